@@ -1,0 +1,8 @@
+"""The `seqconv` command line: a thin layer that parses options and calls the library.
+
+Each sub-command lives in a module of its own and registers itself on `app`.
+"""
+
+from seqconv.cli.app import app
+
+__all__ = ["app"]

@@ -1,0 +1,39 @@
+"""The typer application and the error handling shared by every sub-command."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from seqconv.errors import SeqconvError
+
+app = typer.Typer(
+    name="seqconv",
+    help="1D convolutional networks for DNA sequences and time series.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn seqconv's input errors into a one-line message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SeqconvError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            sys.exit(2)
+        except FileNotFoundError as exc:
+            err_console.print(f"[bold red]error:[/] file not found: {exc.filename}", highlight=False)
+            sys.exit(2)
+
+    return wrapper
