@@ -5,9 +5,25 @@ Every tensor a model sees has the layout ``(N, C, L)``: batch, channels, length.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from seqconv.data.shuffle import dinucleotide_shuffle
+from seqconv.encode.dna import decode_dna, encode_dna, one_hot, reverse_complement
+from seqconv.errors import InputError, SeqconvError
+from seqconv.io.fasta import read_fasta, read_fasta_codes
+
 try:
     __version__ = version("seqconv")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "InputError",
+    "SeqconvError",
+    "__version__",
+    "decode_dna",
+    "dinucleotide_shuffle",
+    "encode_dna",
+    "one_hot",
+    "read_fasta",
+    "read_fasta_codes",
+    "reverse_complement",
+]
