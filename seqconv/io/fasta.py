@@ -345,3 +345,9 @@ def read_fasta_codes(
         np.concatenate([p.codes for p in parts]),
         np.concatenate([p.lengths for p in parts]),
     )
+
+
+def fasta_lengths(path: str | Path) -> np.ndarray:
+    """``(N,)`` int64 length of every record of a FASTA/FASTQ file, streamed."""
+    parts = [np.diff(block.offsets) for block in _blocks(path)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

@@ -1,0 +1,122 @@
+"""Weights and resumable training state in safetensors files: nothing is ever unpickled.
+
+``model.safetensors`` holds the best weights. ``checkpoint.safetensors`` holds the last epoch's
+weights, optimizer tensors and random-generator state, with everything else (epoch, optimizer
+hyper-parameters, scheduler and early-stopping state) as JSON in the file's metadata, so one atomic
+rename replaces the whole checkpoint at once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, safe_open, save_file
+
+from seqconv.errors import SeqconvError
+from seqconv.io.atomic import write_with
+
+_META_KEY = "seqconv"
+
+
+def _unwrap(model: torch.nn.Module) -> torch.nn.Module:
+    return getattr(model, "module", model)  # DistributedDataParallel keeps the model in .module
+
+
+def state_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The model's state dict as contiguous CPU tensors (what safetensors stores)."""
+    return {k: v.detach().cpu().contiguous() for k, v in _unwrap(model).state_dict().items()}
+
+
+def save_weights(model: torch.nn.Module, path: str | Path, metadata: dict | None = None) -> None:
+    """Write the model's weights to ``path`` atomically."""
+    meta = {_META_KEY: json.dumps(metadata or {})}
+    write_with(path, lambda tmp: save_file(state_tensors(model), str(tmp), metadata=meta))
+
+
+def load_weights(model: torch.nn.Module, path: str | Path) -> dict:
+    """Load weights from ``path`` into ``model`` (strictly) and return the stored metadata."""
+    path = Path(path)
+    try:
+        tensors = load_file(str(path))
+        with safe_open(str(path), framework="pt") as handle:
+            meta = handle.metadata() or {}
+    except (SafetensorError, OSError) as exc:
+        raise SeqconvError(f"{path}: cannot read the weights ({exc}); the file may be corrupt")
+    try:
+        _unwrap(model).load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:
+        raise SeqconvError(
+            f"{path}: the weights do not fit the model in config.json ({str(exc)[:300]})"
+        ) from None
+    return json.loads(meta.get(_META_KEY, "{}"))
+
+
+def save_checkpoint(
+    path: str | Path,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    state: dict[str, Any],
+    generators: dict[str, torch.Generator],
+) -> None:
+    """Write everything needed to resume training, atomically.
+
+    Parameters
+    ----------
+    state
+        JSON-ready training state (epoch, scheduler, early stopping, history).
+    generators
+        The generators that drive shuffling and augmentation, by name.
+    """
+    tensors = {f"model.{k}": v for k, v in state_tensors(model).items()}
+    opt = optimizer.state_dict()
+    scalars: dict[str, dict[str, Any]] = {}
+    for index, param_state in opt["state"].items():
+        for name, value in param_state.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"optimizer.{index}.{name}"] = value.detach().cpu().contiguous()
+            else:
+                scalars.setdefault(str(index), {})[name] = value
+    for name, generator in generators.items():
+        tensors[f"generator.{name}"] = generator.get_state()
+    meta = {
+        "state": state,
+        "optimizer_groups": opt["param_groups"],
+        "optimizer_scalars": scalars,
+    }
+    write_with(
+        path,
+        lambda tmp: save_file(tensors, str(tmp), metadata={_META_KEY: json.dumps(meta)}),
+    )
+
+
+def load_checkpoint(
+    path: str | Path,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    generators: dict[str, torch.Generator],
+) -> dict[str, Any]:
+    """Restore model, optimizer and generators from :func:`save_checkpoint`; return the state."""
+    path = Path(path)
+    try:
+        tensors = load_file(str(path))
+        with safe_open(str(path), framework="pt") as handle:
+            meta = json.loads((handle.metadata() or {})[_META_KEY])
+    except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as exc:
+        raise SeqconvError(f"{path}: cannot read the checkpoint ({exc})") from None
+    model_state = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
+    _unwrap(model).load_state_dict(model_state, strict=True)
+    opt_state: dict[int, dict[str, Any]] = {}
+    for key, value in tensors.items():
+        if key.startswith("optimizer."):
+            _, index, name = key.split(".", 2)
+            opt_state.setdefault(int(index), {})[name] = value
+    for index, extra in meta["optimizer_scalars"].items():
+        opt_state.setdefault(int(index), {}).update(extra)
+    optimizer.load_state_dict({"state": opt_state, "param_groups": meta["optimizer_groups"]})
+    for name, generator in generators.items():
+        generator.set_state(tensors[f"generator.{name}"])
+    return meta["state"]

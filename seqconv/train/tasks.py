@@ -1,0 +1,79 @@
+"""What each task means for the model's outputs: the loss, the link to predictions, target tensors.
+
+* ``binary`` / ``multiclass``: one logit per class, softmax, cross-entropy; targets are class indices.
+* ``multilabel``: one logit per target, sigmoid, binary cross-entropy; targets are 0/1.
+* ``regression``: one output per target, mean squared error on standardised targets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+CLASSIFICATION = ("binary", "multiclass")
+
+
+def is_classification(task: str) -> bool:
+    """Whether the task predicts one class per sequence."""
+    return task in CLASSIFICATION
+
+
+def loss_function(task: str) -> torch.nn.Module:
+    """The training loss for ``task``, taking ``(B, n_outputs)`` outputs and batch targets."""
+    if is_classification(task):
+        return torch.nn.CrossEntropyLoss()
+    if task == "multilabel":
+        return torch.nn.BCEWithLogitsLoss()
+    return torch.nn.MSELoss()
+
+
+def target_tensor(task: str, targets: np.ndarray) -> torch.Tensor:
+    """Targets as the loss wants them: int64 ``(N,)`` for classes, float32 ``(N, T)`` otherwise."""
+    if is_classification(task):
+        return torch.as_tensor(targets, dtype=torch.long)
+    return torch.as_tensor(targets, dtype=torch.float32)
+
+
+def link(task: str, outputs: torch.Tensor) -> torch.Tensor:
+    """Model outputs ``(B, n_outputs)`` to probabilities (classification) or values (regression)."""
+    if is_classification(task):
+        return outputs.float().softmax(dim=-1)
+    if task == "multilabel":
+        return outputs.float().sigmoid()
+    return outputs.float()
+
+
+class TargetScaler:
+    """Standardises regression targets with statistics of the training split.
+
+    Parameters
+    ----------
+    mean, std
+        ``(T,)`` per-target statistics.
+    """
+
+    def __init__(self, mean: np.ndarray, std: np.ndarray) -> None:
+        self.mean = np.asarray(mean, dtype=np.float32)
+        self.std = np.where(np.asarray(std, dtype=np.float32) > 0, std, 1.0).astype(np.float32)
+
+    @classmethod
+    def fit(cls, targets: np.ndarray) -> TargetScaler:
+        """Fit on ``(N, T)`` training targets."""
+        return cls(targets.mean(axis=0), targets.std(axis=0))
+
+    @classmethod
+    def identity(cls, n_targets: int) -> TargetScaler:
+        return cls(np.zeros(n_targets), np.ones(n_targets))
+
+    def scale(self, targets: np.ndarray) -> np.ndarray:
+        return ((targets - self.mean) / self.std).astype(np.float32)
+
+    def unscale(self, values: np.ndarray) -> np.ndarray:
+        return values * self.std + self.mean
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean.tolist(), "std": self.std.tolist()}
+
+    @classmethod
+    def from_dict(cls, state: dict) -> TargetScaler:
+        return cls(np.array(state["mean"]), np.array(state["std"]))
