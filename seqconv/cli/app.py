@@ -33,7 +33,9 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
             sys.exit(2)
         except FileNotFoundError as exc:
-            err_console.print(f"[bold red]error:[/] file not found: {exc.filename}", highlight=False)
+            err_console.print(
+                f"[bold red]error:[/] file not found: {exc.filename}", highlight=False
+            )
             sys.exit(2)
 
     return wrapper
