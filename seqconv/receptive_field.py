@@ -145,39 +145,27 @@ class ReceptiveField:
             text += f"; input length {self.input_length} -> output length {self.output_length}"
         return text
 
-    def __str__(self) -> str:
-        header = [
-            "layer",
-            "op",
-            "kernel",
-            "stride",
-            "dilation",
-            "padding",
-            "size",
-            "jump",
-            "offset",
-        ]
-        if self.input_length is not None:
-            header.insert(6, "length")
-        rows = [header]
+    def table(self) -> tuple[list[str], list[list[str]]]:
+        """The per-layer table as a header and rows of strings (``length`` only with a length)."""
+        header = ["layer", "op", "kernel", "stride", "dilation", "padding", "length"]
+        header += ["size", "jump", "offset"]
+        rows = []
         for r in self.layers:
-            cells = [
-                r.name,
-                r.op,
-                r.kernel,
-                r.stride,
-                r.dilation,
-                r.padding,
-                r.size,
-                r.jump,
-                r.offset,
-            ]
-            if self.input_length is not None:
-                cells.insert(6, r.length)
+            cells = [r.name, r.op, r.kernel, r.stride, r.dilation, r.padding, r.length]
+            cells += [r.size, r.jump, r.offset]
             rows.append(["" if c is None else str(c) for c in cells])
+        if self.input_length is None:
+            del header[6]
+            for row in rows:
+                del row[6]
+        return header, rows
+
+    def __str__(self) -> str:
+        header, rows = self.table()
+        rows = [header, *rows]
         widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
-        return "\n".join([*lines, self.summary()])
+        return "\n".join([*(line.rstrip() for line in lines), self.summary()])
 
 
 def _fmt_affine(offset: int | Fraction, jump: int | Fraction) -> str:

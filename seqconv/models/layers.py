@@ -178,7 +178,7 @@ class CausalConv1d(PaddedConv1d):
 
 
 def apply_weight_norm(conv: nn.Conv1d) -> nn.Conv1d:
-    """Weight-normalise ``conv`` in place (the magnitude ``g`` starts at the current weight's norm)."""
+    """Weight-normalise ``conv`` in place; ``g`` starts at the norm of the current weight."""
     return _weight_norm(conv, name="weight", dim=0)
 
 
@@ -199,7 +199,7 @@ class Exp(nn.Module):
 
 
 class GatedActivation(nn.Module):
-    """WaveNet gate ``tanh(a) * sigmoid(b)``: ``(N, 2C, L) -> (N, C, L)``, ``a, b`` the two halves."""
+    """WaveNet gate ``tanh(a) * sigmoid(b)`` of the channel halves: ``(N, 2C, L) -> (N, C, L)``."""
 
     def forward(self, x: Tensor) -> Tensor:
         if x.shape[1] % 2:
@@ -222,7 +222,7 @@ _ACTIVATIONS: dict[str, type[nn.Module]] = {
 
 
 def make_activation(name: str) -> nn.Module:
-    """An activation module by name: relu, exp, gelu, elu, silu, softplus, tanh, sigmoid, identity."""
+    """An activation module: relu, exp, gelu, elu, silu, softplus, tanh, sigmoid or identity."""
     try:
         return _ACTIVATIONS[name]()
     except KeyError:
@@ -286,7 +286,7 @@ class Residual(nn.Module):
 
 
 class GlobalPool(nn.Module):
-    """Pool over the whole length: ``(N, C, L) -> (N, C)`` (``"maxavg"``: ``(N, 2C)``, max first)."""
+    """Pool over the whole length: ``(N, C, L) -> (N, C)``; ``"maxavg"``: ``(N, 2C)``, max first."""
 
     def __init__(self, mode: str = "max") -> None:
         super().__init__()
@@ -306,7 +306,7 @@ class GlobalPool(nn.Module):
 
 
 class StatsPool(nn.Module):
-    """x-vector statistics pooling: mean and standard deviation over length, ``(N, C, L) -> (N, 2C)``.
+    """x-vector statistics pooling, mean and standard deviation: ``(N, C, L) -> (N, 2C)``.
 
     The standard deviation is the population one plus ``eps`` inside the root, so ``L = 1`` works.
     """
@@ -355,7 +355,7 @@ def mlp_head(
 
 
 class StepHead(nn.Module):
-    """Point-wise head of a causal model: per-step ``(N, n_outputs, L)`` or last-step ``(N, n_outputs)``.
+    """Point-wise head of a causal model: ``(N, n_outputs, L)`` per step, or ``(N, n_outputs)``.
 
     ``net`` holds only 1x1 convolutions and point-wise activations, so the last-step output equals
     the last column of the per-step output and the same weights serve both; the last step is

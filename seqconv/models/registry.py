@@ -1,4 +1,4 @@
-"""Build models by name: ``config.json`` stores ``{"name": ..., "kwargs": {...}}`` and nothing else."""
+"""Build models by name: a run's ``config.json`` stores ``{"name": ..., "kwargs": {...}}``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Time-delay neural network (Waibel et al. 1989) with x-vector frame layers (Snyder et al. 2018)."""
+"""Time-delay neural network (Waibel et al. 1989), x-vector frame layers (Snyder et al. 2018)."""
 
 from __future__ import annotations
 
