@@ -1,0 +1,77 @@
+"""CNN with a wide first-layer pool (Koo & Eddy 2019, PLoS Comput. Biol. 15:e1007560)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from torch import nn
+
+from seqconv.errors import SeqconvError
+from seqconv.models.layers import GlobalPool, TrunkHead, make_activation, mlp_head, same_padding
+from seqconv.models.registry import register
+
+
+@register("motifnet")
+class MotifNet(TrunkHead):
+    """Koo & Eddy's CNN-25: a large first-layer max pool keeps deeper layers from assembling motifs
+    out of partial ones, so first-layer filters learn whole motifs ("localist" representations).
+
+    ``(N, in_channels, L) -> (N, n_outputs)`` logits for any ``L >= pool_size``.
+
+    Defaults follow the CNN-25 of the authors' code (``learning_sequence_motifs``,
+    ``models/cnn_25.py``): 30 filters of width 19, batch norm, ReLU, max pool 25, dropout 0.1;
+    128 filters of width 5, batch norm, ReLU, dropout 0.1; 512 hidden units with batch norm and
+    dropout 0.5; "same" convolutions. CNN-25 follows the second convolution with a max pool of 4
+    and flattens (200 bp inputs); here that is **global max pooling**, so any length works.
+
+    Parameters
+    ----------
+    in_channels, n_outputs
+        Input alphabet size and number of output logits (12 TFs in the synthetic benchmark).
+    filters, kernel_sizes
+        Of the two convolution layers.
+    pool_size
+        Width (and stride) of the first-layer max pool: 25 gives CNN-25, 4 gives CNN-4.
+    hidden
+        Width of the fully connected layer; 0 for none.
+    conv_dropout, dropout
+        Dropout after each convolution layer and after the hidden layer.
+    first_activation
+        ``"relu"`` (Koo & Eddy) or ``"exp"`` (Koo & Ploenzke 2021).
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 4,
+        n_outputs: int = 1,
+        filters: Sequence[int] = (30, 128),
+        kernel_sizes: Sequence[int] = (19, 5),
+        pool_size: int = 25,
+        hidden: int = 512,
+        conv_dropout: float = 0.1,
+        dropout: float = 0.5,
+        first_activation: str = "relu",
+    ) -> None:
+        super().__init__(in_channels, n_outputs)
+        if len(filters) != 2 or len(kernel_sizes) != 2:
+            raise SeqconvError("motifnet has two convolution layers: give two filters and sizes")
+        (f1, f2), (k1, k2) = filters, kernel_sizes
+        self.trunk = nn.Sequential(
+            nn.Conv1d(in_channels, f1, k1, padding=same_padding(k1)),
+            nn.BatchNorm1d(f1),
+            make_activation(first_activation),
+            nn.MaxPool1d(pool_size),
+            nn.Dropout(conv_dropout),
+            nn.Conv1d(f1, f2, k2, padding=same_padding(k2)),
+            nn.BatchNorm1d(f2),
+            nn.ReLU(),
+            nn.Dropout(conv_dropout),
+        )
+        self.head = mlp_head(
+            GlobalPool("max"),
+            f2,
+            n_outputs,
+            hidden=[hidden] if hidden else [],
+            dropout=dropout,
+            batch_norm=True,
+        )
