@@ -9,6 +9,7 @@ from seqconv.data.shuffle import dinucleotide_shuffle
 from seqconv.encode.dna import decode_dna, encode_dna, one_hot, reverse_complement
 from seqconv.errors import InputError, SeqconvError
 from seqconv.io.fasta import read_fasta, read_fasta_codes
+from seqconv.run import Run, load
 
 try:
     __version__ = version("seqconv")
@@ -17,11 +18,13 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 __all__ = [
     "InputError",
+    "Run",
     "SeqconvError",
     "__version__",
     "decode_dna",
     "dinucleotide_shuffle",
     "encode_dna",
+    "load",
     "one_hot",
     "read_fasta",
     "read_fasta_codes",

@@ -146,8 +146,9 @@ def read_config(path: str | Path) -> dict:
         raise InputError(f"{path}: no such run directory")
     config_path = path / CONFIG
     if not config_path.is_file():
-        raise InputError(f"{path}: not a run directory (no {CONFIG}); give the folder that "
-                         "seqconv train wrote")
+        raise InputError(
+            f"{path}: not a run directory (no {CONFIG}); give the folder that seqconv train wrote"
+        )
     try:
         config = json.loads(config_path.read_text())
     except json.JSONDecodeError as exc:
@@ -178,9 +179,7 @@ def load(path: str | Path, device: str = "cpu") -> Run:
     config = read_config(path)
     weights = path / WEIGHTS
     if not weights.is_file():
-        raise InputError(
-            f"{path}: no {WEIGHTS} (training stopped before its first epoch ended?)"
-        )
+        raise InputError(f"{path}: no {WEIGHTS} (training stopped before its first epoch ended?)")
     model = build(config["model"]["name"], **config["model"]["kwargs"])
     load_weights(model, weights)
     target = resolve_device(device)

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import torch
 import typer
 from rich.console import Console
 
@@ -19,7 +20,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,5 +38,27 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 f"[bold red]error:[/] file not found: {exc.filename}", highlight=False
             )
             sys.exit(2)
+        except torch.cuda.OutOfMemoryError:
+            err_console.print(
+                "[bold red]error:[/] the GPU ran out of memory; try a smaller --batch-size "
+                "(or --device cpu)",
+                highlight=False,
+            )
+            sys.exit(3)
 
     return wrapper
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    """1D convolutional networks for DNA sequences and time series.
+
+    Train from FASTA in one command, predict on new sequences, and see which motifs a model learned.
+    """
+    if version:
+        import seqconv
+
+        typer.echo(f"seqconv {seqconv.__version__}")
+        raise typer.Exit()

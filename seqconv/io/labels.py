@@ -122,7 +122,11 @@ def _class_order(names: set[str]) -> list[str]:
 
 
 def parse_targets(
-    values: Sequence[str], task: str | None, where: str, ids: Sequence[str]
+    values: Sequence[str],
+    task: str | None,
+    where: str,
+    ids: Sequence[str],
+    classes: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, list[str], str]:
     """Turn label strings into targets.
 
@@ -134,6 +138,9 @@ def parse_targets(
         Force a task; ``None`` infers it (:func:`infer_task`).
     where
         Names the source in error messages.
+    classes
+        Fixed class/target names (evaluating a trained model): labels must be among them, and
+        a single class is allowed.
 
     Returns
     -------
@@ -143,6 +150,8 @@ def parse_targets(
     task = task or infer_task(values)
     if task not in TASKS:
         raise InputError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    if classes is not None and task != "regression":
+        return _targets_for_classes(values, task, where, ids, list(classes)), list(classes), task
     if task in ("binary", "multiclass"):
         names = _class_order(set(values))
         if len(names) < 2:
@@ -187,6 +196,34 @@ def parse_targets(
     return targets, names, task
 
 
+def _targets_for_classes(
+    values: Sequence[str], task: str, where: str, ids: Sequence[str], classes: list[str]
+) -> np.ndarray:
+    index = {name: i for i, name in enumerate(classes)}
+    if task == "multilabel":
+        rows = [[x for x in v.split(",") if x] for v in values]
+        if all(set(r) <= {"0", "1"} and len(r) == len(classes) for r in rows) and len(classes) > 1:
+            return np.array([[float(x) for x in r] for r in rows], dtype=np.float32)
+        targets = np.zeros((len(rows), len(classes)), dtype=np.float32)
+        for i, row in enumerate(rows):
+            for name in row:
+                if name not in index:
+                    raise InputError(_unknown_class(where, ids[i], name, classes))
+                targets[i, index[name]] = 1.0
+        return targets
+    for i, value in enumerate(values):
+        if value not in index:
+            raise InputError(_unknown_class(where, ids[i], value, classes))
+    return np.array([index[v] for v in values], dtype=np.int64)
+
+
+def _unknown_class(where: str, record: str, name: str, classes: list[str]) -> str:
+    return (
+        f"{where}: record {record!r} has the label {name!r}, which the model does not know "
+        f"(its classes: {', '.join(classes)})"
+    )
+
+
 def header_labels(descriptions: Sequence[str]) -> list[str | None]:
     """The ``label=VALUE`` of each FASTA description (``None`` where there is none)."""
     out: list[str | None] = []
@@ -219,7 +256,11 @@ def read_label_table(path: str | Path) -> pd.DataFrame:
 
 
 def _table_targets(
-    table: pd.DataFrame, ids: list[str], task: str | None, where: str
+    table: pd.DataFrame,
+    ids: list[str],
+    task: str | None,
+    where: str,
+    classes: list[str] | None = None,
 ) -> tuple[np.ndarray, list[str], str]:
     missing = [i for i in ids if i not in table.index]
     if missing:
@@ -234,14 +275,21 @@ def _table_targets(
             f"{list(extra[:3])}; remove them or add their sequences"
         )
     rows = table.loc[ids]
+    if classes is not None and rows.shape[1] > 1:
+        absent = [c for c in classes if c not in rows.columns]
+        if absent:
+            raise InputError(f"{where}: the model's targets {absent} are not columns of the table")
+        rows = rows[classes]
     if rows.shape[1] == 1:
-        targets, names, task = parse_targets(rows.iloc[:, 0].tolist(), task, where, ids)
+        targets, names, task = parse_targets(rows.iloc[:, 0].tolist(), task, where, ids, classes)
         if task == "regression":
             names = [str(rows.columns[0])]
         return targets, names, task
     values = [",".join(r) for r in rows.itertuples(index=False)]
     chosen = task or infer_task(values)
-    targets, _, chosen = parse_targets(values, chosen, where, ids)
+    targets, _, chosen = parse_targets(
+        values, chosen, where, ids, [str(c) for c in rows.columns] if classes else None
+    )
     if chosen not in ("multilabel", "regression") or targets.shape[1] != rows.shape[1]:
         raise InputError(
             f"{where}: several target columns must hold 0/1 (multi-label) or numbers (regression)"
@@ -267,6 +315,7 @@ def load_labeled(
     align: Align = "center",
     task: str | None = None,
     seed: int = 0,
+    classes: Sequence[str] | None = None,
 ) -> LabeledSequences:
     """Read FASTA files and their labels into one labelled set.
 
@@ -286,6 +335,9 @@ def load_labeled(
         Force the task instead of inferring it.
     seed
         Seed for the shuffled negatives.
+    classes
+        The class or target names of a trained model (for evaluation): labels are mapped onto
+        them, and data holding a single class is accepted.
 
     Returns
     -------
@@ -303,10 +355,11 @@ def load_labeled(
     codes = _concat(parts, length, align)
     descriptions = [d for p in parts for d in p.descriptions]
     notes: list[str] = []
+    fixed = list(classes) if classes is not None else None
 
     if labels is not None:
         where = str(labels)
-        targets, names, task = _table_targets(read_label_table(labels), ids, task, where)
+        targets, names, task = _table_targets(read_label_table(labels), ids, task, where, fixed)
         return LabeledSequences(ids, codes, targets, task, names, ids, sources, notes)
 
     from_headers = header_labels(descriptions)
@@ -318,15 +371,15 @@ def load_labeled(
                 f"{unlabeled[:3]}; label every record or none"
             )
         where = ", ".join(str(p) for p in paths)
-        targets, names, task = parse_targets(from_headers, task, where, ids)  # type: ignore[arg-type]
+        targets, names, task = parse_targets(from_headers, task, where, ids, fixed)  # type: ignore
         return LabeledSequences(ids, codes, targets, task, names, ids, sources, notes)
 
     if len(paths) > 1:
         stems = [p.stem.removesuffix(".fa").removesuffix(".fasta") for p in paths]
         if len(set(stems)) != len(stems):
             raise InputError(f"two FASTA files share the name {stems}; each file names a class")
-        classes = [s for s, p in zip(stems, parts, strict=True) for _ in p.ids]
-        targets, names, task = parse_targets(classes, task or "multiclass", "files", ids)
+        per_record = [s for s, p in zip(stems, parts, strict=True) for _ in p.ids]
+        targets, names, task = parse_targets(per_record, task or "multiclass", "files", ids, fixed)
         notes.append(f"classes from file names: {', '.join(stems)}")
         return LabeledSequences(ids, codes, targets, task, names, ids, sources, notes)
 
@@ -336,6 +389,8 @@ def load_labeled(
             "a table (--labels), or negatives (--negatives shuffle|FILE)"
         )
     stem = paths[0].stem.removesuffix(".fa").removesuffix(".fasta")
+    if fixed is not None and len(fixed) != 2:
+        raise InputError("negatives can only be added for a model with two classes")
     if negatives == "shuffle":
         rng = np.random.default_rng(seed)
         raw = [_unpadded(row) for row in codes]
@@ -352,7 +407,7 @@ def load_labeled(
             np.concatenate([codes, neg_codes]),
             np.r_[np.ones(len(ids)), np.zeros(len(ids))].astype(np.int64),
             "binary",
-            [SHUFFLED_CLASS, stem],
+            fixed or [SHUFFLED_CLASS, stem],
             ids + ids,
             sources + [SHUFFLED_CLASS] * len(ids),
             notes,
@@ -366,7 +421,7 @@ def load_labeled(
         np.concatenate([codes, neg.codes]),
         np.r_[np.ones(len(ids)), np.zeros(len(neg.ids))].astype(np.int64),
         "binary",
-        [neg_stem if neg_stem != stem else "negative", stem],
+        fixed or [neg_stem if neg_stem != stem else "negative", stem],
         ids + neg.ids,
         sources + [str(negatives)] * len(neg.ids),
         notes,

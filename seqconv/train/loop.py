@@ -110,8 +110,9 @@ def predict_outputs(
     was_training = model.training
     model.eval()
     chunks = []
-    with torch.inference_mode(), torch.autocast(
-        inputs.device.type, dtype=dtype or torch.float32, enabled=dtype is not None
+    with (
+        torch.inference_mode(),
+        torch.autocast(inputs.device.type, dtype=dtype or torch.float32, enabled=dtype is not None),
     ):
         for batch in batch_indices(index, batch_size, shuffle=False):
             raw = inputs.gather(batch)
@@ -214,7 +215,9 @@ def fit(
             for batch in batch_indices(shard, settings.batch_size, shuffle=False):
                 raw = inputs.augment(inputs.gather(batch), aug_generator)
                 x = inputs.encode(raw)
-                with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+                with torch.autocast(
+                    device.type, dtype=dtype or torch.float32, enabled=dtype is not None
+                ):
                     output = net(x)
                 loss = loss_fn(output.float(), targets[batch.to(device)])
                 optimizer.zero_grad(set_to_none=True)
@@ -233,7 +236,12 @@ def fit(
 
         outputs, index = dist.gather_predictions(
             lambda part: predict_outputs(
-                model, inputs, part, 4 * settings.batch_size, settings.rc_average, settings.precision
+                model,
+                inputs,
+                part,
+                4 * settings.batch_size,
+                settings.rc_average,
+                settings.precision,
             ),
             valid_index,
         )

@@ -35,7 +35,9 @@ def plot_history(history: list[dict], path: str | Path) -> None:
     axes[0].legend()
     if metric:
         axes[1].plot(epochs, [r[metric] for r in history], "o-", color="tab:green")
-        axes[1].set(xlabel="epoch", ylabel=metric.removeprefix("val_"), title=f"Validation {metric[4:]}")
+        axes[1].set(
+            xlabel="epoch", ylabel=metric.removeprefix("val_"), title=f"Validation {metric[4:]}"
+        )
     _save(fig, Path(path))
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import (
@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 class Reporter:
@@ -33,8 +33,8 @@ class Reporter:
 
     @contextmanager
     def epoch(self, epoch: int, epochs: int, total: int) -> Iterator[None]:
-        """A progress bar over ``total`` sequences for one epoch."""
-        if self.quiet:
+        """A progress bar over ``total`` sequences for one epoch (on a terminal only)."""
+        if self.quiet or not console.is_terminal:
             yield
             return
         progress = Progress(

@@ -299,7 +299,15 @@ def run_config(
     """Everything needed to rebuild the model and its encoding, plus provenance."""
     import seqconv
 
-    files = [{"path": str(p), "sha256": sha256(p)} for p in options.fasta]
+    files = [{"path": str(Path(p).resolve()), "sha256": sha256(p)} for p in options.fasta]
+    repeat = dataclasses.asdict(options)
+    # Absolute paths, so that --config/--resume work from any folder.
+    repeat["fasta"] = [str(Path(p).resolve()) for p in options.fasta]
+    for name in ("labels", "out"):
+        if repeat[name]:
+            repeat[name] = str(Path(repeat[name]).resolve())
+    if repeat["negatives"] not in ("shuffle", "none"):
+        repeat["negatives"] = str(Path(repeat["negatives"]).resolve())
     return {
         "seqconv_version": seqconv.__version__,
         "torch_version": torch.__version__,
@@ -314,7 +322,7 @@ def run_config(
         "data": {
             "fasta": files,
             "labels": (
-                {"path": options.labels, "sha256": sha256(options.labels)}
+                {"path": str(Path(options.labels).resolve()), "sha256": sha256(options.labels)}
                 if options.labels
                 else None
             ),
@@ -326,7 +334,7 @@ def run_config(
         "receptive_field": rf,
         "train": dataclasses.asdict(options.fit_settings())
         | {"reverse_complement": options.reverse_complement, "max_shift": options.max_shift},
-        "options": dataclasses.asdict(options),
+        "options": repeat,
     }
 
 
@@ -344,7 +352,9 @@ def finish_run(
 ) -> dict:
     """Test-set metrics and plots; the result summary in config.json."""
     test = split.indices("test")
-    outputs = predict_outputs(model, inputs, test, 512, options.reverse_complement, options.precision)
+    outputs = predict_outputs(
+        model, inputs, test, 512, options.reverse_complement, options.precision
+    )
     predictions = link(data.task, outputs).numpy()
     truth = data.targets[test]
     if scaler is not None:

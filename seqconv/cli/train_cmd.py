@@ -1,0 +1,112 @@
+"""`seqconv train`: train a model from FASTA files and write a run directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from seqconv.cli.app import app, friendly_errors
+from seqconv.cli.options import parse_key_values
+from seqconv.errors import InputError
+
+
+@app.command(no_args_is_help=True)
+@friendly_errors
+def train(
+    ctx: typer.Context,
+    fasta: list[Path] = typer.Option(
+        None, "--fasta", "-f", help="FASTA/FASTQ file (repeat: one file per class)."
+    ),
+    labels: Path | None = typer.Option(
+        None, help="TSV/CSV table: column 'id' plus one column per target."
+    ),
+    negatives: str = typer.Option(
+        "shuffle",
+        help="With one unlabelled file: 'shuffle' (dinucleotide-shuffled copies), a FASTA of "
+        "negatives, or 'none'.",
+    ),
+    model: str = typer.Option("basset", "--model", "-m", help="Zoo model (seqconv models)."),
+    model_option: list[str] = typer.Option(
+        None, "--model-option", "-O", help="Model keyword argument KEY=VALUE (repeatable)."
+    ),
+    length: int | None = typer.Option(
+        None, help="Pad/trim sequences to this length [default: their length, or the median]."
+    ),
+    align: str = typer.Option(
+        "center", help="Keep the center, left or right when padding/trimming."
+    ),
+    task: str | None = typer.Option(
+        None, help="binary, multiclass, multilabel or regression [default: from the labels]."
+    ),
+    epochs: int = typer.Option(30, help="Maximum epochs (early stopping usually ends sooner)."),
+    batch_size: int = typer.Option(128, help="Sequences per step."),
+    lr: float = typer.Option(1e-3, help="AdamW learning rate."),
+    weight_decay: float = typer.Option(1e-2, help="AdamW weight decay."),
+    patience: int = typer.Option(5, help="Epochs without validation improvement before stopping."),
+    reverse_complement: bool = typer.Option(
+        True, help="Reverse-complement augmentation and strand-averaged evaluation."
+    ),
+    max_shift: int = typer.Option(3, help="Random shift augmentation, in bases."),
+    valid_chroms: str | None = typer.Option(
+        None, help="Comma-separated validation chromosomes [default: chr7]."
+    ),
+    test_chroms: str | None = typer.Option(
+        None, help="Comma-separated test chromosomes [default: chr8,chr9]."
+    ),
+    device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
+    precision: str = typer.Option("auto", help="auto (bf16 on GPUs), fp32 or bf16."),
+    seed: int = typer.Option(0, help="Seed for negatives, split, weights and shuffling."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Run directory [default: runs/<file>-<model>]."
+    ),
+    config: Path | None = typer.Option(
+        None, help="JSON/YAML file of these options (a run's config.json repeats that run)."
+    ),
+    resume: Path | None = typer.Option(None, help="Continue an interrupted run directory."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Train a model on labelled sequences and write a run directory.
+
+    Labels come from one FASTA per class, 'label=' in the headers, a --labels table, or (one file
+    alone) dinucleotide-shuffled negatives.
+    """
+    from seqconv.train.progress import Reporter
+    from seqconv.train.session import TrainOptions, resume_options
+    from seqconv.train.session import train as run_training
+
+    if resume is not None:
+        options = resume_options(resume)
+        options.quiet = quiet
+        run_training(options, Reporter(quiet), resume=True)
+        return
+
+    given = {
+        name: value
+        for name, value in ctx.params.items()
+        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+    }
+    values: dict = TrainOptions.from_file(config) if config else {}
+    values.update(_to_options(given))
+    for name in ("config", "resume"):
+        values.pop(name, None)
+    if not values.get("fasta"):
+        raise InputError("give at least one --fasta file (or --config with 'fasta')")
+    options = TrainOptions(**values)
+    run_training(options, Reporter(options.quiet))
+
+
+def _to_options(given: dict) -> dict:
+    """CLI values to :class:`TrainOptions` fields."""
+    out = dict(given)
+    if "fasta" in out:
+        out["fasta"] = [str(p) for p in out["fasta"]]
+    if "model_option" in out:
+        out["model_options"] = parse_key_values(out.pop("model_option") or [])
+    for name in ("valid_chroms", "test_chroms"):
+        if out.get(name):
+            out[name] = [c.strip() for c in out[name].split(",") if c.strip()]
+    for name in ("labels", "out"):
+        if out.get(name) is not None:
+            out[name] = str(out[name])
+    return out

@@ -1,0 +1,110 @@
+"""End to end through the command line: train, predict, evaluate, resume, repeat from a config."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import seqconv
+from seqconv.cli import app
+
+runner = CliRunner()
+SMALL = ["--model", "deepbind", "-O", "filters=16", "-O", "kernel_size=8", "--batch-size", "32",
+         "--lr", "0.01", "--quiet"]  # fmt: skip
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_two_files_as_classes_train_predict_evaluate(planted, tmp_path):
+    run_dir = tmp_path / "run"
+    invoke("train", "--fasta", planted["bound"], "--fasta", planted["unbound"], "--epochs", 8,
+           "--out", run_dir, *SMALL)  # fmt: skip
+    for name in ("config.json", "model.safetensors", "checkpoint.safetensors", "history.csv",
+                 "metrics.json", "split.tsv", "learning_curves.png", "roc_pr.png"):  # fmt: skip
+        assert (run_dir / name).is_file(), name
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["task"] == "binary" and config["target_names"] == ["bound", "unbound"]
+    assert config["model"] == {
+        "name": "deepbind",
+        "kwargs": {"filters": 16, "kernel_size": 8, "in_channels": 4, "n_outputs": 2},
+    }
+    assert len(config["data"]["fasta"][0]["sha256"]) == 64
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["summary"]["auroc"] > 0.8
+
+    preds = tmp_path / "preds.tsv"
+    invoke("predict", "--model", run_dir, "--fasta", planted["bound"], "--out", preds)
+    table = pd.read_csv(preds, sep="\t")
+    assert list(table.columns) == ["id", "bound", "unbound", "prediction"]
+    assert len(table) == 300 and (table["prediction"] == "bound").mean() > 0.7
+    assert np.allclose(table[["bound", "unbound"]].sum(axis=1), 1, atol=1e-5)
+
+    result = invoke("evaluate", "--model", run_dir, "--fasta", planted["bound"], "--fasta",
+                    planted["unbound"], "--bootstrap", 50)  # fmt: skip
+    assert "auroc" in result.output
+    evaluation = json.loads((run_dir / "evaluation.json").read_text())
+    assert evaluation["summary"]["auroc"] > 0.8
+    low, high = (evaluation["per_target"]["unbound"]["auroc"][k] for k in ("low", "high"))
+    assert low <= evaluation["per_target"]["unbound"]["auroc"]["value"] <= high
+
+
+def test_label_headers_and_python_api(planted, tmp_path):
+    run_dir = tmp_path / "run"
+    invoke("train", "--fasta", planted["labelled"], "--epochs", 6, "--out", run_dir, *SMALL)
+    run = seqconv.load(run_dir)
+    assert run.target_names == ["0", "1"]
+    motif = "TGACTCAG"
+    probs = run.predict(["A" * 26 + motif + "A" * 26, "A" * 60])
+    assert probs.shape == (2, 2) and probs[0, 1] > probs[1, 1]
+    # any length: padded or trimmed to the training length
+    assert run.predict("ACGT" * 40).shape == (1, 2)
+
+
+def test_resume_continues_the_history(planted, tmp_path):
+    run_dir = tmp_path / "run"
+    common = ["--fasta", planted["labelled"], "--out", run_dir, "--patience", 50, *SMALL]
+    invoke("train", "--epochs", 2, *common)
+    config = json.loads((run_dir / "config.json").read_text())
+    config["options"]["epochs"] = 4  # as if the first run had been asked for 4 and interrupted
+    (run_dir / "config.json").write_text(json.dumps(config))
+    invoke("train", "--resume", run_dir)
+    history = pd.read_csv(run_dir / "history.csv")
+    assert history["epoch"].tolist() == [1, 2, 3, 4]
+
+
+def test_config_file_repeats_a_run(planted, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    invoke("train", "--fasta", planted["labelled"], "--epochs", 2, "--out", first, *SMALL)
+    invoke("train", "--config", first / "config.json", "--out", second)
+    a = pd.read_csv(first / "history.csv")
+    b = pd.read_csv(second / "history.csv")
+    assert np.allclose(a["train_loss"], b["train_loss"], rtol=1e-5)
+    assert (first / "split.tsv").read_text() == (second / "split.tsv").read_text()
+
+
+def test_bad_inputs_exit_with_a_message(planted, tmp_path):
+    result = runner.invoke(app, ["train", "--fasta", str(planted["bound"]), "--model", "nope"])
+    assert result.exit_code == 2 and "unknown model 'nope'" in result.output
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path), "--fasta", "x.fa"])
+    assert result.exit_code == 2 and "not a run directory" in result.output
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{")
+    result = runner.invoke(app, ["predict", "--model", str(broken), "--fasta", "x.fa"])
+    assert result.exit_code == 2 and "corrupt" in result.output
+    result = runner.invoke(app, ["train", "--fasta", str(tmp_path / "missing.fa")])
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_corrupt_weights_are_reported(planted, tmp_path):
+    run_dir = tmp_path / "run"
+    invoke("train", "--fasta", planted["labelled"], "--epochs", 1, "--out", run_dir, *SMALL)
+    (run_dir / "model.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(seqconv.SeqconvError, match="cannot read the weights"):
+        seqconv.load(run_dir)
