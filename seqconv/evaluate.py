@@ -1,4 +1,4 @@
-"""Evaluate a trained run on labelled sequences: metrics with bootstrap intervals, as JSON and a table."""
+"""Evaluate a trained run on labelled sequences: metrics with bootstrap 95 % intervals."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Atomic file writes: a temporary file in the same folder, then a rename.
 
-A reader (or a run killed mid-write) sees either the previous file or the new one, never half of one.
+A reader, or a run killed mid-write, sees either the previous file or the new one, never half.
 """
 
 from __future__ import annotations

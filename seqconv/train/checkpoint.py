@@ -45,7 +45,9 @@ def load_weights(model: torch.nn.Module, path: str | Path) -> dict:
         with safe_open(str(path), framework="pt") as handle:
             meta = handle.metadata() or {}
     except (SafetensorError, OSError) as exc:
-        raise SeqconvError(f"{path}: cannot read the weights ({exc}); the file may be corrupt")
+        raise SeqconvError(
+            f"{path}: cannot read the weights ({exc}); the file may be corrupt"
+        ) from None
     try:
         _unwrap(model).load_state_dict(tensors, strict=True)
     except RuntimeError as exc:

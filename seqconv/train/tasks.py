@@ -1,6 +1,6 @@
 """What each task means for the model's outputs: the loss, the link to predictions, target tensors.
 
-* ``binary`` / ``multiclass``: one logit per class, softmax, cross-entropy; targets are class indices.
+* ``binary`` / ``multiclass``: a logit per class, softmax, cross-entropy; targets are class indices.
 * ``multilabel``: one logit per target, sigmoid, binary cross-entropy; targets are 0/1.
 * ``regression``: one output per target, mean squared error on standardised targets.
 """
