@@ -6,6 +6,7 @@ their macro averages and the overall accuracy. Regression: MSE, Pearson and Spea
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -41,21 +42,34 @@ def _binary_metrics() -> dict[str, Metric]:
     }
 
 
+def _safe(metric: Metric, y: np.ndarray, p: np.ndarray, ranking: bool) -> float:
+    """The metric, or NaN where it is undefined (a ranking metric with one class present)."""
+    if ranking and (len(y) == 0 or y.min() == y.max()):
+        return float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return metric(y, p)
+        except ValueError:
+            return float("nan")
+
+
 def _with_interval(
-    metric: Metric, y: np.ndarray, p: np.ndarray, n_bootstrap: int, rng: np.random.Generator
+    metric: Metric,
+    y: np.ndarray,
+    p: np.ndarray,
+    n_bootstrap: int,
+    rng: np.random.Generator,
+    ranking: bool = False,
 ) -> dict[str, float]:
     """The metric and its percentile-bootstrap 95 % interval (resampling sequences)."""
-    try:
-        value = metric(y, p)
-    except ValueError:  # e.g. only one class present
-        return {"value": float("nan"), "low": float("nan"), "high": float("nan")}
+    value = _safe(metric, y, p, ranking)
+    if not np.isfinite(value):
+        return {"value": value, "low": float("nan"), "high": float("nan")}
     samples = []
     for _ in range(n_bootstrap):
         pick = rng.integers(0, len(y), len(y))
-        try:
-            samples.append(metric(y[pick], p[pick]))
-        except ValueError:
-            continue
+        samples.append(_safe(metric, y[pick], p[pick], ranking))
     finite = np.array([s for s in samples if np.isfinite(s)])
     if finite.size == 0:
         return {"value": value, "low": float("nan"), "high": float("nan")}
@@ -103,7 +117,7 @@ def compute_metrics(
                 for m, f in (("mse", _mse), ("pearson", _pearson), ("spearman", _spearman))
             }
         for m in ("mse", "pearson", "spearman"):
-            summary[m] = float(np.nanmean([per_target[n][m]["value"] for n in target_names]))
+            summary[m] = _nanmean([per_target[n][m]["value"] for n in target_names])
         return {"task": task, "n": int(len(targets)), "per_target": per_target, "summary": summary}
 
     if is_classification(task):
@@ -119,17 +133,24 @@ def compute_metrics(
         indicator = np.asarray(targets)
     for j, name in enumerate(target_names):
         per_target[name] = {
-            m: _with_interval(f, indicator[:, j], predictions[:, j], n_bootstrap, rng)
+            m: _with_interval(
+                f, indicator[:, j], predictions[:, j], n_bootstrap, rng, ranking=m != "accuracy"
+            )
             for m, f in _binary_metrics().items()
         }
         per_target[name]["positives"] = int(indicator[:, j].sum())
     # With two classes both rows describe the same ranking: report the second (positive) class.
     headline = target_names[1:] if task == "binary" else target_names
     for m in ("auroc", "aupr"):
-        summary[m] = float(np.nanmean([per_target[n][m]["value"] for n in headline]))
+        summary[m] = _nanmean([per_target[n][m]["value"] for n in headline])
     if task == "multilabel":
         summary["accuracy"] = float(np.mean((predictions >= 0.5) == indicator))
     return {"task": task, "n": int(len(targets)), "per_target": per_target, "summary": summary}
+
+
+def _nanmean(values: list[float]) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
 
 
 def headline_metric(task: str) -> str:
