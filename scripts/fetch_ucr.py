@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Extract UCR/UEA datasets (``NAME_TRAIN.ts`` / ``NAME_TEST.ts``) from the aeon or sktime wheel.
 
-Both packages ship a handful of archive datasets inside their wheels. This script downloads the wheel
-with ``pip download --no-deps`` (or uses one you already have, ``--wheel``), finds the named datasets
-with :mod:`zipfile` and writes their ``.ts`` files to ``--out``. It installs nothing.
+Both packages ship a handful of archive datasets inside their wheels. This script downloads the
+wheel with ``pip download --no-deps`` (or uses one you already have, ``--wheel``), finds the named
+datasets with :mod:`zipfile` and writes their ``.ts`` files to ``--out``. It installs nothing.
 
 Examples
 --------
