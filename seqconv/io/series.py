@@ -413,6 +413,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
                 table = pd.read_csv(path, header=None, **options)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
+    except ImportError as exc:
+        raise InputError(
+            f"{path}: reading Parquet needs pyarrow ({exc}); pip install pyarrow, or give a CSV"
+        ) from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         raise InputError(f"{path}: cannot read it as a table ({exc})") from None
     table.columns = [str(c).strip() for c in table.columns]
