@@ -45,6 +45,17 @@ def test_shipped_ucr_shapes(name, shape):
     assert len(set(data.ids)) == shape[0] and data.ids[0] == f"{name}_0"
 
 
+def test_labels_against_known_classes(tmp_path):
+    data = read_ts(write(tmp_path, MULTI_UNEQUAL))
+    targets, names, task = data.targets(classes=["up", "down", "sideways"])
+    assert targets.tolist() == [0, 1, 0] and names == ["up", "down", "sideways"]
+    assert task == "multiclass"
+    one_class = data.subset([0, 2])
+    assert one_class.targets(classes=["down", "up"])[0].tolist() == [1, 1]
+    with pytest.raises(InputError, match="class 'down', which the model does not know"):
+        data.targets(classes=["up", "left"])
+
+
 def test_gunpoint_first_values():
     data = read_ts(UCR / "GunPoint_TRAIN.ts")
     assert data.values[0, 0, 0] == pytest.approx(-0.6478854)

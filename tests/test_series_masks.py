@@ -65,11 +65,14 @@ def test_masked_pooling_ignores_padding(real, lengths, extra, garbage, side):
         torch.testing.assert_close(peak[i], own.amax(dim=1))
 
 
-def test_pooling_without_real_steps_is_zero():
-    x = torch.randn(2, 3, 4)
-    mask = torch.tensor([[False] * 4, [True] * 4])
-    assert masked_max_pool(x, mask)[0].tolist() == [0, 0, 0]
+def test_pooling_and_mask_on_device(device):
+    x = torch.randn(2, 3, 4, device=device)
+    mask = torch.tensor([[False] * 4, [True] * 4], device=device)
+    assert masked_max_pool(x, mask)[0].tolist() == [0, 0, 0]  # no real step: 0
     assert masked_mean_pool(x, mask)[0].tolist() == [0, 0, 0]
+    torch.testing.assert_close(masked_max_pool(x, mask)[1], x[1].amax(dim=1))
+    out = downsample_mask(mask, 2, stride=2)
+    assert out.device.type == device and out.tolist() == [[False, False], [True, True]]
 
 
 @pytest.mark.parametrize(

@@ -191,8 +191,8 @@ def downsample_mask(
         raise InputError(f"input length {length} is shorter than the layer's window ({span + 1})")
     m = mask.bool()
     has = m.any(dim=1)
-    first = torch.argmax(m.to(torch.uint8), dim=1)
-    end = length - torch.argmax(m.flip(1).to(torch.uint8), dim=1)
+    first = torch.argmax(m.to(torch.int32), dim=1)
+    end = length - torch.argmax(m.flip(1).to(torch.int32), dim=1)
     start = torch.arange(out_len, device=mask.device) * stride - left
     valid = (start[None, :] >= (first - left)[:, None]) & (
         (start + span)[None, :] <= (end - 1 + right)[:, None]

@@ -393,6 +393,11 @@ def encode_values(
 ) -> EncodedSeries:
     """Normalise, fill and pad series for a classifier or regressor.
 
+    Not for forecasting: per-series statistics of a whole series would carry the future into its
+    past. There, fit a ``"channel"`` normaliser on :meth:`ForecastWindows.train_mask`, or
+    normalise each window by its inputs alone (``z, loc, scale = norm.transform(x)``, targets
+    ``(y - loc) / scale``, forecasts back with :meth:`Normalizer.inverse`).
+
     Parameters
     ----------
     values, lengths

@@ -138,7 +138,9 @@ class SeriesData:
             list(self.notes),
         )
 
-    def targets(self, task: str | None = None) -> tuple[np.ndarray, list[str], str]:
+    def targets(
+        self, task: str | None = None, classes: Sequence[str] | None = None
+    ) -> tuple[np.ndarray, list[str], str]:
         """Targets from the labels, as for DNA (:func:`seqconv.io.labels.parse_targets`).
 
         Parameters
@@ -146,6 +148,10 @@ class SeriesData:
         task
             ``binary``/``multiclass``/``regression``/…; ``None`` takes it from the source
             (``.ts`` ``@classLabel``/``@targetLabel``) or infers it from the values.
+        classes
+            Classification against known classes (a trained run's, when evaluating a test
+            file): labels are indexed in this order, and a label outside it is an error. A test
+            file may hold only some of the classes.
 
         Returns
         -------
@@ -157,6 +163,8 @@ class SeriesData:
                 f"{self.source or 'the series'}: no labels; name the label column (--target) "
                 "or use --task forecast"
             )
+        if classes is not None:
+            return self._class_index(list(classes), task)
         if task is None and self.label_kind == "class":
             task = "multiclass"  # parse_targets makes it binary with two classes
         elif task is None and self.label_kind == "target":
@@ -165,6 +173,20 @@ class SeriesData:
         if task == "regression" and len(self.label_names) == targets.shape[1]:
             names = list(self.label_names)
         return targets, names, task
+
+    def _class_index(
+        self, classes: list[str], task: str | None
+    ) -> tuple[np.ndarray, list[str], str]:
+        index = {name: k for k, name in enumerate(classes)}
+        unknown = [(i, v) for i, v in zip(self.ids, self.labels, strict=True) if v not in index]
+        if unknown:
+            raise InputError(
+                f"{self.source or 'the series'}: series {unknown[0][0]!r} has the class "
+                f"{unknown[0][1]!r}, which the model does not know (classes: "
+                f"{', '.join(classes)}); {len(unknown)} series are affected"
+            )
+        targets = np.array([index[v] for v in self.labels], dtype=np.int64)
+        return targets, classes, task or ("binary" if len(classes) == 2 else "multiclass")
 
     @classmethod
     def from_arrays(
