@@ -248,16 +248,26 @@ def _missing_note(data: SeriesData) -> None:
 
 
 def parse_times(raw: Sequence | np.ndarray | pd.Series, where: str) -> np.ndarray:
-    """Time stamps as float64 (numbers) or datetime64[ns] (dates)."""
-    series = pd.Series(np.asarray(raw, dtype=object))
-    numeric = pd.to_numeric(series, errors="coerce")
+    """Time stamps as float64 (numbers) or datetime64[ns] (dates; with a time zone: in UTC)."""
+    stamps = pd.Series(raw).reset_index(drop=True)
+    if stamps.isna().any():
+        row = int(np.flatnonzero(stamps.isna().to_numpy())[0])
+        raise InputError(f"{where}: row {row + 1} has no time; every observation needs one")
+    if pd.api.types.is_datetime64_any_dtype(stamps.dtype):
+        if stamps.dt.tz is not None:
+            stamps = stamps.dt.tz_convert(None)
+        return stamps.to_numpy(dtype="datetime64[ns]")
+    if pd.api.types.is_numeric_dtype(stamps.dtype) and not pd.api.types.is_bool_dtype(stamps.dtype):
+        return stamps.to_numpy(dtype=np.float64)
+    numeric = pd.to_numeric(stamps, errors="coerce")
     if not numeric.isna().any():
         return numeric.to_numpy(dtype=np.float64)
     try:
-        return pd.to_datetime(series, format="mixed").to_numpy(dtype="datetime64[ns]")
+        dates = pd.to_datetime(stamps.astype(str), format="mixed", utc=True)
     except (ValueError, TypeError):
-        bad = series[numeric.isna()].iloc[0]
+        bad = stamps[numeric.isna()].iloc[0]
         raise InputError(f"{where}: time {bad!r} is neither a number nor a date") from None
+    return dates.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
 
 
 def regular_grid(
@@ -523,9 +533,17 @@ def _check_ids(ids: list[str], source: str) -> None:
 
 def _numeric(frame: pd.DataFrame, source: str, rows: Sequence[str]) -> np.ndarray:
     """Numeric cells as float64; empty cells are NaN; text is an error naming row and column."""
+    numeric = [
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes
+    ]
+    if all(numeric):  # the usual case: the file held numbers only
+        return frame.to_numpy(dtype=np.float64, na_value=np.nan)
     out = np.empty(frame.shape, dtype=np.float64)
     for j, column in enumerate(frame.columns):
         col = frame[column]
+        if numeric[j]:
+            out[:, j] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            continue
         converted = pd.to_numeric(col, errors="coerce")
         bad = converted.isna() & col.notna() & (col.astype(str).str.strip() != "")
         bad &= ~col.astype(str).str.strip().str.lower().isin(["?", "nan", "na"])
@@ -571,7 +589,7 @@ def _wide(
                 f"{source}: a {ch_col!r} column needs an id column to group rows into series"
             )
         channel_values = table[ch_col].astype(str).str.strip()
-        channels = list(dict.fromkeys(channel_values))
+        channels = pd.unique(channel_values).tolist()
         ids = list(dict.fromkeys(row_ids))
         order = {c: k for k, c in enumerate(channels)}
         rows_of: dict[str, list[int]] = {}
@@ -652,8 +670,8 @@ def _long(
             f"{source}: series {row['id']!r} has two values at time {row['time']} "
             f"(channel {row['channel']!r}); one value per series, channel and time"
         )
-    channels = list(dict.fromkeys(frame["channel"]))
-    ids = list(dict.fromkeys(frame["id"]))
+    channels = pd.unique(frame["channel"]).tolist()
+    ids = pd.unique(frame["id"]).tolist()
     frame["order"] = pd.Index(ids).get_indexer(frame["id"])
     wide = frame.set_index(["order", "time", "channel"])["value"].unstack("channel")
     wide = wide.sort_index().reindex(columns=channels)

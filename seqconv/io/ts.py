@@ -146,6 +146,10 @@ def _split_fields(line: str, timestamps: bool) -> list[str]:
 
 
 def _values(text: str, where: str, channel: int) -> np.ndarray:
+    try:  # fast path: plain numbers (and NaN)
+        return np.array(text.split(","), dtype=np.float64)
+    except ValueError:
+        pass
     tokens = [t.strip() for t in text.split(",")]
     if len(tokens) > 1 and tokens[-1] == "":
         tokens.pop()  # a trailing comma
