@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from seqconv.errors import InputError
-from seqconv.io.series import SeriesData, detect_layout, read_series, read_table, read_ts
+from seqconv.io.series import (
+    SeriesData,
+    detect_layout,
+    read_series,
+    read_table,
+    read_ts,
+    regular_grid,
+)
 
 UCR = Path(__file__).resolve().parents[1] / "data" / "ucr"
 
@@ -262,6 +269,9 @@ def test_headerless_ucr_tsv(tmp_path):
     assert data.labels == ["1", "2"] and data.values.shape == (2, 1, 3)
     plain = read_series(path)
     assert plain.values.shape == (2, 1, 4) and any("target='0'" in n for n in plain.notes)
+    # what pandas writes for unnamed columns is a header, not data
+    pd.DataFrame(np.arange(6.0).reshape(2, 3)).to_csv(tmp_path / "p.csv", index=False)
+    assert read_series(tmp_path / "p.csv").values.shape == (2, 1, 3)
 
 
 def test_wide_errors(tmp_path):
@@ -349,3 +359,22 @@ def test_from_arrays_and_subset():
     assert data.values.shape == (2, 1, 5) and data.lengths.tolist() == [3, 5]
     sub = data.subset([0])
     assert sub.values.shape == (1, 1, 3) and sub.labels == ["a"]
+
+
+def test_regular_grid_irregular_and_huge_gaps():
+    values = np.array([[1.0, 2.0, 3.0]])
+    same = regular_grid(np.array([0.0, 1.0, 2.5]), values)  # 1.5 is not a whole step
+    assert same[2] == -1 and same[1] is values
+    assert regular_grid(np.array([0.0, 1.0, 1e6]), values)[2] == -1  # would explode
+    times, grid, added = regular_grid(np.array([0.0, 0.1, 0.3]), values)
+    assert added == 1 and np.isnan(grid[0, 2]) and times[-1] == pytest.approx(0.3)
+
+
+def test_long_irregular_note_and_tz(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("id,time,value\nA,0,1\nA,1,2\nA,2.5,3\n")
+    data = read_series(path)
+    assert data.lengths.tolist() == [3] and any("irregular" in n for n in data.notes)
+    path.write_text("id,time,value\nA,2024-01-01T01:00+01:00,1\nA,2024-01-01T01:00:00Z,2\n")
+    data = read_series(path)  # 00:00 UTC, then 01:00 UTC
+    assert data.times[0][0] == np.datetime64("2024-01-01T00:00") and data.lengths.tolist() == [2]

@@ -270,9 +270,7 @@ def parse_times(raw: Sequence | np.ndarray | pd.Series, where: str) -> np.ndarra
     return dates.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
 
 
-def regular_grid(
-    times: np.ndarray, values: np.ndarray, where: str
-) -> tuple[np.ndarray, np.ndarray, int]:
+def regular_grid(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Put one series on a regular time grid, inserting NaN where a step is absent.
 
     Parameters
@@ -286,8 +284,9 @@ def regular_grid(
     -------
     times, values, inserted
         The grid (step = the smallest gap), the values on it and the number of steps inserted.
-        When some gap is not a whole number of steps the series is returned as it is (``-1``
-        inserted): the steps are then observations in time order.
+        When some gap is not a whole number of steps, or the grid would be more than ten times
+        longer than the series, the series is returned as it is (``-1`` inserted): its steps are
+        then observations in time order.
     """
     if len(times) < 3:
         return times, values, 0
@@ -300,6 +299,8 @@ def regular_grid(
     if not np.allclose(ratio, whole, rtol=0, atol=1e-6):
         return times, values, -1
     position = np.r_[0, np.cumsum(whole.astype(np.int64))]
+    if position[-1] + 1 > 10 * len(times):
+        return times, values, -1
     grid = np.full((values.shape[0], int(position[-1]) + 1), np.nan, dtype=values.dtype)
     grid[:, position] = values
     new_times = times[0] + step * np.arange(grid.shape[1])
@@ -326,7 +327,7 @@ def _regularise(
         return arrays, times
     inserted, irregular = 0, []
     for i in range(len(arrays)):
-        times[i], arrays[i], added = regular_grid(times[i], arrays[i], source)
+        times[i], arrays[i], added = regular_grid(times[i], arrays[i])
         if added < 0:
             irregular.append(ids[i])
         else:
@@ -424,8 +425,9 @@ def read_ts(path: str | Path, fill_gaps: bool = True) -> SeriesData:
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV/TSV (separator from the suffix, sniffed for ``.txt``) or Parquet file.
 
-    Cells are kept as read; a file whose first row is all numbers has no header, and its columns
-    are named ``0, 1, …`` (a UCR ``.tsv`` then has its class in column ``"0"``).
+    Cells are kept as read. A file whose first row is all numbers has no header (unless that row
+    is exactly ``0, 1, …, n-1``, the header pandas writes for unnamed columns), and its columns are
+    named ``0, 1, …`` (a UCR ``.tsv`` then has its class in column ``"0"``).
     """
     path = Path(path)
     suffixes = [s.lower() for s in path.suffixes]
@@ -441,7 +443,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
             sep = {".csv": ",", ".tsv": "\t", ".tab": "\t"}.get(kind)
             options = {"sep": sep} if sep else {"sep": None, "engine": "python"}
             table = pd.read_csv(path, **options)
-            if len(table.columns) and all(_is_number(str(c)) for c in table.columns):
+            names = [str(c).strip() for c in table.columns]
+            default = names == [str(i) for i in range(len(names))]
+            if names and not default and all(_is_number(n) for n in names):
                 table = pd.read_csv(path, header=None, **options)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
