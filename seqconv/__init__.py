@@ -10,4 +10,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+from seqconv.causality import check_causal
+from seqconv.receptive_field import receptive_field
+
+__all__ = ["__version__", "check_causal", "receptive_field"]

@@ -22,6 +22,12 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 
 
+@app.callback()
+def main() -> None:
+    """1D convolutional networks for DNA sequences and time series."""
+    # A callback keeps `seqconv` a command group even while only one sub-command exists.
+
+
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn seqconv's input errors into a one-line message and exit code 2."""
 
