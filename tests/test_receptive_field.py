@@ -352,3 +352,20 @@ def test_assorted_operations_match_probe():
 def test_upsample_window_alternates():
     rf = receptive_field(nn.Sequential(nn.Conv1d(1, 1, 3), nn.Upsample(scale_factor=3)))
     assert rf.jump == Fraction(1, 3) and rf.window(0) == rf.window(2) == (0, 2)
+
+
+class InPlaceSkip(nn.Module):
+    """``out[..., :n] += skip``: indexing, in-place add and assignment back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(2, 2, 5, padding=4)
+
+    def forward(self, x):
+        out = self.conv(x)  # 4 longer than x
+        out[..., 2 : 2 + x.shape[-1]] += x
+        return out
+
+
+def test_in_place_skip_matches_probe():
+    _check_against_probe(InPlaceSkip(), 2)
