@@ -111,17 +111,19 @@ def check_causal(
             raise SeqconvError("cannot tell the model's input channels: pass in_channels=...")
         channels = conv.in_channels
     probe = copy.deepcopy(model).double().eval()
-    generator = torch.Generator().manual_seed(seed)
+    device = next((p.device for p in probe.parameters()), torch.device("cpu"))
+    generator = torch.Generator().manual_seed(seed)  # on the CPU: same sequences on any device
     leak: tuple[int, int] | None = None  # (t, earliest changed output)
     max_change = 0.0
     steps = torch.arange(length - 1)
     with torch.no_grad():
         for _ in range(n_trials):
             x = torch.randn(1, channels, length, generator=generator, dtype=torch.float64)
+            noise = torch.randn(length - 1, channels, length, generator=generator, dtype=x.dtype)
+            x, noise = x.to(device), noise.to(device)
             reference = _per_step(probe, x)
             batch = x.repeat(length - 1, 1, 1)
-            noise = torch.randn(batch.shape, generator=generator, dtype=torch.float64)
-            future = torch.arange(length)[None, :] > steps[:, None]  # row t: positions > t
+            future = (torch.arange(length)[None, :] > steps[:, None]).to(device)  # row t: > t
             batch = torch.where(future[:, None, :], noise, batch)
             y = _per_step(probe, batch)
             past = ~future  # row t: outputs 0..t
@@ -131,7 +133,7 @@ def check_causal(
             tolerance = rtol * (1 + reference.abs().amax(dim=1))
             bad = (change > tolerance) & past
             if bad.any():
-                rows, cols = torch.nonzero(bad, as_tuple=True)
+                rows, cols = torch.nonzero(bad.cpu(), as_tuple=True)
                 first = int(cols.min())
                 t = int(rows[cols == first].max())  # how far ahead output `first` looks
                 if leak is None or (first, -t) < (leak[1], -leak[0]):

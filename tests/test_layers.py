@@ -58,6 +58,7 @@ def test_same_and_causal_lengths(kernel, dilation, stride):
     assert CausalConv1d(3, 4, kernel, dilation=dilation)(x).shape == (2, 4, 23)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 def test_same_matches_pytorch_same_for_even_kernels():
     ours = PaddedConv1d(2, 2, 4, dilation=1, padding="same")
     theirs = nn.Conv1d(2, 2, 4, padding="same")

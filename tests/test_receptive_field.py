@@ -82,6 +82,7 @@ def test_issue_example_size_46_jump_4():
     _check_against_probe(stack, 4)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 @pytest.mark.parametrize(
     ("kernel", "dilation", "offset"),
     [(3, 1, -1), (4, 1, -1), (4, 2, -3), (2, 1, 0), (5, 3, -6)],
