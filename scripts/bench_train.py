@@ -1,4 +1,4 @@
-"""Training-throughput benchmark: seqconv's loop against a bare PyTorch loop and a per-sample loader.
+"""Training throughput: seqconv's loop against a bare PyTorch loop and a per-sample loader.
 
 For the same model, batch size, optimizer and data (random 200 bp sequences, binary labels), in one
 run, it measures sequences per second of
@@ -10,7 +10,7 @@ run, it measures sequences per second of
 * per-sample: a ``Dataset`` that one-hot encodes each string in ``__getitem__`` with numpy, batched
   by a ``DataLoader`` (no workers: they oversubscribe small CPUs).
 
-Prints throughputs and the ratios; asserts nothing about time. Run it on a GPU with ``--device cuda``.
+Prints throughputs and ratios; asserts nothing about time. On a GPU: ``--device cuda``.
 """
 
 from __future__ import annotations
