@@ -1,0 +1,463 @@
+"""The motif report of a model: filter PFMs, database matches with the shuffled control, influence,
+logos and a self-contained HTML page.
+
+:func:`write_motif_report` is what ``seqconv motifs --model RUN --fasta F --out DIR`` runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from seqconv.io.atomic import write_text
+from seqconv.motifs.compare import Annotation, annotate_motifs
+from seqconv.motifs.database import MotifDatabase, load_database
+from seqconv.motifs.filters import FilterExtraction, extract_filter_motifs
+from seqconv.motifs.formats import write_jaspar, write_meme
+from seqconv.motifs.influence import Influence, filter_influence
+from seqconv.motifs.logos import match_logo, motif_logo
+from seqconv.motifs.motif import Motif
+
+FILTER_COLUMNS = [
+    "filter",
+    "nsites",
+    "width",
+    "information",
+    "influence",
+    "best_match",
+    "best_name",
+    "tf_family",
+    "p",
+    "q",
+    "control_p",
+    "matched",
+    "consensus",
+]
+
+
+@dataclass
+class MotifReport:
+    """What :func:`write_motif_report` computed and wrote.
+
+    Attributes
+    ----------
+    filters
+        The ``filters.tsv`` table (one row per filter, most influential first).
+    matches
+        The ``matches.tsv`` table.
+    extraction, annotation, influence
+        The underlying results (``annotation``/``influence`` ``None`` when skipped).
+    files
+        Name to path of everything written.
+    """
+
+    out_dir: Path
+    filters: pd.DataFrame
+    matches: pd.DataFrame
+    extraction: FilterExtraction
+    annotation: Annotation | None
+    influence: Influence | None
+    files: dict[str, Path]
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """Counts and the matched filters' names (for printing)."""
+        matched = self.filters[self.filters["matched"]]
+        control = self.annotation.control if self.annotation is not None else None
+        return {
+            "filters": len(self.filters),
+            "with_sites": len(self.extraction.motifs),
+            "matched": len(matched),
+            "names": sorted(set(matched["best_name"])),
+            "matched_filters": [
+                (int(r.filter), r.best_match, r.best_name) for r in matched.itertuples()
+            ],
+            "shuffled_fdr": None if control is None else control.fdr,
+            "out_dir": str(self.out_dir),
+        }
+
+
+def _filter_table(
+    extraction: FilterExtraction,
+    annotation: Annotation | None,
+    influence: Influence | None,
+) -> pd.DataFrame:
+    kept = extraction.by_filter()
+    best = annotation.best.set_index("query") if annotation is not None else None
+    rows = []
+    for f in range(extraction.layer.n_filters):
+        motif = kept.get(f)
+        row = {
+            "filter": f,
+            "nsites": int(extraction.nsites[f]),
+            "width": motif.width if motif else 0,
+            "information": round(motif.information, 3) if motif else np.nan,
+            "influence": float(influence.influence[f]) if influence is not None else np.nan,
+            "best_match": "",
+            "best_name": "",
+            "tf_family": "",
+            "p": np.nan,
+            "q": np.nan,
+            "control_p": np.nan,
+            "matched": False,
+            "consensus": "",
+        }
+        if motif is not None:
+            row["consensus"] = motif.to_motif().consensus
+        if motif is not None and best is not None and motif.id in best.index:
+            b = best.loc[motif.id]
+            row.update(
+                best_match=b["target_id"],
+                best_name=b["target_name"],
+                tf_family=b["tf_family"],
+                p=float(b["p"]),
+                q=float(b["q"]),
+                control_p=float(b["control_p"]),
+                matched=bool(b["matched"]),
+            )
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=FILTER_COLUMNS)
+    key = table["influence"].fillna(-np.inf) if influence is not None else -table["nsites"]
+    order = np.lexsort((table["filter"].to_numpy(), -key.to_numpy()))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _match_table(annotation: Annotation | None) -> pd.DataFrame:
+    if annotation is None:
+        return pd.DataFrame(columns=["filter", "target_id", "target_name", "tf_family"])
+    table = annotation.matches.copy()
+    table.insert(0, "filter", table.pop("query").str.removeprefix("filter").astype(int))
+    control = annotation.best.set_index("query")["control_p"]
+    table["control_p"] = [control[f"filter{f}"] for f in table["filter"]]
+    return table
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return f"{x:.{digits}g}" if abs(x) < 1e-3 or abs(x) >= 1e4 else f"{x:.{digits + 1}g}"
+
+
+_CSS = """
+body{font-family:system-ui,Helvetica,Arial,sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.4em} h2{font-size:1.1em;margin-top:1.5em}
+table{border-collapse:collapse;font-size:13px}
+td,th{border-bottom:1px solid #ddd;padding:4px 8px;vertical-align:middle;text-align:left}
+th{background:#f4f4f4;position:sticky;top:0}
+tr.matched td{background:#f3fbf3} .num{text-align:right;font-variant-numeric:tabular-nums}
+.muted{color:#888} img{display:block;max-height:150px}
+dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px} dt{font-weight:600}
+"""
+
+
+def _html(
+    report_rows: list[dict],
+    info: list[tuple[str, str]],
+    notes: list[str],
+    title: str,
+) -> str:
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1><dl>",
+    ]
+    parts += [f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in info]
+    parts.append("</dl>")
+    if notes:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    parts.append(
+        "<h2>Filters, most influential first</h2><table><thead><tr>"
+        "<th>rank</th><th>filter</th><th>logo (bits)</th><th>sites</th><th>bits</th>"
+        "<th>influence</th><th>best match (aligned)</th><th>match</th><th>p</th><th>E</th>"
+        "<th>q</th><th>control p</th></tr></thead><tbody>"
+    )
+    for r in report_rows:
+        css = ' class="matched"' if r["matched"] else ""
+        logo = f'<img alt="filter {r["filter"]}" src="{r["logo"]}">' if r["logo"] else ""
+        match = f'<img alt="match" src="{r["match_logo"]}">' if r["match_logo"] else ""
+        if r["target_id"]:
+            verdict = "matched" if r["matched"] else "not supported by the shuffled control"
+            if not r["significant"]:
+                verdict = "q ≥ cut-off (best candidate)"
+            name = (
+                f"<b>{esc(r['target_name'])}</b> {esc(r['target_id'])}<br>"
+                f"<span class=muted>{esc(r['tf_family'])}</span><br>"
+                f"<span class=muted>{esc(verdict)}; strand {esc(r['strand'])}, "
+                f"offset {r['offset']}</span>"
+            )
+        else:
+            name = '<span class="muted">—</span>'
+        parts.append(
+            f"<tr{css}><td class=num>{r['rank']}</td><td>filter{r['filter']}</td>"
+            f"<td>{logo}</td><td class=num>{r['nsites']}</td>"
+            f"<td class=num>{_fmt(r['information'])}</td><td class=num>{_fmt(r['influence'])}</td>"
+            f"<td>{match}</td><td>{name}</td><td class=num>{_fmt(r['p'])}</td>"
+            f"<td class=num>{_fmt(r['E'])}</td><td class=num>{_fmt(r['q'])}</td>"
+            f"<td class=num>{_fmt(r['control_p'])}</td></tr>"
+        )
+    parts.append("</tbody></table></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_motif_report(
+    model: nn.Module,
+    codes: np.ndarray | torch.Tensor,
+    out_dir: str | Path,
+    db: MotifDatabase | str | Path | None = None,
+    q: float = 0.05,
+    n_shuffles: int = 20,
+    control_alpha: float = 0.05,
+    seed: int = 0,
+    compare: bool = True,
+    mode: str = "basset",
+    factor: float = 0.5,
+    top_k: int = 200,
+    min_sites: int = 10,
+    trim_bits: float = 0.5,
+    min_width: int = 4,
+    influence: bool = True,
+    influence_sequences: int | None = 2000,
+    output_transform=None,
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+    show_progress: bool = True,
+    title: str = "seqconv motifs",
+) -> MotifReport:
+    """Extract, annotate and rank a model's first-layer filters, and write the report.
+
+    Writes into ``out_dir``: ``filters.meme``, ``filters.jaspar``, ``filters.tsv``,
+    ``matches.tsv``, ``logos/filterN.png`` (and ``logos/filterN_match.png`` beside its best
+    match) and ``report.html`` (self-contained, logos embedded).
+
+    Parameters
+    ----------
+    model
+        ``nn.Module`` on one-hot DNA ``(N, 4, L)`` whose first layer is ``Conv1d(4, F, ...)``.
+    codes
+        ``(N, L)`` uint8 DNA codes of the sequences to scan (e.g. the training FASTA).
+    db
+        Motif database, or a MEME/JASPAR/TRANSFAC file; ``None``: JASPAR 2024 CORE vertebrates.
+    q
+        q-value cut-off for matches (Tomtom q and the shuffled-control q; see
+        :mod:`seqconv.motifs.compare`).
+    n_shuffles, control_alpha, seed
+        Shuffled control: column-shuffled copies per filter, the largest control p of a matched
+        filter, and the seed of the shuffles.
+    compare
+        ``False`` skips the database comparison.
+    mode, factor, top_k, min_sites, trim_bits, min_width
+        Site selection and trimming (:func:`~seqconv.motifs.filters.extract_filter_motifs`).
+    influence
+        Rank filters by influence (:func:`~seqconv.motifs.influence.filter_influence`).
+    influence_sequences
+        Random subset (seeded) used for influence; ``None``: all sequences.
+    output_transform
+        Applied to the model's outputs before measuring influence (e.g. ``torch.sigmoid``).
+    show_progress
+        rich progress bars on stderr.
+
+    Returns
+    -------
+    MotifReport
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    extraction = extract_filter_motifs(
+        model,
+        codes,
+        mode=mode,
+        factor=factor,
+        top_k=top_k,
+        min_sites=min_sites,
+        trim_bits=trim_bits,
+        min_width=min_width,
+        batch_size=batch_size,
+        device=device,
+        show_progress=show_progress,
+    )
+    notes = list(extraction.notes)
+    motifs = [m.to_motif() for m in extraction.motifs]
+    if extraction.dropped:
+        notes.append(
+            f"{len(extraction.dropped)} of {extraction.layer.n_filters} filters have fewer than "
+            f"{min_sites} sites and no PFM"
+        )
+
+    database = None
+    annotation = None
+    if compare and motifs:
+        database = db if isinstance(db, MotifDatabase) else load_database(db)
+        notes += database.notes
+        annotation = annotate_motifs(motifs, database, q, n_shuffles, control_alpha, seed)
+        notes += annotation.notes
+
+    infl = None
+    if influence:
+        subset = codes
+        if influence_sequences is not None and len(codes) > influence_sequences:
+            pick = np.sort(
+                np.random.default_rng(seed).choice(len(codes), influence_sequences, False)
+            )
+            subset = codes[pick]
+            notes.append(
+                f"influence measured on {influence_sequences} of {len(codes)} sequences "
+                f"(random, seed {seed})"
+            )
+        infl = filter_influence(
+            model,
+            subset,
+            means=extraction.means,
+            output_transform=output_transform,
+            batch_size=batch_size,
+            device=device,
+            show_progress=show_progress,
+        )
+
+    filters = _filter_table(extraction, annotation, infl)
+    matches = _match_table(annotation)
+    files = {
+        "meme": write_meme(out_dir / "filters.meme", motifs, extraction.background),
+        "jaspar": write_jaspar(out_dir / "filters.jaspar", motifs),
+    }
+    files["filters"] = _write_tsv(out_dir / "filters.tsv", filters)
+    files["matches"] = _write_tsv(out_dir / "matches.tsv", matches)
+
+    rows = _logos_and_rows(filters, extraction, annotation, database, out_dir, q)
+    info = _info(extraction, database, annotation, infl, q)
+    html_text = _html(rows, info, notes, title)
+    write_text(out_dir / "report.html", html_text)
+    files["html"] = out_dir / "report.html"
+    return MotifReport(out_dir, filters, matches, extraction, annotation, infl, files, notes)
+
+
+def _write_tsv(path: Path, table: pd.DataFrame) -> Path:
+    write_text(path, table.to_csv(sep="\t", index=False, float_format="%.4g"))
+    return path
+
+
+def _logos_and_rows(
+    filters: pd.DataFrame,
+    extraction: FilterExtraction,
+    annotation: Annotation | None,
+    database: MotifDatabase | None,
+    out_dir: Path,
+    q: float,
+) -> list[dict]:
+    kept = extraction.by_filter()
+    best = annotation.best.set_index("query") if annotation is not None else None
+    targets = {m.id: m for m in database} if database is not None else {}
+    rows = []
+    for rank, r in enumerate(filters.itertuples(), start=1):
+        fm = kept.get(int(r.filter))
+        row = {
+            "rank": rank,
+            "filter": int(r.filter),
+            "nsites": int(r.nsites),
+            "information": r.information,
+            "influence": r.influence,
+            "matched": bool(r.matched),
+            "logo": "",
+            "match_logo": "",
+            "target_id": "",
+            "p": np.nan,
+            "E": np.nan,
+            "q": np.nan,
+            "control_p": np.nan,
+        }
+        if fm is not None:
+            motif: Motif = fm.to_motif()
+            png = motif_logo(motif, out_dir / "logos" / f"{motif.id}.png", title=motif.id)
+            row["logo"] = _data_uri(png)
+            if best is not None and motif.id in best.index:
+                b = best.loc[motif.id]
+                target = targets[b["target_id"]]
+                row.update(
+                    target_id=b["target_id"],
+                    target_name=b["target_name"],
+                    tf_family=b["tf_family"],
+                    strand=b["strand"],
+                    offset=int(b["offset"]),
+                    p=float(b["p"]),
+                    E=float(b["E"]),
+                    q=float(b["q"]),
+                    control_p=float(b["control_p"]),
+                    significant=bool(b["q"] < q),
+                )
+                png = match_logo(
+                    motif,
+                    target,
+                    int(b["offset"]),
+                    b["strand"],
+                    out_dir / "logos" / f"{motif.id}_match.png",
+                    title=motif.id,
+                )
+                row["match_logo"] = _data_uri(png)
+        rows.append(row)
+    return rows
+
+
+def _info(
+    extraction: FilterExtraction,
+    database: MotifDatabase | None,
+    annotation: Annotation | None,
+    influence: Influence | None,
+    q: float,
+) -> list[tuple[str, str]]:
+    layer = extraction.layer
+    conv = layer.conv
+    info = [
+        (
+            "first layer",
+            f"{layer.conv_name} Conv1d(4, {layer.n_filters}, kernel {layer.kernel_size}, "
+            f"stride {layer.stride}, padding {conv.padding}, dilation {layer.dilation}) → "
+            f"{layer.output_name} ({type(layer.output).__name__})",
+        ),
+        ("sequences", f"{extraction.n_sequences}"),
+        (
+            "background",
+            " ".join(f"{b} {p:.3f}" for b, p in zip("ACGT", extraction.background, strict=True)),
+        ),
+        ("filters with a PFM", f"{len(extraction.motifs)} of {layer.n_filters}"),
+    ]
+    if database is not None:
+        info.append(("database", database.source))
+    if annotation is not None:
+        c = annotation.control
+        matched = int(annotation.best["matched"].sum())
+        info += [
+            ("q cut-off", f"{q}"),
+            (
+                "matched filters",
+                f"{matched} (best match q < {q} and control p ≤ {annotation.control_alpha})",
+            ),
+            (
+                "shuffled control",
+                f"{c.n_shuffles} column-shuffled copies per filter (seed {c.seed}): "
+                f"{c.decoy_matched / max(c.n_shuffles, 1):.2f} copies per set match at q < {q} "
+                f"vs {c.real_matched} real filters; empirical FDR "
+                + ("n/a" if math.isnan(c.fdr) else f"{c.fdr:.2f}"),
+            ),
+        ]
+    if influence is not None:
+        info.append(
+            (
+                "influence",
+                "mean squared change of the outputs when a filter's activation is replaced by "
+                f"its mean ({influence.n_sequences} sequences)",
+            )
+        )
+    return info
