@@ -4,7 +4,7 @@ Each sub-command lives in a module of its own and registers itself on `app`.
 """
 
 # Importing a command module registers its command.
-from seqconv.cli import evaluate_cmd, predict_cmd, train_cmd  # noqa: F401
+from seqconv.cli import evaluate_cmd, predict_cmd, simulate_cmd, train_cmd  # noqa: F401
 from seqconv.cli.app import app
 
 __all__ = ["app"]

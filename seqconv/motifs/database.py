@@ -12,6 +12,7 @@ from the pinned release.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -206,7 +207,9 @@ def fetch_jaspar(motif_id: str, release: str = DEFAULT_RELEASE) -> Motif:
 
     others = sorted((r for r in jaspar_releases if r != release), reverse=True)
     for rel in [release, *others]:
-        record = _jaspardb(rel).fetch_motif_by_id(wanted)
+        with warnings.catch_warnings():  # pyjaspar warns for every release that lacks the id
+            warnings.simplefilter("ignore")
+            record = _jaspardb(rel).fetch_motif_by_id(wanted)
         if record is not None:
             return _from_jaspar_motif(record)
     raise InputError(f"JASPAR has no matrix {wanted!r} (searched {release} and older releases)")
@@ -230,7 +233,7 @@ def find_jaspar_by_name(
     ).fetchall()
     if not rows:
         raise InputError(
-            f"no JASPAR {release} CORE matrix is named {name!r}; give a matrix id (MA0079.3) or "
+            f"no {release} CORE matrix is named {name!r}; give a matrix id (MA0079.3) or "
             "check the spelling (names are TF symbols like SP1, GATA1, CTCF)"
         )
     rows.sort(key=lambda r: (r[2] != "vertebrates", r[0]))
