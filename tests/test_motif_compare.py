@@ -16,6 +16,7 @@ from seqconv.motifs.compare import (
     control_pvalues,
 )
 from seqconv.motifs.filters import extract_filter_motifs
+from seqconv.motifs.recovery import recovery
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -99,3 +100,10 @@ def test_fast_recovery_of_planted_pwms_by_name(small_db, warm_tomtom):
     matched_random = best.loc[[f"filter{f}" for f in (4, 5, 6) if f"filter{f}" in best.index]]
     assert matched_random["matched"].sum() <= 1
     assert result.control.real_matched >= 4
+    found = recovery(result, planted)
+    assert found.n_recovered == 4 and str(found) == "4/4"
+    assert found.by_motif["MA0139.2"][0] == ("filter0", "MA0139.2", "same matrix")
+    # A planted version that is not in the database is found through its base id or family.
+    other = planted[0].columns(0, planted[0].width)
+    other.id, other.tf_family = "MA0139.1", ""
+    assert recovery(result, [other], small_db).by_motif["MA0139.1"][0][2] == "same matrix"

@@ -29,6 +29,7 @@ from seqconv.motifs.formats import read_motifs, write_jaspar, write_meme, write_
 from seqconv.motifs.influence import Influence, filter_influence
 from seqconv.motifs.layer import find_first_layer
 from seqconv.motifs.motif import Motif
+from seqconv.motifs.recovery import Recovery, recovery
 from seqconv.motifs.report import MotifReport, write_motif_report
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Motif",
     "MotifDatabase",
     "MotifReport",
+    "Recovery",
     "annotate_motifs",
     "compare_motifs",
     "extract_filter_motifs",
@@ -49,6 +51,7 @@ __all__ = [
     "jaspar_database",
     "load_database",
     "read_motifs",
+    "recovery",
     "resolve_motif",
     "write_attributions",
     "write_jaspar",

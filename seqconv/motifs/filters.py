@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqconv.encode.dna import one_hot
+from seqconv.encode.dna import PAD, one_hot
 from seqconv.errors import InputError
 from seqconv.motifs._progress import progress
 from seqconv.motifs.layer import (
@@ -202,12 +202,17 @@ def _check_codes(codes: np.ndarray | torch.Tensor) -> None:
         raise InputError(f"expected codes of shape (N, L) with N >= 1, got {tuple(codes.shape)}")
 
 
-def _valid_positions(conv_input: torch.Tensor, layer: FirstLayer) -> torch.Tensor | None:
+def _valid_positions(
+    conv_input: torch.Tensor, layer: FirstLayer, batch: np.ndarray | torch.Tensor
+) -> torch.Tensor | None:
     """``(B, 1, L_out)`` True where an output window holds at least one real base; ``None`` when
     every window does (no padding codes and conv padding shorter than the span)."""
-    real = conv_input.abs().sum(1) > 0
     pl, pr = layer.padding()
-    if max(pl, pr) < layer.span and bool(real.all()):
+    short_pad = max(pl, pr) < layer.span
+    if short_pad and conv_input.shape[-1] == batch.shape[-1] and not bool((batch == PAD).any()):
+        return None  # the conv reads the sequences as given, and they hold no padding
+    real = conv_input.abs().sum(1) > 0
+    if short_pad and bool(real.all()):
         return None
     real = F.pad(real, (pl, pr))
     windows = real.unfold(-1, layer.span, layer.stride)[..., :: layer.dilation]
@@ -248,7 +253,7 @@ def activation_stats(
             x = _to_input(batch, dev)
             bases += x.sum(2).sum(0).double()
             act, conv_input = first_layer_activations(model, x, layer)
-            valid = _valid_positions(conv_input, layer)
+            valid = _valid_positions(conv_input, layer, batch)
             if valid is None:
                 total += act.sum(2).sum(0).double()
                 count += act.shape[0] * act.shape[2]
@@ -277,7 +282,7 @@ def _top_k_thresholds(
     with evaluating(model), torch.inference_mode():
         for _, batch in _batches(codes, batch_size):
             act, conv_input = first_layer_activations(model, _to_input(batch, dev), layer)
-            valid = _valid_positions(conv_input, layer)
+            valid = _valid_positions(conv_input, layer, batch)
             if valid is not None:
                 act = act.masked_fill(~valid, -torch.inf)
             flat = act.transpose(0, 1).reshape(act.shape[1], -1)
@@ -297,7 +302,7 @@ def extract_filter_motifs(
     trim_bits: float = 0.5,
     min_width: int = 4,
     layout: Layout = "span",
-    batch_size: int = 256,
+    batch_size: int = 512,
     device: str | torch.device | None = None,
     show_progress: bool = False,
 ) -> FilterExtraction:
@@ -368,7 +373,7 @@ def extract_filter_motifs(
         for _, batch in steps:
             act, conv_input = first_layer_activations(model, _to_input(batch, dev), layer)
             sites = act > thr
-            valid = _valid_positions(conv_input, layer)
+            valid = _valid_positions(conv_input, layer, batch)
             if valid is not None:
                 sites &= valid
             sites = sites.to(conv_input.dtype)

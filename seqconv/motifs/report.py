@@ -7,6 +7,7 @@ logos and a self-contained HTML page.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import math
 from dataclasses import dataclass, field
@@ -232,7 +233,7 @@ def write_motif_report(
     influence: bool = True,
     influence_sequences: int | None = 2000,
     output_transform=None,
-    batch_size: int = 256,
+    batch_size: int = 512,
     device: str | torch.device | None = None,
     show_progress: bool = True,
     title: str = "seqconv motifs",
@@ -240,8 +241,9 @@ def write_motif_report(
     """Extract, annotate and rank a model's first-layer filters, and write the report.
 
     Writes into ``out_dir``: ``filters.meme``, ``filters.jaspar``, ``filters.tsv``,
-    ``matches.tsv``, ``logos/filterN.png`` (and ``logos/filterN_match.png`` beside its best
-    match) and ``report.html`` (self-contained, logos embedded).
+    ``matches.tsv``, ``logos/filterN.png`` (and ``logos/filterN_match.png``, the filter above its
+    best match, when that match has ``q < q``) and ``report.html`` (self-contained, logos
+    embedded, filters by influence).
 
     Parameters
     ----------
@@ -300,9 +302,10 @@ def write_motif_report(
     database = None
     annotation = None
     if compare and motifs:
-        database = db if isinstance(db, MotifDatabase) else load_database(db)
-        notes += database.notes
-        annotation = annotate_motifs(motifs, database, q, n_shuffles, control_alpha, seed)
+        with _status(f"comparing {len(motifs)} filters with the database", show_progress):
+            database = db if isinstance(db, MotifDatabase) else load_database(db)
+            notes += database.notes
+            annotation = annotate_motifs(motifs, database, q, n_shuffles, control_alpha, seed)
         notes += annotation.notes
 
     infl = None
@@ -336,12 +339,22 @@ def write_motif_report(
     files["filters"] = _write_tsv(out_dir / "filters.tsv", filters)
     files["matches"] = _write_tsv(out_dir / "matches.tsv", matches)
 
-    rows = _logos_and_rows(filters, extraction, annotation, database, out_dir, q)
+    with _status(f"drawing logos of {len(motifs)} filters", show_progress):
+        rows = _logos_and_rows(filters, extraction, annotation, database, out_dir, q)
     info = _info(extraction, database, annotation, infl, q)
     html_text = _html(rows, info, notes, title)
     write_text(out_dir / "report.html", html_text)
     files["html"] = out_dir / "report.html"
     return MotifReport(out_dir, filters, matches, extraction, annotation, infl, files, notes)
+
+
+def _status(message: str, enabled: bool):
+    """A rich spinner on stderr while a step without a progress bar runs."""
+    if not enabled:
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
 
 
 def _write_tsv(path: Path, table: pd.DataFrame) -> Path:
@@ -397,15 +410,16 @@ def _logos_and_rows(
                     control_p=float(b["control_p"]),
                     significant=bool(b["q"] < q),
                 )
-                png = match_logo(
-                    motif,
-                    target,
-                    int(b["offset"]),
-                    b["strand"],
-                    out_dir / "logos" / f"{motif.id}_match.png",
-                    title=motif.id,
-                )
-                row["match_logo"] = _data_uri(png)
+                if b["q"] < q:  # drawing costs ~0.2 s: only for matches worth showing
+                    png = match_logo(
+                        motif,
+                        target,
+                        int(b["offset"]),
+                        b["strand"],
+                        out_dir / "logos" / f"{motif.id}_match.png",
+                        title=motif.id,
+                    )
+                    row["match_logo"] = _data_uri(png)
         rows.append(row)
     return rows
 
