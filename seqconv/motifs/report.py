@@ -432,13 +432,13 @@ def _info(
     q: float,
 ) -> list[tuple[str, str]]:
     layer = extraction.layer
-    conv = layer.conv
+    pl, pr = layer.padding()
     info = [
         (
             "first layer",
-            f"{layer.conv_name} Conv1d(4, {layer.n_filters}, kernel {layer.kernel_size}, "
-            f"stride {layer.stride}, padding {conv.padding}, dilation {layer.dilation}) → "
-            f"{layer.output_name} ({type(layer.output).__name__})",
+            f"{layer.conv_name}: Conv1d(4, {layer.n_filters}, kernel {layer.kernel_size}, "
+            f"stride {layer.stride}, padding {pl}+{pr}, dilation {layer.dilation}) → "
+            f"{layer.output_name}: {type(layer.output).__name__}",
         ),
         ("sequences", f"{extraction.n_sequences}"),
         (
@@ -460,9 +460,9 @@ def _info(
             ),
             (
                 "shuffled control",
-                f"{c.n_shuffles} column-shuffled copies per filter (seed {c.seed}): "
-                f"{c.decoy_matched / max(c.n_shuffles, 1):.2f} copies per set match at q < {q} "
-                f"vs {c.real_matched} real filters; empirical FDR "
+                f"{c.n_shuffles} column-shuffled copies per filter (seed {c.seed}); per set of "
+                f"copies {c.decoy_matched / max(c.n_shuffles, 1):.2f} match at q < {q}, against "
+                f"{c.real_matched} of the real filters: empirical FDR "
                 + ("n/a" if math.isnan(c.fdr) else f"{c.fdr:.2f}"),
             ),
         ]
