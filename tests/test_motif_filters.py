@@ -216,3 +216,15 @@ def test_trim_bounds():
     assert trim_bounds(bits, 0.5, 10) == (0, 7)
     ppm = ppm_from_counts(np.array([[10.0, 0], [0, 0], [0, 0], [0, 0]]), 0.0)
     np.testing.assert_allclose(information_content(ppm), [2.0, 0.0])
+
+
+def test_extraction_on_each_device(device):
+    codes = np.random.default_rng(6).integers(0, 4, size=(30, 40)).astype(np.uint8)
+    codes[0, :3] = PAD
+    on_cpu = extract_filter_motifs(conv_model(5, 2, 2, 2), codes, min_sites=1, trim_bits=-1)
+    here = extract_filter_motifs(
+        conv_model(5, 2, 2, 2), codes, min_sites=1, trim_bits=-1, device=device
+    )
+    assert (on_cpu.nsites == here.nsites).all()
+    for a, b in zip(on_cpu.motifs, here.motifs, strict=True):
+        np.testing.assert_allclose(a.counts, b.counts, atol=1e-4)

@@ -117,13 +117,15 @@ def test_ism_on_a_conv_model_matches_explicit_mutants():
                 assert result[0, b, pos] == pytest.approx(expected, abs=1e-5)
 
 
-def test_gradient_x_input_of_a_linear_model():
+def test_gradient_x_input_of_a_linear_model(device):
     model = Linear(8)
     codes = encode_dna(["ACGTACGA", "GGGGTTTT"])
-    result = gradient_x_input(model, codes)
     expected = one_hot(codes).numpy() * model.w.detach().numpy()
+    result = gradient_x_input(model, codes, device=device)
     np.testing.assert_allclose(result, expected, rtol=1e-6)
     assert model.w.grad is None
+    maps = ism(model, codes, device=device)
+    np.testing.assert_allclose(maps, ism(model.cpu(), codes), atol=1e-5)
 
 
 def test_ism_importance_and_write_attributions(tmp_path):
