@@ -14,6 +14,7 @@ import pytest
 import torch
 from torch import nn
 
+from seqconv.motifs.cache import warm_tomtom as _warm
 from seqconv.motifs.database import MotifDatabase, fetch_jaspar
 from seqconv.motifs.motif import Motif, ppm_from_counts
 
@@ -36,15 +37,11 @@ def small_db() -> MotifDatabase:
 
 
 @pytest.fixture(scope="session")
-def warm_tomtom(small_db):
-    """memelite's tomtom after one call (compiled, or loaded from the numba cache)."""
-    from seqconv.motifs.cache import import_tomtom
-
-    tomtom = import_tomtom()
+def warm_tomtom() -> float:
+    """Seconds memelite's first Tomtom call took (compile, or load from the numba cache)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tomtom([small_db[0].ppm], [m.ppm for m in small_db])
-    return tomtom
+        return _warm()
 
 
 def pwm_conv(motifs: list[Motif], n_random: int = 0, seed: int = 0) -> nn.Conv1d:

@@ -54,3 +54,22 @@ def import_tomtom():
     from memelite import tomtom
 
     return tomtom
+
+
+def warm_tomtom() -> float:
+    """Compile (or load from the numba cache) memelite's Tomtom kernels; returns seconds taken.
+
+    ``python -m seqconv.motifs.warm`` runs this, so CI and ``make test`` pay the one-time
+    compile (about 100 s on two cores) in a step of its own.
+    """
+    import time
+
+    import numpy as np
+
+    start = time.perf_counter()
+    tomtom = import_tomtom()
+    rng = np.random.default_rng(0)
+    queries = [np.ascontiguousarray(rng.dirichlet(np.ones(4), 8).T) for _ in range(2)]
+    targets = [np.ascontiguousarray(rng.dirichlet(np.ones(4), 10).T) for _ in range(30)]
+    tomtom(queries, targets)
+    return time.perf_counter() - start
