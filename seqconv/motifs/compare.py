@@ -322,9 +322,8 @@ def annotate_motifs(
     queries = list(queries)
     targets = list(database)
     decoys = column_shuffled(queries, n_shuffles, seed) if n_shuffles > 0 else []
-    combined = compare_motifs(queries + decoys, targets, n_jobs)
+    real = compare_motifs(queries, targets, n_jobs)
     n = len(queries)
-    real = _slice(combined, slice(0, n))
     best_idx = real.best()
     rows = np.arange(n)
     best = pd.DataFrame(
@@ -345,8 +344,7 @@ def annotate_motifs(
     significant = best["q"].to_numpy() < q_cutoff
     notes = []
     if decoys:
-        decoy_p = combined.p[n:].min(axis=1)
-        decoy_q = combined.q[n:].min(axis=1)
+        decoy_p, decoy_q = _best_of(decoys, targets, n_jobs)
         best["control_p"] = control_pvalues(best["p"].to_numpy(), decoy_p, n_shuffles)
         best["matched"] = significant & (best["control_p"].to_numpy() <= control_alpha)
         decoy_matched = int((decoy_q < q_cutoff).sum())
@@ -370,14 +368,15 @@ def annotate_motifs(
     )
 
 
-def _slice(c: Comparison, rows: slice) -> Comparison:
-    return Comparison(
-        queries=c.queries[rows],
-        targets=c.targets,
-        p=c.p[rows],
-        E=c.E[rows],
-        q=c.q[rows],
-        offsets=c.offsets[rows],
-        overlaps=c.overlaps[rows],
-        strands=c.strands[rows],
-    )
+def _best_of(
+    queries: list[Motif], targets: list[Motif], n_jobs: int, cells: int = 2_000_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best p and best q of each query, compared in chunks of about ``cells`` query-target
+    pairs (the full ``(Q, T)`` matrices of thousands of decoys would take gigabytes)."""
+    step = max(1, cells // max(len(targets), 1))
+    best_p, best_q = [], []
+    for start in range(0, len(queries), step):
+        part = compare_motifs(queries[start : start + step], targets, n_jobs)
+        best_p.append(part.p.min(axis=1))
+        best_q.append(part.q.min(axis=1))
+    return np.concatenate(best_p), np.concatenate(best_q)
