@@ -5,10 +5,12 @@ Every tensor a model sees has the layout ``(N, C, L)``: batch, channels, length.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from seqconv.causality import check_causal
 from seqconv.data.shuffle import dinucleotide_shuffle
 from seqconv.encode.dna import decode_dna, encode_dna, one_hot, reverse_complement
 from seqconv.errors import InputError, SeqconvError
 from seqconv.io.fasta import read_fasta, read_fasta_codes
+from seqconv.receptive_field import receptive_field
 from seqconv.run import Run, load
 
 try:
@@ -21,6 +23,7 @@ __all__ = [
     "Run",
     "SeqconvError",
     "__version__",
+    "check_causal",
     "decode_dna",
     "dinucleotide_shuffle",
     "encode_dna",
@@ -28,5 +31,6 @@ __all__ = [
     "one_hot",
     "read_fasta",
     "read_fasta_codes",
+    "receptive_field",
     "reverse_complement",
 ]

@@ -488,24 +488,39 @@ class Tracer(TorchFunctionMode):
         self._shift("crop", out, info, new_ldim, start, step, padding=f"crop {start}:{stop}")
 
     def _setitem(self, name: str, args: tuple, kwargs: dict, out: Any, tracked: list) -> None:
+        """``target[index] = value``: value position ``j`` lands at ``start + j`` on the length.
+
+        Into a constant buffer (``buf[..., k:] = x``) this is a left pad by ``k``; into a tracked
+        tensor (``out[..., :n] += skip``) the footprints are joined. Writing constants into a
+        tracked tensor keeps its footprint.
+        """
         target, index, value = args[0], args[1], args[2]
-        if target in self.infos:
-            if isinstance(value, Tensor) and value in self.infos:
-                info = self.infos[target]
-                merged = union([info.fp, self.infos[value].fp], f"{self.where()} (setitem)")
-                self.infos[target] = Info(info.ldim, merged, info.mixed)
-            return  # writing constants into a tracked tensor: keep its footprint (a superset)
-        # Writing the input into a constant buffer, e.g. buf[..., k:] = x: a left pad by k.
+        if not (isinstance(value, Tensor) and value in self.infos):
+            return
         v_info = self.infos[value]
         if v_info.ldim is None:
-            self.infos[target] = v_info
+            old = self.infos[target] if target in self.infos else None
+            if old is None or old.ldim is None:
+                self.infos[target] = v_info
+            else:
+                self.infos[target] = Info(old.ldim, old.fp, old.mixed or v_info.mixed)
             return
         ldim = v_info.ldim + target.dim() - value.dim()
-        start = 0
+        start, step = 0, 1
         items = self._index_items(target, index)
         if len(items) > ldim and isinstance(items[ldim], slice):
-            start = items[ldim].indices(target.shape[ldim])[0]
-        self._shift("setitem", target, v_info, ldim, -start, padding=f"offset {start}")
+            start, _, step = items[ldim].indices(target.shape[ldim])
+        if step != 1 or any(not isinstance(it, (slice, type(None))) for it in items):
+            raise self.unsupported("assignment into a strided or indexed part of a tensor")
+        shifted = strided(v_info.fp, 1, 1, 1, start)
+        old = self.infos[target] if target in self.infos else None
+        if old is None:
+            new = Info(ldim, shifted, v_info.mixed)
+            self.infos[target] = new
+            self._row("setitem", target, new, v_info.fp, padding=f"offset {start}")
+        else:
+            merged = union([old.fp, shifted], f"{self.where()} (setitem)")
+            self.infos[target] = Info(old.ldim, merged, old.mixed or v_info.mixed)
 
     def _narrow(self, name: str, args: tuple, kwargs: dict, out: Tensor, tracked: list) -> None:
         t, info = self._only(name, tracked)
@@ -555,9 +570,8 @@ class Tracer(TorchFunctionMode):
 
     def _split(self, name: str, args: tuple, kwargs: dict, out: Any, tracked: list) -> None:
         t, info = self._only(name, tracked)
-        default = 0
         index = 1 if name == "unbind" else 2
-        dim = _norm_dim(int(_arg(args, kwargs, index, "dim", default)), t.dim())
+        dim = _norm_dim(int(_arg(args, kwargs, index, "dim", 0)), t.dim())
         if info.ldim is None or dim != info.ldim:
             ldim = info.ldim
             if name == "unbind" and ldim is not None and dim < ldim:
@@ -707,9 +721,7 @@ class Tracer(TorchFunctionMode):
 
     def _dim_op(self, name: str, args: tuple, kwargs: dict, out: Tensor, tracked: list) -> None:
         t, info = self._only(name, tracked)
-        default = -1 if name in ("glu",) else 1
-        key = "dim"
-        dim = _arg(args, kwargs, 1, key, default)
+        dim = _arg(args, kwargs, 1, "dim", -1 if name == "glu" else 1)
         if name == "normalize":
             dim = kwargs.get("dim", args[2] if len(args) > 2 else 1)
         dim = _norm_dim(int(dim), t.dim())

@@ -72,12 +72,22 @@ def probe_window(fn: Fn, channels: int, length: int, out: int) -> tuple[int, int
     )
 
 
+def _touches_edges(fn: Fn, channels: int, length: int, outputs: range) -> bool:
+    """Whether poisoning the first or the last input position reaches any of ``outputs``."""
+    x = torch.randn(2, channels, length, dtype=torch.float64)
+    x[0, :, 0] = x[1, :, -1] = float("nan")
+    return bool(_nan_at(fn, x)[:, outputs.start : outputs.stop].any())
+
+
 def interior_windows(
     fn: Fn, channels: int, n_outputs: int = 3, start: int = 64, limit: int = 1 << 15
 ) -> tuple[int, dict[int, tuple[int, int]]]:
-    """Double the input length until the middle output's window is clear of both edges.
+    """Double the input length until the middle outputs' windows are clear of both edges.
 
-    Returns the length and the probed windows of ``n_outputs`` consecutive middle outputs.
+    Clear means neither the first nor the last input reaches them. (A window with a dilation
+    hole exactly at an edge could still be cut unnoticed; that shows up as a mismatch, never as
+    a false agreement.) Returns the length and the probed windows of ``n_outputs`` consecutive
+    middle outputs.
     """
     length = start
     while length <= limit:
@@ -88,11 +98,9 @@ def interior_windows(
             length *= 2
             continue
         mid = out_len // 2
-        if mid + n_outputs <= out_len:
-            windows = {
-                i: probe_window(fn, channels, length, i) for i in range(mid, mid + n_outputs)
-            }
-            if all(lo > 0 and hi < length - 1 for lo, hi in windows.values()):
-                return length, windows
+        outputs = range(mid, mid + n_outputs)
+        if mid + n_outputs <= out_len and not _touches_edges(fn, channels, length, outputs):
+            windows = {i: probe_window(fn, channels, length, i) for i in outputs}
+            return length, windows
         length *= 2
     raise AssertionError("no interior output found")

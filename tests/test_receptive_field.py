@@ -28,10 +28,12 @@ NARROW = {
 }
 
 
-def _check_against_probe(model: nn.Module, channels: int, module: nn.Module | None = None) -> None:
+def _check_against_probe(
+    model: nn.Module, channels: int, module: nn.Module | None = None, n_outputs: int = 3
+) -> None:
     module = model if module is None else module
     model.double().eval()
-    length, windows = interior_windows(module, channels)
+    length, windows = interior_windows(module, channels, n_outputs)
     rf = receptive_field(model, input_length=length, in_channels=channels)
     for i, (lo, hi) in windows.items():
         assert rf.window(i) == (lo, hi), f"output {i}: analytic {rf.window(i)}, probe {(lo, hi)}"
@@ -63,7 +65,7 @@ def test_zoo_receptive_field_ignores_widths(name):
 @pytest.mark.parametrize("name", sorted(NARROW))
 def test_zoo_defaults_match_probe(name):
     model = models.build(name)
-    _check_against_probe(model, model.in_channels, model.trunk)
+    _check_against_probe(model, model.in_channels, model.trunk, n_outputs=2)
 
 
 def test_issue_example_size_46_jump_4():
@@ -80,6 +82,7 @@ def test_issue_example_size_46_jump_4():
     _check_against_probe(stack, 4)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 @pytest.mark.parametrize(
     ("kernel", "dilation", "offset"),
     [(3, 1, -1), (4, 1, -1), (4, 2, -3), (2, 1, 0), (5, 3, -6)],
@@ -316,3 +319,54 @@ def test_random_stack_matches_probe_exactly(seed, residual):
         assert np.array_equal(np.flatnonzero(dependency[:, i]), analytic), f"output {i}"
         compared += 1
     assert compared > 0
+
+
+class Assorted(nn.Module):
+    """Operations user code reaches for: channel-last norms and linears, manual causal padding,
+    reflect padding, nearest upsampling, reshapes, narrow, stack and a preallocated buffer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(2, 4, 3)
+        self.norm = nn.LayerNorm(4)
+        self.linear = nn.Linear(4, 4)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.down = nn.Conv1d(4, 4, 2, stride=2)
+
+    def forward(self, x):
+        y = self.conv(x)
+        y = self.linear(self.norm(y.transpose(1, 2))).permute(0, 2, 1)  # channel-last, per position
+        y = torch.cat([torch.zeros_like(y[..., :3]), y], dim=-1)  # manual causal pad of 3
+        y = nn.functional.pad(y, (2, 1), mode="reflect")
+        y = self.down(self.up(y)).unsqueeze(1).squeeze(1)
+        y = y.reshape(y.shape[0], 2, 2, -1).flatten(1, 2)
+        buf = y.new_zeros(y.shape[0], y.shape[1], y.shape[2] + 4)
+        buf[..., 4:] = y  # written into a buffer: a left pad of 4
+        y = torch.stack([buf, buf * 2], dim=1).sum(dim=1)
+        return y.narrow(-1, 1, y.shape[-1] - 2)
+
+
+def test_assorted_operations_match_probe():
+    _check_against_probe(Assorted(), 2)
+
+
+def test_upsample_window_alternates():
+    rf = receptive_field(nn.Sequential(nn.Conv1d(1, 1, 3), nn.Upsample(scale_factor=3)))
+    assert rf.jump == Fraction(1, 3) and rf.window(0) == rf.window(2) == (0, 2)
+
+
+class InPlaceSkip(nn.Module):
+    """``out[..., :n] += skip``: indexing, in-place add and assignment back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(2, 2, 5, padding=4)
+
+    def forward(self, x):
+        out = self.conv(x)  # 4 longer than x
+        out[..., 2 : 2 + x.shape[-1]] += x
+        return out
+
+
+def test_in_place_skip_matches_probe():
+    _check_against_probe(InPlaceSkip(), 2)

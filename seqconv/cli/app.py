@@ -38,6 +38,9 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 f"[bold red]error:[/] file not found: {exc.filename}", highlight=False
             )
             sys.exit(2)
+        except KeyboardInterrupt:
+            err_console.print("[bold red]interrupted[/]", highlight=False)
+            sys.exit(130)
         except torch.cuda.OutOfMemoryError:
             err_console.print(
                 "[bold red]error:[/] the GPU ran out of memory; try a smaller --batch-size "

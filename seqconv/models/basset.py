@@ -16,7 +16,7 @@ class Basset(TrunkHead):
     """Three convolution / batch-norm / ReLU / max-pool layers and two fully connected layers.
 
     ``(N, in_channels, L) -> (N, n_outputs)`` logits for any ``L`` long enough for the three
-    unpadded convolutions (``L >= 112`` with the defaults).
+    unpadded convolutions (``L >= 168``, the receptive field, with the defaults).
 
     Defaults are Basset's published architecture: 300, 200, 200 filters of widths 19, 11, 7, max
     pooling of widths 3, 4, 4, unpadded ("valid") convolutions as in the original Torch7 code, two

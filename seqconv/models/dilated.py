@@ -27,7 +27,7 @@ class Dilated(TrunkHead):
 
     Defaults are BPNet's (Avsec et al. 2021, Nat. Genet. 53:354): 64 filters, a first convolution
     of width 25, nine residual layers of width 3 with dilations 2, 4, ..., 512 (receptive field
-    2,071 bp), ReLU, no normalisation, and BPNet's count head: global average pooling and a linear
+    2,069 bp), ReLU, no normalisation, and BPNet's count head: global average pooling and a linear
     layer. ``batch_norm=True, activation="gelu"`` gives Basenji's style of layer
     (Kelley et al. 2018, Genome Res. 28:739): convolution, batch norm, GELU.
 

@@ -13,6 +13,8 @@ class WaveNetLayer(nn.Module):
     """Dilated causal convolution, gate ``tanh * sigmoid``, 1x1 residual and 1x1 skip outputs.
 
     ``(N, R, L) -> ((N, R, L), (N, S, L))``: the residual stream and this layer's skip output.
+    ``residual=False`` (the last layer, whose residual stream nobody reads) omits the residual
+    convolution, so every parameter gets a gradient (distributed training requires it).
     """
 
     def __init__(
@@ -22,18 +24,21 @@ class WaveNetLayer(nn.Module):
         skip_channels: int,
         kernel_size: int,
         dilation: int,
+        residual: bool = True,
     ) -> None:
         super().__init__()
         self.conv = CausalConv1d(
             residual_channels, 2 * gate_channels, kernel_size, dilation=dilation
         )
         self.gate = GatedActivation()
-        self.residual = nn.Conv1d(gate_channels, residual_channels, 1)
+        self.residual = nn.Conv1d(gate_channels, residual_channels, 1) if residual else None
         self.skip = nn.Conv1d(gate_channels, skip_channels, 1)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         h = self.gate(self.conv(x))
-        return x + self.residual(h), self.skip(h)
+        if self.residual is not None:
+            x = x + self.residual(h)
+        return x, self.skip(h)
 
 
 class WaveNetTrunk(nn.Module):
@@ -54,9 +59,10 @@ class WaveNetTrunk(nn.Module):
     ) -> None:
         super().__init__()
         self.input = CausalConv1d(in_channels, residual_channels, input_kernel_size)
+        last = len(dilations) - 1
         self.layers = nn.ModuleList(
-            WaveNetLayer(residual_channels, gate_channels, skip_channels, kernel_size, d)
-            for d in dilations
+            WaveNetLayer(residual_channels, gate_channels, skip_channels, kernel_size, d, i < last)
+            for i, d in enumerate(dilations)
         )
 
     def forward(self, x: Tensor) -> Tensor:

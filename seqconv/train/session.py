@@ -266,20 +266,24 @@ def train(options: TrainOptions, reporter: Reporter | None = None, resume: bool 
         device,
         Augment(options.reverse_complement, options.max_shift),
     )
-    result = fit(
-        model,
-        inputs,
-        target_tensor(data.task, targets),
-        data.task,
-        split.indices("train"),
-        split.indices("valid"),
-        options.fit_settings(),
-        out_dir=out,
-        target_names=data.target_names,
-        reporter=reporter,
-        resume=resume,
-        distributed=dist,
-    )
+    try:
+        result = fit(
+            model,
+            inputs,
+            target_tensor(data.task, targets),
+            data.task,
+            split.indices("train"),
+            split.indices("valid"),
+            options.fit_settings(),
+            out_dir=out,
+            target_names=data.target_names,
+            reporter=reporter,
+            resume=resume,
+            distributed=dist,
+        )
+    except KeyboardInterrupt:
+        reporter.info(f"interrupted: continue with  seqconv train --resume {out}")
+        raise
     if dist.is_main:
         finish_run(out, config, model, inputs, data, split, result, scaler, options, reporter)
     dist.barrier()

@@ -1,0 +1,134 @@
+"""``seqconv receptive-field``: print a model's per-layer receptive-field table."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.errors import SeqconvError
+
+_TRUE, _FALSE, _NONE = ("true", "yes", "on"), ("false", "no", "off"), ("none", "null")
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value as a JSON-serialisable model option.
+
+    ``32`` -> int, ``0.1`` -> float, ``true``/``false`` -> bool, ``none`` -> None,
+    ``1,2,4`` -> list, ``[1, 2]`` or ``{...}`` -> JSON, anything else -> str.
+    """
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    if lowered in _NONE:
+        return None
+    if text.lstrip().startswith(("[", "{")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SeqconvError(f"cannot parse {text!r} as JSON: {exc}") from None
+    if "," in text:
+        return [parse_value(part) for part in text.split(",") if part.strip()]
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_options(args: list[str]) -> dict[str, Any]:
+    """``["--channels", "32", "--causal=true", "--per-step"]`` -> build keyword arguments."""
+    options: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if not token.startswith("--") or token == "--":
+            raise SeqconvError(
+                f"unexpected argument {token!r}: model options look like --name value"
+            )
+        key, sep, value = token[2:].partition("=")
+        if not sep:
+            if i + 1 < len(args) and not args[i + 1].startswith("--"):
+                value, i = args[i + 1], i + 1
+            else:
+                value = "true"  # a bare flag
+        options[key.replace("-", "_")] = parse_value(value)
+        i += 1
+    return options
+
+
+def _model_spec(arch: str | None, run_dir: Path | None) -> tuple[str, dict[str, Any]]:
+    if (arch is None) == (run_dir is None):
+        raise SeqconvError("give either --arch NAME or --model RUN_DIR")
+    if arch is not None:
+        return arch, {}
+    path = run_dir / "config.json"
+    try:
+        config = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SeqconvError(f"{path}: not valid JSON ({exc})") from None
+    spec = config.get("model") if isinstance(config, dict) else None
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+        raise SeqconvError(f'{path}: expected {{"model": {{"name": ..., "kwargs": {{...}}}}}}')
+    kwargs = spec.get("kwargs") or {}
+    if not isinstance(kwargs, dict):
+        raise SeqconvError(f"{path}: model kwargs must be an object, got {type(kwargs).__name__}")
+    return spec["name"], kwargs
+
+
+@app.command(
+    "receptive-field",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+@friendly_errors
+def receptive_field_command(
+    ctx: typer.Context,
+    arch: str | None = typer.Option(None, "--arch", help="Zoo model name (see --help of train)."),
+    model: Path | None = typer.Option(
+        None, "--model", help="Run directory: the architecture is read from its config.json."
+    ),
+    length: int | None = typer.Option(
+        None, "--length", min=1, help="Input length: report output lengths, warn if too short."
+    ),
+) -> None:
+    """Print the receptive field of a model, layer by layer.
+
+    Extra options are build arguments of the model: --channels 32, --dilations 1,2,4,
+    --causal true. With --model they override the run's stored arguments.
+    """
+    from seqconv.models import build
+    from seqconv.receptive_field import receptive_field
+
+    name, kwargs = _model_spec(arch, model)
+    kwargs = {**kwargs, **parse_options(list(ctx.args))}
+    network = build(name, **kwargs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rf = receptive_field(network, input_length=length)
+    console = Console()
+    if not console.is_terminal:
+        console.width = max(console.width, 120)  # piped output: do not squeeze the table
+    header, rows = rf.table()
+    options = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    table = Table(title=escape(f"{name}({options})"), title_justify="left")
+    for column in header:
+        numeric = column not in ("layer", "op", "padding")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print(rf.summary(), markup=False, highlight=False, soft_wrap=True)
+    for warning in caught:
+        err_console.print(
+            f"[bold yellow]warning:[/] {escape(str(warning.message))}", highlight=False
+        )

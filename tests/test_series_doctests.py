@@ -1,0 +1,21 @@
+"""The examples in the time-series modules' docstrings run as written."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "seqconv.encode.series",
+    "seqconv.encode.masks",
+    "seqconv.encode.quantize",
+    "seqconv.encode.windows",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
