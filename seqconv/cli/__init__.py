@@ -6,6 +6,8 @@ Each sub-command lives in a module of its own and registers itself on `app`.
 # Importing a command module registers its command.
 from seqconv.cli import (  # noqa: F401
     evaluate_cmd,
+    models_cmd,
+    motifs_cmd,
     predict_cmd,
     receptive_field_cmd,
     simulate_cmd,

@@ -9,6 +9,7 @@ import typer
 from seqconv.cli.app import app, friendly_errors
 from seqconv.cli.options import parse_key_values
 from seqconv.errors import InputError
+from seqconv.train.session import DEFAULT_MODEL
 
 
 @app.command(no_args_is_help=True)
@@ -26,7 +27,9 @@ def train(
         help="With one unlabelled file: 'shuffle' (dinucleotide-shuffled copies), a FASTA of "
         "negatives, or 'none'.",
     ),
-    model: str = typer.Option("basset", "--model", "-m", help="Zoo model (seqconv models)."),
+    model: str = typer.Option(
+        DEFAULT_MODEL, "--model", "-m", help="Zoo model (see seqconv models)."
+    ),
     model_option: list[str] = typer.Option(
         None, "--model-option", "-O", help="Model keyword argument KEY=VALUE (repeatable)."
     ),

@@ -36,7 +36,7 @@ from seqconv.train.progress import Reporter
 from seqconv.train.tasks import TargetScaler, is_classification, link, target_tensor
 
 CONFIG = "config.json"
-DEFAULT_MODEL = "basset"
+DEFAULT_MODEL = "motifnet"
 
 
 @dataclass
