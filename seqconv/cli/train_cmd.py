@@ -44,9 +44,12 @@ def train(
     ),
     epochs: int = typer.Option(30, help="Maximum epochs (early stopping usually ends sooner)."),
     batch_size: int = typer.Option(128, help="Sequences per step."),
-    lr: float = typer.Option(1e-3, help="AdamW learning rate."),
+    lr: float = typer.Option(3e-3, help="AdamW learning rate (halved when validation stalls)."),
     weight_decay: float = typer.Option(1e-2, help="AdamW weight decay."),
-    patience: int = typer.Option(5, help="Epochs without validation improvement before stopping."),
+    patience: int = typer.Option(
+        5,
+        help="Epochs without a better validation score (auROC; regression: loss) before stopping.",
+    ),
     reverse_complement: bool = typer.Option(
         True, help="Reverse-complement augmentation and strand-averaged evaluation."
     ),

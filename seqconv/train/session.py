@@ -75,7 +75,7 @@ class TrainOptions:
     task: str | None = None
     epochs: int = 30
     batch_size: int = 128
-    lr: float = 1e-3
+    lr: float = 3e-3
     weight_decay: float = 1e-2
     patience: int = 5
     reverse_complement: bool = True
@@ -375,7 +375,8 @@ def finish_run(
         )
     config["result"] = {
         "best_epoch": result.best_epoch,
-        "best_val_loss": result.best_val_loss,
+        "monitor": result.monitor,
+        "best_score": abs(result.best_score),
         "epochs_run": len(result.history),
         "stopped_early": result.stopped_early,
         "test": metrics["summary"],
