@@ -77,7 +77,7 @@ def train(
     Labels come from one FASTA per class, 'label=' in the headers, a --labels table, or (one file
     alone) dinucleotide-shuffled negatives.
     """
-    from seqconv.train.progress import Reporter
+    from seqconv.progress import Reporter
     from seqconv.train.session import TrainOptions, resume_options
     from seqconv.train.session import train as run_training
 

@@ -26,8 +26,8 @@ from torch import nn
 from seqconv.encode.dna import PAD, one_hot
 from seqconv.errors import InputError
 from seqconv.io.atomic import write_with
-from seqconv.motifs._progress import progress
 from seqconv.motifs.layer import evaluating, model_device
+from seqconv.progress import track
 
 
 def _output(model: nn.Module, x: torch.Tensor, target: int) -> torch.Tensor:
@@ -99,7 +99,7 @@ def ism(
     eye = torch.eye(4, device=dev)
     result = np.zeros((n, 4, length))
     with evaluating(model), torch.inference_mode():
-        for i in progress(range(n), n, "mutagenesis", show_progress):
+        for i in track(range(n), n, "mutagenesis", show_progress):
             x = one_hot(torch.as_tensor(arr[i : i + 1]).to(dev))[0]  # (4, L)
             ref = float(_output(model, x[None], target)[0])
             # Substitutions: base b at position l, except the observed base and padding.

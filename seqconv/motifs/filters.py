@@ -32,7 +32,6 @@ from torch import nn
 
 from seqconv.encode.dna import PAD, one_hot
 from seqconv.errors import InputError
-from seqconv.motifs._progress import progress
 from seqconv.motifs.layer import (
     FirstLayer,
     evaluating,
@@ -41,6 +40,7 @@ from seqconv.motifs.layer import (
     model_device,
 )
 from seqconv.motifs.motif import Motif, information_content, ppm_from_counts, trim_bounds
+from seqconv.progress import track
 
 SiteMode = Literal["basset", "max_frac", "top_k"]
 Layout = Literal["span", "taps"]
@@ -248,7 +248,7 @@ def activation_stats(
         count = torch.zeros((), dtype=torch.float64, device=dev)
         maxima = torch.full((n_filters,), -torch.inf, dtype=torch.float64, device=dev)
         bases = torch.zeros(4, dtype=torch.float64, device=dev)
-        steps = progress(_batches(codes, batch_size), len(codes), "activations", show_progress)
+        steps = track(_batches(codes, batch_size), len(codes), "activations", show_progress)
         for _, batch in steps:
             x = _to_input(batch, dev)
             bases += x.sum(2).sum(0).double()
@@ -369,7 +369,7 @@ def extract_filter_motifs(
     nsites = torch.zeros(n_filters, dtype=torch.float64, device=dev)
     pl, pr = layer.padding()
     with evaluating(model), torch.inference_mode():
-        steps = progress(_batches(codes, batch_size), len(codes), "filter sites", show_progress)
+        steps = track(_batches(codes, batch_size), len(codes), "filter sites", show_progress)
         for _, batch in steps:
             act, conv_input = first_layer_activations(model, _to_input(batch, dev), layer)
             sites = act > thr

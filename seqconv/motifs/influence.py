@@ -16,9 +16,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqconv.motifs._progress import progress
 from seqconv.motifs.filters import _batches, _check_codes, _to_input, activation_stats
 from seqconv.motifs.layer import FirstLayer, evaluating, find_first_layer, hooked, model_device
+from seqconv.progress import track
 
 
 @dataclass
@@ -101,7 +101,7 @@ def filter_influence(
     seqs_per_pass = max(1, batch_size // group)
     sq_sum = mean_sum = None
     with evaluating(model), torch.inference_mode():
-        steps = progress(_batches(codes, seqs_per_pass), len(codes), "influence", show_progress)
+        steps = track(_batches(codes, seqs_per_pass), len(codes), "influence", show_progress)
         for _, batch in steps:
             x = _to_input(batch, dev)
             base = _flatten(transform(model(x)))

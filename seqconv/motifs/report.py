@@ -6,7 +6,6 @@ logos and a self-contained HTML page.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from seqconv.motifs.formats import write_jaspar, write_meme
 from seqconv.motifs.influence import Influence, filter_influence
 from seqconv.motifs.logos import Renderer
 from seqconv.motifs.report_html import logos_and_rows, render_html, report_info
+from seqconv.progress import status
 
 FILTER_COLUMNS = [
     "filter",
@@ -231,7 +231,7 @@ def write_motif_report(
     database = None
     annotation = None
     if compare and motifs:
-        with _status(f"comparing {len(motifs)} filters with the database", show_progress):
+        with status(f"comparing {len(motifs)} filters with the database", show_progress):
             database = db if isinstance(db, MotifDatabase) else load_database(db)
             notes += database.notes
             annotation = annotate_motifs(motifs, database, q, n_shuffles, control_alpha, seed)
@@ -268,22 +268,13 @@ def write_motif_report(
     files["filters"] = _write_tsv(out_dir / "filters.tsv", filters)
     files["matches"] = _write_tsv(out_dir / "matches.tsv", matches)
 
-    with _status(f"drawing logos of {len(motifs)} filters", show_progress):
+    with status(f"drawing logos of {len(motifs)} filters", show_progress):
         rows = logos_and_rows(filters, extraction, annotation, database, out_dir, q, renderer)
     info = report_info(extraction, database, annotation, infl, q)
     html_text = render_html(rows, info, notes, title)
     write_text(out_dir / "report.html", html_text)
     files["html"] = out_dir / "report.html"
     return MotifReport(out_dir, filters, matches, extraction, annotation, infl, files, notes)
-
-
-def _status(message: str, enabled: bool):
-    """A rich spinner on stderr while a step without a progress bar runs."""
-    if not enabled:
-        return contextlib.nullcontext()
-    from rich.console import Console
-
-    return Console(stderr=True).status(message)
 
 
 def _write_tsv(path: Path, table: pd.DataFrame) -> Path:

@@ -21,11 +21,11 @@ from safetensors.torch import load_file
 from torch import nn
 
 from seqconv.io.atomic import write_with
+from seqconv.progress import Reporter
 from seqconv.train.batches import InputStore, batch_indices
 from seqconv.train.checkpoint import load_checkpoint, save_checkpoint, save_weights
 from seqconv.train.distributed import Distributed
 from seqconv.train.metrics import compute_metrics, headline_metric
-from seqconv.train.progress import Reporter
 from seqconv.train.tasks import is_classification, link, loss_function
 
 WEIGHTS = "model.safetensors"

@@ -27,12 +27,12 @@ from seqconv.errors import InputError, SeqconvError
 from seqconv.io.atomic import write_json, write_with
 from seqconv.io.fasta import fasta_lengths
 from seqconv.io.labels import LabeledSequences, load_labeled
+from seqconv.progress import Reporter
 from seqconv.train.batches import Augment, CodesTensor
 from seqconv.train.distributed import Distributed
 from seqconv.train.loop import FitResult, FitSettings, fit, predict_outputs
 from seqconv.train.metrics import compute_metrics, headline_metric
 from seqconv.train.plots import plot_classification_curves, plot_history, plot_regression
-from seqconv.train.progress import Reporter
 from seqconv.train.tasks import TargetScaler, is_classification, link, target_tensor
 
 CONFIG = "config.json"
