@@ -26,10 +26,10 @@ def motifs(
         ..., "--fasta", "-f", help="Sequences to collect filter sites from (e.g. the training set)."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Output folder [default: <run>/motifs]."
+        None, "--out", "-o", help="Output folder (default: <run>/motifs)."
     ),
     db: Path | None = typer.Option(
-        None, help="MEME/JASPAR motif file to name filters [default: JASPAR 2024 CORE vertebrates]."
+        None, help="MEME/JASPAR motif file to name filters (default: JASPAR 2024 CORE vertebrates)."
     ),
     q: float = typer.Option(0.05, help="q-value cut-off for a match."),
     shuffles: int = typer.Option(50, help="Column-shuffled copies per filter for the control."),
@@ -88,10 +88,10 @@ def attribute(
     model: Path = typer.Option(..., "--model", "-m", help="Run directory from seqconv train."),
     fasta: Path = typer.Option(..., "--fasta", "-f", help="Sequences to explain."),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Output folder [default: <run>/attributions]."
+        None, "--out", "-o", help="Output folder (default: <run>/attributions)."
     ),
     target: str | None = typer.Option(
-        None, help="Class or target to explain [default: the last (the positive class)]."
+        None, help="Class or target to explain (default: the last (the positive class))."
     ),
     top: int = typer.Option(10, help="Logos for this many top-scoring sequences."),
     ism: bool = typer.Option(True, help="In-silico mutagenesis (3 x length passes per sequence)."),

@@ -16,7 +16,7 @@ def predict(
     model: Path = typer.Option(..., "--model", "-m", help="Run directory from seqconv train."),
     fasta: Path = typer.Option(..., "--fasta", "-f", help="FASTA/FASTQ of sequences to score."),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Output TSV [default: standard output]."
+        None, "--out", "-o", help="Output TSV (default: standard output)."
     ),
     batch_size: int = typer.Option(512, help="Sequences per forward pass."),
     device: str = typer.Option("cpu", help="cpu, cuda, cuda:N or auto."),

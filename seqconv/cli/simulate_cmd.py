@@ -34,8 +34,8 @@ def simulate(
     ),
     negatives_fraction: float | None = typer.Option(
         None,
-        help="Fraction of background-only sequences [default: 0.5 for one motif without "
-        "--multi-label, else 0].",
+        help="Fraction of background-only sequences (default: 0.5 for one motif without "
+        "--multi-label, else 0).",
     ),
     seed: int = typer.Option(0, help="Random seed: the same seed gives the same file."),
     db: Path | None = typer.Option(

@@ -34,13 +34,13 @@ def train(
         None, "--model-option", "-O", help="Model keyword argument KEY=VALUE (repeatable)."
     ),
     length: int | None = typer.Option(
-        None, help="Pad/trim sequences to this length [default: their length, or the median]."
+        None, help="Pad/trim sequences to this length (default: their length, or the median)."
     ),
     align: str = typer.Option(
         "center", help="Keep the center, left or right when padding/trimming."
     ),
     task: str | None = typer.Option(
-        None, help="binary, multiclass, multilabel or regression [default: from the labels]."
+        None, help="binary, multiclass, multilabel or regression (default: from the labels)."
     ),
     epochs: int = typer.Option(30, help="Maximum epochs (early stopping usually ends sooner)."),
     batch_size: int = typer.Option(128, help="Sequences per step."),
@@ -55,16 +55,16 @@ def train(
     ),
     max_shift: int = typer.Option(3, help="Random shift augmentation, in bases."),
     valid_chroms: str | None = typer.Option(
-        None, help="Comma-separated validation chromosomes [default: chr7]."
+        None, help="Comma-separated validation chromosomes (default: chr7)."
     ),
     test_chroms: str | None = typer.Option(
-        None, help="Comma-separated test chromosomes [default: chr8,chr9]."
+        None, help="Comma-separated test chromosomes (default: chr8,chr9)."
     ),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
     precision: str = typer.Option("auto", help="auto (bf16 on GPUs), fp32 or bf16."),
     seed: int = typer.Option(0, help="Seed for negatives, split, weights and shuffling."),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Run directory [default: runs/<file>-<model>]."
+        None, "--out", "-o", help="Run directory (default: runs/<file>-<model>)."
     ),
     config: Path | None = typer.Option(
         None, help="JSON/YAML file of these options (a run's config.json repeats that run)."
