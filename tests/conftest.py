@@ -15,6 +15,13 @@ pytest_plugins = ["motif_fixtures"]  # small JASPAR database, warm Tomtom
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Seed torch and numpy per test so that random initialisations cannot make a test flaky."""
+    torch.manual_seed(0)
+    np.random.seed(0)  # noqa: NPY002 - code under test may use the legacy global generator
+
+
 @pytest.fixture(params=DEVICES)
 def device(request) -> str:
     """Run a test on the CPU and, where one is present, on a CUDA device."""

@@ -61,7 +61,8 @@ def test_lookahead_is_located():
 
 
 def test_non_causal_tdnn_fails():
-    model = models.build("tdnn", channels=[4, 4, 4, 4, 4], per_step=True)
+    # wide enough that ReLUs cannot all be dead at initialisation, which would hide the lookahead
+    model = models.build("tdnn", channels=[16, 16, 16, 16, 16], per_step=True)
     assert not check_causal(model, length=32).causal
 
 
