@@ -25,11 +25,30 @@ MODELS = {
 }
 
 
-def per_step_seconds(fn, steps: int) -> float:
+def timed(fn, steps: int) -> tuple[float, torch.Tensor]:
+    """Mean seconds per call of ``fn(t)`` for ``t < steps``, and the outputs concatenated."""
+    outputs = []
     start = time.perf_counter()
     for t in range(steps):
-        fn(t)
-    return (time.perf_counter() - start) / steps
+        outputs.append(fn(t))
+    return (time.perf_counter() - start) / steps, torch.cat(outputs, dim=-1)
+
+
+def bench(name: str, kwargs: dict, n_series: int, steps: int) -> str:
+    model = models.build(name, in_channels=1, per_step=True, **kwargs).eval()
+    rf = receptive_field(model).size
+    x = torch.randn(n_series, 1, rf + steps)
+    stream = Streamer(model)
+    with torch.inference_mode():
+        stream.step(x[..., :rf])  # the first window fills the buffers
+        t_stream, streamed = timed(lambda t: stream.step(x[..., rf + t : rf + t + 1]), steps)
+        t_window, windowed = timed(lambda t: model(x[..., t + 1 : rf + t + 1])[..., -1:], steps)
+        offline = model(x)[..., rf:]
+    diff = max(float((streamed - offline).abs().max()), float((windowed - offline).abs().max()))
+    return (
+        f"{name:8} {rf:>6} {1e3 * t_stream:>15.3f} {1e3 * t_window:>15.3f} "
+        f"{t_window / t_stream:>8.1f}x {diff:>10.2e}"
+    )
 
 
 def main() -> None:
@@ -44,28 +63,7 @@ def main() -> None:
     print(f"{'model':8} {'RF':>6} {'stream ms/step':>15} {'window ms/step':>15} {'speed-up':>9} "
           f"{'max |diff|':>10}")  # fmt: skip
     for name, kwargs in MODELS.items():
-        model = models.build(name, in_channels=1, per_step=True, **kwargs).eval()
-        rf = receptive_field(model).size
-        total = rf + args.steps
-        x = torch.randn(args.series, 1, total)
-        stream = Streamer(model)
-        with torch.inference_mode():
-            stream.step(x[..., :rf])  # warm the buffers with the first window
-            streamed = []
-            t_stream = per_step_seconds(
-                lambda t: streamed.append(stream.step(x[..., rf + t : rf + t + 1])), args.steps
-            )
-            windowed = []
-            t_window = per_step_seconds(
-                lambda t: windowed.append(model(x[..., t + 1 : rf + t + 1])[..., -1:]), args.steps
-            )
-            offline = model(x)[..., rf:]
-        diff = max(
-            float((torch.cat(streamed, -1) - offline).abs().max()),
-            float((torch.cat(windowed, -1) - offline).abs().max()),
-        )
-        print(f"{name:8} {rf:>6} {1e3 * t_stream:>15.3f} {1e3 * t_window:>15.3f} "
-              f"{t_window / t_stream:>8.1f}x {diff:>10.2e}")  # fmt: skip
+        print(bench(name, kwargs, args.series, args.steps), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Streaming inference for causal models: feed new steps, get the outputs for those steps.
 
 A causal model (``wavenet``, ``tcn``, ``tdnn`` with ``causal=True``; any module built from
-:class:`~seqconv.models.layers.CausalConv1d` and point-wise layers) computes output ``t`` from inputs
-``<= t``. Offline, each causal convolution pads its input on the left with
+:class:`~seqconv.models.layers.CausalConv1d` and point-wise layers) computes output ``t`` from
+inputs ``<= t``. Offline, each causal convolution pads its input on the left with
 ``(kernel_size - 1) * dilation`` zeros. A :class:`Streamer` replaces that padding by a buffer per
 convolution holding the last ``(kernel_size - 1) * dilation`` inputs it has seen, initialised with
 the same zeros: so the outputs for the first steps of a stream equal the offline outputs exactly,
@@ -15,7 +15,8 @@ step alone and need no state.
 >>> model = models.build("tcn", in_channels=2, channels=[8, 8], kernel_size=3, per_step=True)
 >>> x = torch.randn(4, 2, 50)                       # 4 series, 2 channels, 50 steps
 >>> stream = Streamer(model)
->>> y = torch.cat([stream.step(x[..., :1]), stream.step(x[..., 1:20]), stream.step(x[..., 20:])], -1)
+>>> chunks = [x[..., :1], x[..., 1:20], x[..., 20:]]  # any chunking, one step or many
+>>> y = torch.cat([stream.step(c) for c in chunks], dim=-1)
 >>> bool(torch.allclose(y, model.eval()(x), atol=1e-5)), tuple(y.shape)
 (True, (4, 1, 50))
 >>> stream.reset()                                  # a new batch of streams starts from zeros

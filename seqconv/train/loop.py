@@ -247,9 +247,12 @@ def fit(
         )
         val_targets = targets[torch.as_tensor(index, device=device)].cpu()
         val_loss = float(loss_fn(outputs, val_targets))
-        scores = compute_metrics(
-            task, val_targets.numpy(), link(task, outputs).numpy(), names, n_bootstrap=0
-        )["summary"]
+        if outputs.dim() == 3:  # per-step outputs (teacher forcing): every step is scored
+            scores = _per_step_scores(task, outputs, val_targets)
+        else:
+            scores = compute_metrics(
+                task, val_targets.numpy(), link(task, outputs).numpy(), names, n_bootstrap=0
+            )["summary"]
         scheduler.step(val_loss)
         improved = val_loss < result.best_val_loss - 1e-6
         if improved:
@@ -290,6 +293,13 @@ def fit(
         model.load_state_dict(best_state)
     dist.barrier()
     return result
+
+
+def _per_step_scores(task: str, outputs: torch.Tensor, targets: torch.Tensor) -> dict:
+    """Validation scores of per-step outputs ``(N, n_outputs, L)``: accuracy over all steps."""
+    if is_classification(task):
+        return {"accuracy": float((outputs.argmax(dim=1) == targets).float().mean())}
+    return {}
 
 
 def _n_outputs(targets: torch.Tensor, task: str) -> int:
