@@ -1,15 +1,20 @@
 """Streaming inference equals offline per-step output, from the first step on, for any chunking."""
 
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+import seqconv
 from seqconv import models
 from seqconv.errors import SeqconvError
+from seqconv.io.series import SeriesData
 from seqconv.models.layers import CausalConv1d
 from seqconv.streaming import Streamer
+from seqconv.train.series_session import SeriesOptions, train_series
 
 LENGTH = 70
 
@@ -126,3 +131,26 @@ def test_custom_causal_module_and_trunk():
     y = torch.cat([stream.step(x[..., :7]), stream.step(x[..., 7:])], dim=-1)
     torch.testing.assert_close(y, net(x), rtol=1e-4, atol=1e-5)
     assert stream.state_size == 4 + 1
+
+
+def test_stream_from_a_series_run(tmp_path):
+    """seqconv.load(dir).streamer(): raw values in, the run's probabilities per step out."""
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((24, 1, 40)).astype(np.float32) * 3 + 5
+    labels = ["up" if v[0, -5:].mean() > 5 else "down" for v in values]
+    path = tmp_path / "toy.csv"
+    data = SeriesData.from_arrays(values, labels=labels)
+    frame = pd.DataFrame(values[:, 0], columns=[f"t{i}" for i in range(40)])
+    frame.insert(0, "label", data.labels)
+    frame.insert(0, "id", data.ids)
+    frame.to_csv(path, index=False)
+    options = SeriesOptions(series=str(path), model="tcn", normalize="channel", epochs=2,
+                            model_options={"channels": [6, 6], "kernel_size": 3},
+                            out=str(tmp_path / "run"), quiet=True)  # fmt: skip
+    run = seqconv.load(train_series(options))
+    stream = run.streamer()
+    x = torch.from_numpy(values[:5])
+    y = torch.cat([stream.step(x[..., :13]), stream.step(x[..., 13:])], dim=-1)
+    assert y.shape == (5, 2, 40)
+    torch.testing.assert_close(y.sum(dim=1), torch.ones(5, 40))
+    np.testing.assert_allclose(y[..., -1].numpy(), run.predict(values[:5]), atol=1e-5)
