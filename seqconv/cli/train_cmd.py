@@ -69,7 +69,7 @@ def train(
         None,
         "--series",
         help="Time series (.ts, CSV/TSV, Parquet) instead of FASTA: classify, regress or "
-        "forecast; training defaults then suit series (see docs).",
+        "forecast. Series runs have their own defaults (resnet, up to 1500 epochs, ...).",
         rich_help_panel="Time series",
     ),
     target: str | None = typer.Option(
@@ -79,20 +79,20 @@ def train(
         rich_help_panel="Time series",
     ),
     window: int | None = typer.Option(
-        None, help="Forecast: input steps per window [default: 64].", rich_help_panel="Time series"
+        None, help="Forecast: input steps per window (default 64).", rich_help_panel="Time series"
     ),
     horizon: int | None = typer.Option(
-        None, help="Forecast: steps to forecast [default: 1].", rich_help_panel="Time series"
+        None, help="Forecast: steps to forecast (default 1).", rich_help_panel="Time series"
     ),
     stride: int | None = typer.Option(
         None,
-        help="Forecast: steps between training windows [default: 1].",
+        help="Forecast: steps between training windows (default 1).",
         rich_help_panel="Time series",
     ),
     levels: int | None = typer.Option(
         None,
-        help="Forecast with a softmax over this many mu-law levels [default: 256 for "
-        "--model wavenet, else 0: point forecasts].",
+        help="Forecast with a softmax over this many mu-law levels (default 256 for "
+        "--model wavenet, else 0: point forecasts).",
         rich_help_panel="Time series",
     ),
     decode: str | None = typer.Option(
@@ -113,12 +113,12 @@ def train(
     ),
     valid_fraction: float | None = typer.Option(
         None,
-        help="Held out for validation [default: 0.2; forecasts 0.1, by time].",
+        help="Held out for validation (default 0.2; forecasts 0.1, by time).",
         rich_help_panel="Time series",
     ),
     test_fraction: float | None = typer.Option(
         None,
-        help="Held out for testing [default: 0; forecasts 0.1, by time].",
+        help="Held out for testing (default 0; forecasts 0.1, by time).",
         rich_help_panel="Time series",
     ),
 ) -> None:
