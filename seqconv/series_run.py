@@ -1,13 +1,15 @@
 """A trained time-series run: encode series as in training, predict, forecast, evaluate, stream.
 
-``seqconv.load(run_dir)`` returns a :class:`SeriesRun` for runs of ``seqconv train --series``:
+``seqconv.load(run_dir)`` returns a :class:`SeriesRun` for runs of ``seqconv train --series``::
 
->>> run = seqconv.load("runs/GunPoint-resnet")                 # doctest: +SKIP
->>> run.predict("data/ucr/GunPoint_TEST.ts")[:2]                # class probabilities
-array([[0.998, 0.002], [0.001, 0.999]], dtype=float32)
->>> run.evaluate("data/ucr/GunPoint_TEST.ts")["summary"]["accuracy"]    # doctest: +SKIP
->>> stream = seqconv.load("runs/sensor-tcn").streamer()         # causal models only
->>> stream.step(new_values)                                     # (N, C, T) -> (N, outputs, T)
+    run = seqconv.load("runs/GunPoint-resnet")
+    run.predict("data/ucr/GunPoint_TEST.ts")          # (N, n_classes) probabilities
+    run.predict(values)                               # (N, C, L) array or list of (C, L_i)
+    run.predict_series("new.csv", "preds.tsv")        # the table of `seqconv predict`
+    run.evaluate("data/ucr/GunPoint_TEST.ts")["summary"]["accuracy"]
+
+    stream = seqconv.load("runs/sensor-tcn").streamer()   # causal models only
+    stream.step(chunk)                                # (N, C, T) raw values -> (N, outputs, T)
 """
 
 from __future__ import annotations
@@ -249,8 +251,9 @@ class SeriesRun(Run):
         Chunks are raw values ``(N, C, T)``: a ``channel``/``none`` normaliser is applied to them
         (per-series normalisation needs the whole series and cannot stream). Outputs are the
         model's per-step outputs ``(N, n_outputs, T)`` linked as predictions are (probabilities,
-        or values in the units of training). Mu-law level models stream raw one-hot levels in and
-        logits out.
+        values in the units of training, or for a point forecaster the forecast made at each
+        step, columns :attr:`target_names`). Mu-law level models stream one-hot levels in and
+        logits out (see :func:`seqconv.forecast.level_forecast`).
         """
         from seqconv.streaming import Streamer
 
@@ -284,6 +287,16 @@ class SeriesRun(Run):
                     std = torch.as_tensor(scaler.std, device=y.device)[None, :, None]
                     y = y * std + mean
                 return y
+
+        elif self.quantizer is None:  # point forecaster: forecasts from each step, original units
+            _, chosen, _ = self._forecast_setup()
+            horizon = int(self.forecast["horizon"])
+            index = np.repeat(chosen, horizon)
+            loc_f = torch.as_tensor(loc[0, index, 0], device=self.device)[None, :, None]
+            scale_f = torch.as_tensor(scale[0, index, 0], device=self.device)[None, :, None]
+
+            def output(y: torch.Tensor) -> torch.Tensor:
+                return y * scale_f + loc_f
 
         return Streamer(model, transform, output)
 

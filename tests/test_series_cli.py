@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from typer.testing import CliRunner
 
 import seqconv
@@ -133,7 +134,7 @@ def sines(tmp_path, n_series=2, length=300):
 def test_point_forecast_no_leakage(tmp_path):
     path, values = sines(tmp_path)
     run_dir = tmp_path / "run"
-    invoke("train", "--series", path, "--window", 24, "--horizon", 3, "--epochs", 8,
+    invoke("train", "--series", path, "--window", 32, "--horizon", 3, "--epochs", 8,
            "--out", run_dir, *SMALL_TCN)  # fmt: skip
     config = json.loads((run_dir / "config.json").read_text())
     assert config["task"] == "forecast" and config["target_names"] == ["value+1", "value+2",
@@ -163,6 +164,14 @@ def test_point_forecast_no_leakage(tmp_path):
     invoke("evaluate", "--model", run_dir, "--series", path, "--bootstrap", 5)
     evaluation = json.loads((run_dir / "evaluation.json").read_text())
     assert {"mse", "mae", "naive_mse"} <= set(evaluation["summary"])
+
+    # streaming: the forecast made at the last step equals predict's (receptive field 29 <= 32)
+    run = seqconv.load(run_dir)
+    stream = run.streamer()
+    raw = torch.tensor(values[:, None, :], dtype=torch.float32)
+    steps = torch.cat([stream.step(raw[..., :100]), stream.step(raw[..., 100:])], dim=-1)
+    assert steps.shape == (2, 3, 300)
+    np.testing.assert_allclose(steps[..., -1].numpy(), table.iloc[:, 1:].to_numpy(), atol=1e-4)
 
 
 def test_wavenet_level_forecast(tmp_path):
