@@ -319,7 +319,10 @@ def _train_labelled(
     check_options(o)
     assignment = stratified_split(len(data), strata, o.valid_fraction, o.test_fraction, o.seed)
     train_idx, valid_idx = (np.flatnonzero(assignment == s) for s in ("train", "valid"))
-    if len(valid_idx) == 0:
+    monitor_training = o.valid_fraction == 0
+    if monitor_training:  # Fawaz et al.: train on everything, monitor the training loss
+        valid_idx = train_idx
+    elif len(valid_idx) == 0:
         raise InputError(
             f"{data.source}: {len(data)} series leave none for validation; add series or raise "
             "--valid-fraction"
@@ -382,8 +385,9 @@ def _train_labelled(
         "split": {
             "method": "stratified" if strata is not None else "random",
             **counts,
+            "monitor": "training loss" if monitor_training else "validation loss",
             "file": "split.tsv",
-        },  # fmt: skip
+        },
         "train": dataclasses.asdict(o.fit_settings()),
     }
     if resume:
@@ -416,7 +420,7 @@ def _train_labelled(
         reporter.info(f"interrupted: continue with  seqconv train --resume {out}")
         raise
     if dist.is_main:
-        held = "test" if counts["test"] else "valid"
+        held = "test" if counts["test"] else "train" if monitor_training else "valid"
         index = np.flatnonzero(assignment == held)
         outputs = predict_outputs(model, inputs, index, 512, False, o.precision)
         predictions = link(task, outputs).numpy()
@@ -463,7 +467,9 @@ def finish(
     }
     write_json(out / CONFIG, config)
     summary = ", ".join(f"{k} {v:.4g}" for k, v in metrics["summary"].items())
-    label = "test" if held == "test" else "validation (no test split)"
+    label = {"test": "test", "valid": "validation (no test split)"}.get(
+        held, "training data (nothing held out)"
+    )
     reporter.info(f"best epoch {result.best_epoch}; {label}, {len(truth):,}: {summary}")
     return metrics
 
