@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 test: $(STAMP)
+	$(BIN)/python -m seqconv.motifs.warm  # memelite's numba compile, once per machine (cached)
 	$(BIN)/python -m pytest -q
 
 test-all: $(STAMP)

@@ -34,8 +34,8 @@ import torch
 
 from seqconv import models
 from seqconv.encode.series import Normalizer
+from seqconv.progress import Reporter
 from seqconv.train.loop import FitSettings, fit, predict_outputs
-from seqconv.train.progress import Reporter
 from seqconv.train.series_batches import SeriesTensor
 
 
@@ -92,7 +92,7 @@ def stage(
     )  # fmt: skip
     minutes = (time.perf_counter() - started) / 60
     print(f"T={length}: best epoch {result.best_epoch}, validation MSE "
-          f"{result.best_val_loss:.5f}, {minutes:.1f} min", flush=True)  # fmt: skip
+          f"{-result.best_score:.5f}, {minutes:.1f} min", flush=True)  # fmt: skip
     return normalizer, inputs, y, test, minutes
 
 

@@ -10,6 +10,8 @@ import torch
 
 from seqconv.encode.dna import reverse_complement
 
+pytest_plugins = ["motif_fixtures"]  # small JASPAR database, warm Tomtom
+
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 

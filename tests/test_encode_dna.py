@@ -153,3 +153,12 @@ def test_encode_decode_round_trip(seq):
 def test_fit_length_rejects_unknown_alignment():
     with pytest.raises(seqconv.InputError):
         fit_length(np.zeros(3, np.uint8), 5, align="middle")
+
+
+def test_one_hot_into_a_given_tensor():
+    codes = seqconv.encode_dna(["ACGTN", "RRYYA"])
+    out = torch.full((2, 4, 5), 7.0)
+    assert seqconv.one_hot(codes, out=out) is out
+    assert torch.equal(out, seqconv.one_hot(codes))
+    with pytest.raises(seqconv.InputError, match="shape"):
+        seqconv.one_hot(codes, out=torch.empty(2, 4, 4))

@@ -108,3 +108,36 @@ def test_corrupt_weights_are_reported(planted, tmp_path):
     (run_dir / "model.safetensors").write_bytes(b"not a safetensors file")
     with pytest.raises(seqconv.SeqconvError, match="cannot read the weights"):
         seqconv.load(run_dir)
+
+
+def test_a_run_killed_mid_training_leaves_loadable_files_and_resumes(planted, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run_dir = tmp_path / "killed"
+    command = [sys.executable, "-m", "seqconv", "train", "--fasta", str(planted["labelled"]),
+               "--epochs", "400", "--patience", "400", "--out", str(run_dir), *SMALL]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "OMP_NUM_THREADS": "1"})  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            history = run_dir / "history.csv"
+            if history.exists() and len(history.read_text().splitlines()) >= 3:
+                break
+            time.sleep(0.05)
+        time.sleep(0.37)  # land somewhere inside a later epoch (or a write)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    seqconv.load(run_dir).predict(["ACGT" * 15])  # the weights on disk are whole
+    epochs_before = len(pd.read_csv(run_dir / "history.csv"))
+    config = json.loads((run_dir / "config.json").read_text())
+    config["options"]["epochs"] = epochs_before + 1
+    (run_dir / "config.json").write_text(json.dumps(config))
+    invoke("train", "--resume", run_dir)
+    history = pd.read_csv(run_dir / "history.csv")
+    assert history["epoch"].tolist() == list(range(1, epochs_before + 2))

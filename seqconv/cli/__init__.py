@@ -4,7 +4,15 @@ Each sub-command lives in a module of its own and registers itself on `app`.
 """
 
 # Importing a command module registers its command.
-from seqconv.cli import evaluate_cmd, predict_cmd, receptive_field_cmd, train_cmd  # noqa: F401
+from seqconv.cli import (  # noqa: F401
+    evaluate_cmd,
+    models_cmd,
+    motifs_cmd,
+    predict_cmd,
+    receptive_field_cmd,
+    simulate_cmd,
+    train_cmd,
+)
 from seqconv.cli.app import app
 
 __all__ = ["app"]

@@ -24,7 +24,7 @@ def evaluate(
         "none", help="One file of positives: add 'shuffle'd or FILE negatives, as in training."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Metrics JSON [default: <run>/evaluation.json]."
+        None, "--out", "-o", help="Metrics JSON (default: <run>/evaluation.json)."
     ),
     bootstrap: int = typer.Option(1000, help="Bootstrap resamples for 95% intervals."),
     seed: int = typer.Option(0, help="Seed for the bootstrap and shuffled negatives."),

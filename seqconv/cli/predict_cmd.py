@@ -19,7 +19,7 @@ def predict(
         None, "--fasta", "-f", help="FASTA/FASTQ of sequences to score."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Output TSV [default: standard output]."
+        None, "--out", "-o", help="Output TSV (default: standard output)."
     ),
     batch_size: int = typer.Option(512, help="Sequences per forward pass."),
     device: str = typer.Option("cpu", help="cpu, cuda, cuda:N or auto."),

@@ -55,7 +55,7 @@ def check_no_series_options(given: dict) -> None:
 
 def train(given: dict, config: Path | None, resume: Path | None, quiet: bool) -> Path:
     """Run ``seqconv train --series`` with the options the user gave explicitly."""
-    from seqconv.train.progress import Reporter
+    from seqconv.progress import Reporter
     from seqconv.train.series_session import SeriesOptions, resume_series_options, train_series
 
     if resume is not None:

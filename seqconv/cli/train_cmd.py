@@ -9,6 +9,7 @@ import typer
 from seqconv.cli.app import app, friendly_errors
 from seqconv.cli.options import parse_key_values
 from seqconv.errors import InputError
+from seqconv.train.session import DEFAULT_MODEL
 
 
 @app.command(no_args_is_help=True)
@@ -26,39 +27,44 @@ def train(
         help="With one unlabelled file: 'shuffle' (dinucleotide-shuffled copies), a FASTA of "
         "negatives, or 'none'.",
     ),
-    model: str = typer.Option("basset", "--model", "-m", help="Zoo model (seqconv models)."),
+    model: str = typer.Option(
+        DEFAULT_MODEL, "--model", "-m", help="Zoo model (see seqconv models)."
+    ),
     model_option: list[str] = typer.Option(
         None, "--model-option", "-O", help="Model keyword argument KEY=VALUE (repeatable)."
     ),
     length: int | None = typer.Option(
-        None, help="Pad/trim sequences to this length [default: their length, or the median]."
+        None, help="Pad/trim sequences to this length (default: their length, or the median)."
     ),
     align: str = typer.Option(
         "center", help="Keep the center, left or right when padding/trimming."
     ),
     task: str | None = typer.Option(
-        None, help="binary, multiclass, multilabel or regression [default: from the labels]."
+        None, help="binary, multiclass, multilabel or regression (default: from the labels)."
     ),
     epochs: int = typer.Option(30, help="Maximum epochs (early stopping usually ends sooner)."),
     batch_size: int = typer.Option(128, help="Sequences per step."),
-    lr: float = typer.Option(1e-3, help="AdamW learning rate."),
+    lr: float = typer.Option(3e-3, help="AdamW learning rate (halved when validation stalls)."),
     weight_decay: float = typer.Option(1e-2, help="AdamW weight decay."),
-    patience: int = typer.Option(5, help="Epochs without validation improvement before stopping."),
+    patience: int = typer.Option(
+        5,
+        help="Epochs without a better validation score (auROC; regression: loss) before stopping.",
+    ),
     reverse_complement: bool = typer.Option(
         True, help="Reverse-complement augmentation and strand-averaged evaluation."
     ),
     max_shift: int = typer.Option(3, help="Random shift augmentation, in bases."),
     valid_chroms: str | None = typer.Option(
-        None, help="Comma-separated validation chromosomes [default: chr7]."
+        None, help="Comma-separated validation chromosomes (default: chr7)."
     ),
     test_chroms: str | None = typer.Option(
-        None, help="Comma-separated test chromosomes [default: chr8,chr9]."
+        None, help="Comma-separated test chromosomes (default: chr8,chr9)."
     ),
     device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
     precision: str = typer.Option("auto", help="auto (bf16 on GPUs), fp32 or bf16."),
     seed: int = typer.Option(0, help="Seed for negatives, split, weights and shuffling."),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Run directory [default: runs/<file>-<model>]."
+        None, "--out", "-o", help="Run directory (default: runs/<file>-<model>)."
     ),
     config: Path | None = typer.Option(
         None, help="JSON/YAML file of these options (a run's config.json repeats that run)."
@@ -128,7 +134,7 @@ def train(
     alone) dinucleotide-shuffled negatives.
     """
     from seqconv.cli import series_cli
-    from seqconv.train.progress import Reporter
+    from seqconv.progress import Reporter
     from seqconv.train.session import TrainOptions, resume_options
     from seqconv.train.session import train as run_training
 

@@ -249,11 +249,13 @@ def decode_dna(codes: np.ndarray | torch.Tensor) -> list[str]:
 
 
 # Elements per one-hot chunk on the CPU: the (rows, L, 4) intermediate stays in cache.
-_CPU_CHUNK_ELEMENTS = 1 << 18
+_CPU_CHUNK_ELEMENTS = 1 << 16
 
 
 def one_hot(
-    x: str | Sequence[str] | np.ndarray | torch.Tensor, n_policy: NPolicy = "uniform"
+    x: str | Sequence[str] | np.ndarray | torch.Tensor,
+    n_policy: NPolicy = "uniform",
+    out: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """One-hot encode sequences or codes by table lookup, on the device of the input.
 
@@ -264,6 +266,9 @@ def one_hot(
         as numpy or torch (a torch input stays on its device).
     n_policy
         ``"uniform"``: ``N`` is 0.25 for each base; ``"zeros"``: ``N`` is all zero.
+    out
+        Optional float32 tensor of the result's shape to write into (saves allocating, and on the
+        CPU the page faults of fresh memory, when encoding many batches).
 
     Returns
     -------
@@ -289,7 +294,11 @@ def one_hot(
     table = one_hot_table(n_policy).to(codes.device)
     shape = codes.shape
     flat = codes.reshape(-1, shape[-1]) if codes.dim() else codes.reshape(1, 1)
-    out = torch.empty((flat.shape[0], 4, flat.shape[-1]), device=codes.device)
+    result_shape = (*shape[:-1], 4, shape[-1])
+    if out is not None and (tuple(out.shape) != result_shape or out.dtype != torch.float32):
+        raise InputError(f"out must be a float32 tensor of shape {result_shape}")
+    target = out if out is not None else torch.empty(result_shape, device=codes.device)
+    flat_out = target.view(flat.shape[0], 4, flat.shape[-1])
     rows = (
         max(1, _CPU_CHUNK_ELEMENTS // max(1, flat.shape[-1]))
         if codes.device.type == "cpu"
@@ -297,8 +306,8 @@ def one_hot(
     )
     for start in range(0, flat.shape[0], rows):
         chunk = flat[start : start + rows].long()
-        out[start : start + rows] = torch.nn.functional.embedding(chunk, table).transpose(1, 2)
-    return out.reshape(*shape[:-1], 4, shape[-1])
+        flat_out[start : start + rows] = torch.nn.functional.embedding(chunk, table).transpose(1, 2)
+    return target
 
 
 def reverse_complement(x: T) -> T:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -19,6 +20,7 @@ from seqconv.encode.dna import BYTE_TO_CODE, Align, pack_codes
 from seqconv.errors import InputError
 
 _BLOCK_BYTES = 1 << 22
+_CODE_TABLE = BYTE_TO_CODE.tobytes()
 _FASTQ_BLOCK_RECORDS = 16384
 
 
@@ -56,7 +58,7 @@ class _Block:
 
     ids: list[str]
     descriptions: list[str]
-    sequence: np.ndarray  # (total,) uint8, line breaks and blanks removed
+    sequence: bytearray  # all letters back to back, line breaks and blanks removed
     offsets: np.ndarray  # (N + 1,) int64 start of each record's sequence
     first_index: int  # index of the first record in the file
 
@@ -112,8 +114,8 @@ def _fasta_blocks(handle: BinaryIO, path: Path) -> Iterator[_Block]:
 def _split_fasta(text: bytes, first_index: int) -> _Block:
     """Parse ``text``, which starts with ``>`` and ends at a record boundary.
 
-    Vectorised over the block: header positions come from the ``>`` that start a line, sequence
-    bytes are everything else above the space character.
+    Vectorised over the block: header positions come from the ``>`` that start a line, and all
+    sequence lines are joined and stripped of line breaks in one ``translate`` pass.
     """
     raw = np.frombuffer(text, dtype=np.uint8)
     newlines = np.flatnonzero(raw == 10)
@@ -121,39 +123,83 @@ def _split_fasta(text: bytes, first_index: int) -> _Block:
     # A '>' inside a line is not a header: it stays in the sequence and is reported as invalid.
     starts = starts[(starts == 0) | (raw[starts - 1] == 10)]
     ends = np.append(newlines, raw.size)[np.searchsorted(newlines, starts)]
-    lengths = ends - starts  # '>' plus header text
-    firsts = np.r_[0, np.cumsum(lengths)[:-1]]
-    header_pos = np.repeat(starts - firsts, lengths) + np.arange(lengths.sum())
-    header_text = raw[header_pos]
-    header_text[firsts] = 10  # a '>' inside a header must not split it: separate by newlines
-    keep = raw > 32
-    keep[header_pos] = False
-    offsets = np.zeros(starts.size + 1, dtype=np.int64)
-    np.cumsum(np.add.reduceat(keep, starts), out=offsets[1:])
-    return _Block(*_parse_headers(header_text[1:].tobytes()), raw[keep], offsets, first_index)
+    headers = b"\n".join(
+        [text[a:b] for a, b in zip((starts + 1).tolist(), ends.tolist(), strict=True)]
+    )
+    seq_starts = np.minimum(ends + 1, raw.size)
+    seq_ends = np.append(starts[1:], raw.size)
+    breaks = np.searchsorted(newlines, seq_ends) - np.searchsorted(newlines, seq_starts)
+    chunks = [text[a:b] for a, b in zip(seq_starts.tolist(), seq_ends.tolist(), strict=True)]
+    return _compact(chunks, breaks, first_index, np.frombuffer(headers, dtype=np.uint8))
 
 
-def _compact(chunks: list[bytes], first_index: int, headers: list[bytes]) -> _Block:
-    """Join sequence chunks and drop every byte <= space (line breaks, CR, blanks, tabs)."""
+_BLANKS = b"\n\r\t\x0b\x0c "
+
+
+def _compact(
+    chunks: list[bytes], breaks: np.ndarray, first_index: int, headers: np.ndarray
+) -> _Block:
+    """Join sequence chunks, dropping line breaks and blanks.
+
+    Parameters
+    ----------
+    chunks
+        Each record's sequence lines as read.
+    breaks
+        ``(N,)`` line breaks in each chunk (the sequence lengths follow without a second pass
+        unless other blanks occur).
+    headers
+        uint8 array of the newline-separated headers.
+    """
+    joined = bytearray().join(chunks)
+    sequence = joined.translate(None, _BLANKS)
     lengths = np.fromiter(map(len, chunks), dtype=np.int64, count=len(chunks))
-    raw = np.frombuffer(b"".join(chunks), dtype=np.uint8)
-    keep = raw > 32
+    if len(joined) - len(sequence) == breaks.sum():
+        kept = lengths - breaks
+    else:
+        keep = np.frombuffer(joined, dtype=np.uint8) > 32
+        starts = np.r_[0, np.cumsum(lengths)[:-1]]
+        kept = np.add.reduceat(keep, starts) if keep.size else np.zeros(len(chunks), np.int64)
+        # reduceat returns the element at the index itself for an empty chunk: count zero there.
+        kept = np.where(lengths > 0, kept, 0)
     offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
-    starts = np.r_[0, np.cumsum(lengths)[:-1]]
-    kept = np.add.reduceat(keep, starts) if raw.size else np.zeros(len(chunks), dtype=np.int64)
-    # reduceat returns the element at the index itself for an empty chunk: count zero there.
-    np.cumsum(np.where(lengths > 0, kept, 0), out=offsets[1:])
-    return _Block(*_parse_headers(b"\n".join(headers)), raw[keep], offsets, first_index)
+    np.cumsum(kept, out=offsets[1:])
+    return _Block(*_parse_headers(headers), sequence, offsets, first_index)
 
 
-def _parse_headers(text: bytes) -> tuple[list[str], list[str]]:
-    """Ids (up to the first blank) and descriptions (the rest) of newline-separated headers."""
-    decoded = text.decode("utf-8", errors="replace").replace("\r", "").replace("\t", " ")
-    lines = decoded.split("\n")
-    if " " not in decoded:
-        return lines, [""] * len(lines)
-    parts = [line.strip().partition(" ") for line in lines]
-    return [p[0] for p in parts], [p[2].strip() for p in parts]
+def _parse_headers(raw: np.ndarray) -> tuple[list[str], list[str]]:
+    """Ids (up to the first blank) and descriptions (the rest) of newline-separated headers.
+
+    ``raw`` is a uint8 array. Plain ASCII headers are cut at positions found with numpy; anything
+    else (tabs, CR, leading blanks, non-ASCII) goes through ``str`` methods line by line.
+    """
+    text = raw.tobytes()
+    line_starts = np.r_[0, np.flatnonzero(raw == 10) + 1]
+    line_ends = np.r_[line_starts[1:] - 1, raw.size]
+    if (
+        not text.isascii()
+        or b"\t" in text
+        or b"\r" in text
+        or (raw.size and (raw[np.minimum(line_starts, raw.size - 1)] == 32).any())
+    ):
+        lines = text.decode("utf-8", errors="replace").replace("\r", "").split("\n")
+        parts = [line.strip().split(None, 1) for line in lines]
+        return [p[0] if p else "" for p in parts], [p[1] if len(p) > 1 else "" for p in parts]
+    if b" " not in text:
+        return text.decode("ascii").split("\n"), [""] * line_starts.size
+    # Make the first blank of every line a newline (inserting one where a line has none), so that
+    # one split gives id, description, id, description, ...
+    spaces = np.append(np.flatnonzero(raw == 32), raw.size)
+    first_blank = spaces[np.searchsorted(spaces, line_starts)]
+    has_blank = first_blank < line_ends
+    cut = raw.copy()
+    cut[first_blank[has_blank]] = 10
+    cut = np.insert(cut, line_ends[~has_blank], 10)
+    parts = cut.tobytes().decode("ascii").split("\n")
+    ids, descriptions = parts[0::2], parts[1::2]
+    if b"  " in text or b" \n" in text or text.endswith(b" "):
+        descriptions = [d.strip() for d in descriptions]
+    return ids, descriptions
 
 
 def _fastq_blocks(handle: BinaryIO, path: Path) -> Iterator[_Block]:
@@ -179,13 +225,18 @@ def _fastq_blocks(handle: BinaryIO, path: Path) -> Iterator[_Block]:
             )
         number += 3
         headers.append(header[1:].rstrip())
-        seqs.append(seq)
+        seqs.append(seq.rstrip(b"\r\n"))
         if len(headers) >= _FASTQ_BLOCK_RECORDS:
-            yield _compact(seqs, index, headers)
+            yield _fastq_block(seqs, index, headers)
             index += len(headers)
             headers, seqs = [], []
     if headers:
-        yield _compact(seqs, index, headers)
+        yield _fastq_block(seqs, index, headers)
+
+
+def _fastq_block(seqs: list[bytes], index: int, headers: list[bytes]) -> _Block:
+    joined_headers = np.frombuffer(b"\n".join(headers), dtype=np.uint8)
+    return _compact(seqs, np.zeros(len(seqs), dtype=np.int64), index, joined_headers)
 
 
 def _line_of_first_content(path: Path) -> int:
@@ -251,7 +302,7 @@ def read_fasta(path: str | Path) -> Iterator[FastaRecord]:
         No ``>`` header, a header without id, or an empty sequence; the message names file and line.
     """
     for block in _blocks(path):
-        text = block.sequence.tobytes().decode("latin-1")
+        text = block.sequence.decode("latin-1")
         bounds = block.offsets.tolist()
         for i, record_id in enumerate(block.ids):
             yield FastaRecord(record_id, block.descriptions[i], text[bounds[i] : bounds[i + 1]])
@@ -288,7 +339,7 @@ def iter_fasta_codes(
                     f"{ids[odd]!r} has {lengths[odd]} bp); give a length to pad or trim to "
                     "(--length)"
                 )
-        codes = BYTE_TO_CODE[block.sequence]
+        codes = np.frombuffer(block.sequence.translate(_CODE_TABLE), dtype=np.uint8)
         if codes.size and codes.max() == 255:
             _raise_bad_character(path, block, ids, codes)
         width = length if length is not None else reference[1]  # type: ignore[index]
@@ -329,7 +380,7 @@ def read_fasta_codes(
     parts = list(iter_fasta_codes(path, length, align))
     if not parts:
         raise InputError(f"{path}: no sequences found (empty file?)")
-    ids = [i for p in parts for i in p.ids]
+    ids = list(chain.from_iterable(p.ids for p in parts))
     if unique_ids and len(set(ids)) != len(ids):
         seen: set[str] = set()
         for index, record_id in enumerate(ids):
@@ -341,7 +392,7 @@ def read_fasta_codes(
             seen.add(record_id)
     return EncodedFasta(
         ids,
-        [d for p in parts for d in p.descriptions],
+        list(chain.from_iterable(p.descriptions for p in parts)),
         np.concatenate([p.codes for p in parts]),
         np.concatenate([p.lengths for p in parts]),
     )

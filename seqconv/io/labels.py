@@ -87,7 +87,8 @@ class LabeledSequences:
         return dict(zip(self.target_names, counts.tolist(), strict=True))
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether ``text`` parses as a float."""
     try:
         float(text)
     except ValueError:
@@ -104,10 +105,10 @@ def infer_task(values: Sequence[str]) -> Task:
     """
     if any("," in v for v in values):
         items = [x for v in values for x in v.split(",") if x]
-        if items and all(_is_number(x) for x in items) and not set(items) <= {"0", "1"}:
+        if items and all(is_number(x) for x in items) and not set(items) <= {"0", "1"}:
             return "regression"
         return "multilabel"
-    if all(_is_number(v) for v in values):
+    if all(is_number(v) for v in values):
         numbers = np.array([float(v) for v in values])
         if not np.all(numbers == np.round(numbers)) or len(set(values)) > _MAX_INTEGER_CLASSES:
             return "regression"
@@ -116,7 +117,7 @@ def infer_task(values: Sequence[str]) -> Task:
 
 def _class_order(names: set[str]) -> list[str]:
     """Classes in a stable order: numerically when all are numbers, else alphabetically."""
-    if all(_is_number(n) for n in names):
+    if all(is_number(n) for n in names):
         return sorted(names, key=float)
     return sorted(names)
 
@@ -187,7 +188,7 @@ def parse_targets(
     try:
         targets = np.array([[float(x) for x in r] for r in rows], dtype=np.float32)
     except ValueError:
-        bad = next(i for i, r in enumerate(rows) if not all(_is_number(x) for x in r))
+        bad = next(i for i, r in enumerate(rows) if not all(is_number(x) for x in r))
         raise InputError(
             f"{where}: record {ids[bad]!r} has the non-numeric label {values[bad]!r} but the task "
             "is regression"

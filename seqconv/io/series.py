@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from seqconv.errors import InputError
-from seqconv.io.labels import parse_targets
+from seqconv.io.labels import is_number, parse_targets
 from seqconv.io.ts import parse_ts
 
 Layout = Literal["wide", "long"]
@@ -445,7 +445,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
             table = pd.read_csv(path, **options)
             names = [str(c).strip() for c in table.columns]
             default = names == [str(i) for i in range(len(names))]
-            if names and not default and all(_is_number(n) for n in names):
+            if names and not default and all(is_number(n) for n in names):
                 table = pd.read_csv(path, header=None, **options)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
@@ -463,14 +463,6 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if table.empty:
         raise InputError(f"{path}: the table has no rows")
     return table
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _find_column(table: pd.DataFrame, name: str) -> str | None:

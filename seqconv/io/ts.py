@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from seqconv.errors import InputError
+from seqconv.io.labels import is_number
 
 _BOOL_TAGS = ("timestamps", "missing", "univariate", "equallength", "targetlabel")
 _INT_TAGS = ("dimensions", "serieslength")
@@ -159,7 +160,7 @@ def _values(text: str, where: str, channel: int) -> np.ndarray:
         ).reshape(-1)
     except ValueError:
         pos, bad = next(
-            (i, t) for i, t in enumerate(tokens) if t.lower() not in _MISSING and not _is_float(t)
+            (i, t) for i, t in enumerate(tokens) if t.lower() not in _MISSING and not is_number(t)
         )
         raise InputError(
             f"{where}: value {bad!r} (channel {channel + 1}, step {pos + 1}) is not a number; "
@@ -178,14 +179,6 @@ def _timed_values(text: str, where: str, channel: int) -> tuple[list[str], np.nd
     return times, _values(",".join(v for _, v in pairs), where, channel)
 
 
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _check_label(label: str, header: TsHeader, where: str) -> None:
     if not label:
         raise InputError(f"{where}: the case has no label after its last ':'")
@@ -194,7 +187,7 @@ def _check_label(label: str, header: TsHeader, where: str) -> None:
             f"{where}: class {label!r} is not among the classes the header declares "
             f"(@classLabel true {' '.join(header.class_names)}); add it there or fix the line"
         )
-    if header.target_label and (label.lower() in _MISSING or not _is_float(label)):
+    if header.target_label and (label.lower() in _MISSING or not is_number(label)):
         raise InputError(
             f"{where}: the regression target {label!r} is not a number (@targetLabel true); "
             "every case needs a numeric target"

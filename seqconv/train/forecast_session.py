@@ -36,9 +36,9 @@ from seqconv.errors import InputError
 from seqconv.forecast import denormalize, level_forecast, point_forecast
 from seqconv.io.atomic import write_json, write_with
 from seqconv.io.series import SeriesData
+from seqconv.progress import Reporter
 from seqconv.train.distributed import Distributed
 from seqconv.train.loop import fit
-from seqconv.train.progress import Reporter
 from seqconv.train.series_batches import WindowTensor
 from seqconv.train.series_session import (
     CONFIG,

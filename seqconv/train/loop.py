@@ -1,7 +1,8 @@
 """The training loop: any ``nn.Module`` over ``(N, C, L)`` inputs, on CPU, a GPU or several (DDP).
 
-Early stopping on the validation loss, learning rate halved when the validation loss stalls
-(``ReduceLROnPlateau``), AdamW, bf16 autocast on CUDA, evaluation averaged over both strands.
+Early stopping on a validation score (auROC for classification, where the loss is a noisy guide,
+the loss for regression), learning rate halved when it stalls (``ReduceLROnPlateau``), AdamW, bf16
+autocast on CUDA, evaluation averaged over both strands.
 Each epoch rewrites the best weights, the checkpoint and the history atomically, so an interrupted
 run can be resumed and never leaves a broken file.
 """
@@ -20,11 +21,11 @@ from safetensors.torch import load_file
 from torch import nn
 
 from seqconv.io.atomic import write_with
+from seqconv.progress import Reporter
 from seqconv.train.batches import InputStore, batch_indices
 from seqconv.train.checkpoint import load_checkpoint, save_checkpoint, save_weights
 from seqconv.train.distributed import Distributed
 from seqconv.train.metrics import compute_metrics, headline_metric
-from seqconv.train.progress import Reporter
 from seqconv.train.tasks import is_classification, link, loss_function
 
 WEIGHTS = "model.safetensors"
@@ -45,7 +46,7 @@ class FitSettings:
     lr, weight_decay
         AdamW learning rate and decoupled weight decay.
     patience
-        Epochs without a better validation loss before stopping.
+        Epochs without a better validation score before stopping.
     lr_patience, lr_factor
         Epochs without improvement before the learning rate is multiplied by ``lr_factor``.
     precision
@@ -54,11 +55,15 @@ class FitSettings:
         Average validation predictions over both strands (DNA only).
     seed
         Seeds weights initialisation (by the caller), shuffling and augmentation.
+    monitor
+        What early stopping, the learning-rate schedule and the choice of the best weights
+        follow: ``"auto"`` (the validation auROC for classification, the loss for regression) or
+        ``"val_loss"`` (the loss of the validation rows, whatever the task).
     """
 
     epochs: int = 30
     batch_size: int = 128
-    lr: float = 1e-3
+    lr: float = 3e-3
     weight_decay: float = 1e-2
     patience: int = 5
     lr_patience: int = 2
@@ -66,15 +71,21 @@ class FitSettings:
     precision: str = "auto"
     rc_average: bool = True
     seed: int = 0
+    monitor: str = "auto"
 
 
 @dataclass
 class FitResult:
-    """What training produced: per-epoch history and where the best weights came from."""
+    """What training produced: per-epoch history and where the best weights came from.
+
+    ``best_score`` is the best value of ``monitor``, signed so that higher is better (the negated
+    loss when the loss is monitored).
+    """
 
     history: list[dict] = field(default_factory=list)
     best_epoch: int = 0
-    best_val_loss: float = math.inf
+    best_score: float = -math.inf
+    monitor: str = "val_loss"
     stopped_early: bool = False
 
 
@@ -140,7 +151,7 @@ def fit(
     resume: bool = False,
     distributed: Distributed | None = None,
 ) -> FitResult:
-    """Train ``model`` with early stopping on the validation loss.
+    """Train ``model`` with early stopping on the validation score.
 
     Parameters
     ----------
@@ -182,7 +193,7 @@ def fit(
         model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
     )
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-        optimizer, factor=settings.lr_factor, patience=settings.lr_patience
+        optimizer, mode="max", factor=settings.lr_factor, patience=settings.lr_patience
     )
     generators = {"cpu": torch.Generator().manual_seed(settings.seed)}
     if device.type != "cpu":
@@ -198,12 +209,15 @@ def fit(
     if resume and out is not None and (out / CHECKPOINT).exists():
         state = load_checkpoint(out / CHECKPOINT, model, optimizer, generators)
         scheduler.load_state_dict(state["scheduler"])
-        result = FitResult(state["history"], state["best_epoch"], state["best_val_loss"])
+        result = FitResult(state["history"], state["best_epoch"], state["best_score"])
         wait, start_epoch = state["wait"], state["epoch"] + 1
         best_state = _load_best(out)
         reporter.info(f"resuming after epoch {state['epoch']} from {out / CHECKPOINT}")
 
     metric = headline_metric(task)
+    result.monitor = f"val_{metric}" if task != "regression" else "val_loss"
+    if settings.monitor == "val_loss":
+        result.monitor = "val_loss"
     for epoch in range(start_epoch, settings.epochs + 1):
         if wait >= settings.patience:
             result.stopped_early = True
@@ -253,10 +267,13 @@ def fit(
             scores = compute_metrics(
                 task, val_targets.numpy(), link(task, outputs).numpy(), names, n_bootstrap=0
             )["summary"]
-        scheduler.step(val_loss)
-        improved = val_loss < result.best_val_loss - 1e-6
+        score = -val_loss if result.monitor == "val_loss" else scores.get(metric, math.nan)
+        if not math.isfinite(score):  # e.g. a validation set holding one class
+            score = -val_loss
+        scheduler.step(score)
+        improved = score > result.best_score + 1e-6
         if improved:
-            result.best_val_loss, result.best_epoch, wait = val_loss, epoch, 0
+            result.best_score, result.best_epoch, wait = score, epoch, 0
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         else:
             wait += 1
@@ -275,14 +292,14 @@ def fit(
         reporter.epoch_summary(row)
         if out is not None and dist.is_main:
             if improved:
-                save_weights(model, out / WEIGHTS, {"epoch": epoch, "val_loss": val_loss})
+                save_weights(model, out / WEIGHTS, {"epoch": epoch, result.monitor: abs(score)})
             _write_history(out / HISTORY, result.history)
             state = {
                 "epoch": epoch,
                 "scheduler": scheduler.state_dict(),
                 "history": result.history,
                 "best_epoch": result.best_epoch,
-                "best_val_loss": result.best_val_loss,
+                "best_score": result.best_score,
                 "wait": wait,
                 "settings": asdict(settings),
             }

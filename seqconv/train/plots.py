@@ -15,6 +15,7 @@ from seqconv.io.atomic import write_with  # noqa: E402
 from seqconv.train.tasks import is_classification  # noqa: E402
 
 _MAX_CURVES = 12
+_DISPLAY = {"auroc": "auROC", "aupr": "auPR", "pearson": "Pearson r", "accuracy": "accuracy"}
 
 
 def _save(fig: plt.Figure, path: Path) -> None:

@@ -37,11 +37,11 @@ from seqconv.errors import InputError
 from seqconv.io.atomic import write_json, write_with
 from seqconv.io.series import SeriesData, read_series
 from seqconv.models.masking import enable_masks, padding_side
+from seqconv.progress import Reporter
 from seqconv.train.distributed import Distributed
 from seqconv.train.loop import FitResult, FitSettings, fit, predict_outputs
 from seqconv.train.metrics import compute_metrics
 from seqconv.train.plots import plot_classification_curves, plot_history, plot_regression
-from seqconv.train.progress import Reporter
 from seqconv.train.series_batches import SeriesTensor
 from seqconv.train.session import TrainOptions, sha256
 from seqconv.train.tasks import TargetScaler, is_classification, link, target_tensor
@@ -132,6 +132,7 @@ class SeriesOptions:
             precision=self.precision,
             rc_average=False,
             seed=self.seed,
+            monitor="val_loss",
         )
 
 
@@ -460,7 +461,8 @@ def finish(
         plot_classification_curves(task, truth, predictions, names, out / "roc_pr.png")
     config["result"] = {
         "best_epoch": result.best_epoch,
-        "best_val_loss": result.best_val_loss,
+        "monitor": result.monitor,
+        "best_val_loss": -result.best_score,
         "epochs_run": len(result.history),
         "stopped_early": result.stopped_early,
         held: metrics["summary"],

@@ -27,16 +27,16 @@ from seqconv.errors import InputError, SeqconvError
 from seqconv.io.atomic import write_json, write_with
 from seqconv.io.fasta import fasta_lengths
 from seqconv.io.labels import LabeledSequences, load_labeled
+from seqconv.progress import Reporter
 from seqconv.train.batches import Augment, CodesTensor
 from seqconv.train.distributed import Distributed
 from seqconv.train.loop import FitResult, FitSettings, fit, predict_outputs
 from seqconv.train.metrics import compute_metrics, headline_metric
 from seqconv.train.plots import plot_classification_curves, plot_history, plot_regression
-from seqconv.train.progress import Reporter
 from seqconv.train.tasks import TargetScaler, is_classification, link, target_tensor
 
 CONFIG = "config.json"
-DEFAULT_MODEL = "basset"
+DEFAULT_MODEL = "motifnet"
 
 
 @dataclass
@@ -75,7 +75,7 @@ class TrainOptions:
     task: str | None = None
     epochs: int = 30
     batch_size: int = 128
-    lr: float = 1e-3
+    lr: float = 3e-3
     weight_decay: float = 1e-2
     patience: int = 5
     reverse_complement: bool = True
@@ -375,7 +375,8 @@ def finish_run(
         )
     config["result"] = {
         "best_epoch": result.best_epoch,
-        "best_val_loss": result.best_val_loss,
+        "monitor": result.monitor,
+        "best_score": abs(result.best_score),
         "epochs_run": len(result.history),
         "stopped_early": result.stopped_early,
         "test": metrics["summary"],

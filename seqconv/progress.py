@@ -1,9 +1,15 @@
-"""Progress for long work: a rich bar per epoch (loss, sequences/s, ETA) and one line per epoch."""
+"""Progress for long work, on stderr: training epochs, loops and spinners.
+
+Bars and spinners show only on a terminal; in logs and pipes they stay silent (no blank lines), and
+the one-line summaries remain.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import (
@@ -16,6 +22,33 @@ from rich.progress import (
 )
 
 console = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
+
+
+def track(items: Iterable[T], total: int, description: str, enabled: bool = True) -> Iterator[T]:
+    """Yield ``items`` with a transient bar (an item ``(start, batch)`` counts ``len(batch)``)."""
+    if not enabled or not console.is_terminal:
+        yield from items
+        return
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        for item in items:
+            yield item
+            step = len(item[1]) if isinstance(item, tuple) and len(item) == 2 else 1
+            bar.advance(task, step)
+
+
+def status(message: str, enabled: bool = True) -> contextlib.AbstractContextManager:
+    """A spinner while a step without a progress bar runs."""
+    if not enabled or not console.is_terminal:
+        return contextlib.nullcontext()
+    return console.status(message)
 
 
 class Reporter:

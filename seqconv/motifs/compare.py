@@ -1,0 +1,382 @@
+"""Tomtom-style comparison of motifs with a database (memelite), with a shuffled control.
+
+Statistics
+    ``p`` is memelite's Tomtom p-value of the best alignment of a query with a target (both
+    strands, complete score, Euclidean column distance on probabilities); ``E = p × number of
+    targets``; ``q`` is the Benjamini–Hochberg adjustment of a query's p-values over all targets.
+    ``offset`` and ``overlap`` are memelite's: query column ``i`` is aligned with target column
+    ``i + offset`` of the target as given (strand ``+``) or of its reverse complement (strand
+    ``-``); ``overlap`` is the number of aligned columns.
+
+Shuffled control
+    Tomtom p-values call noise significant (a long, low-information filter easily gets
+    ``p < 1e-8`` against long database motifs), so every query is also compared as
+    ``n_shuffles`` column-shuffled copies of itself (same columns, hence the same information
+    content, composition and width, in a random order; seeded). A query's *control p* is
+    ``(1 + k) / (1 + n_shuffles)``, where ``k`` of its own shuffled copies reach a best-match
+    p-value at least as small as its own. **A query counts as matched when its best match has
+    ``q < q_cutoff`` and its control p is at most ``control_alpha``** (with the defaults, 50
+    copies and 0.02: it must beat all 50 of its shuffled copies). Because each query is judged
+    against copies of itself, wide and narrow, strong and weak filters are held to the same
+    standard. Measured on JASPAR 2024 CORE vertebrates: 83 of 128 filters of an untrained
+    model have a match at ``q < 0.05``, 1 of them beats all 50 copies; PWM filters of 12
+    planted JASPAR motifs all beat their copies by 1.7 to 23 orders of magnitude.
+    Reported alongside, as the issue asks: the empirical FDR at the q cut-off, i.e. the
+    shuffled copies with a match at ``q < q_cutoff`` (per set of copies) divided by the real
+    queries with one.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from seqconv.errors import InputError
+from seqconv.motifs.cache import import_tomtom
+from seqconv.motifs.database import MotifDatabase
+from seqconv.motifs.motif import Motif
+
+MATCH_COLUMNS = [
+    "query",
+    "target_id",
+    "target_name",
+    "tf_family",
+    "tf_class",
+    "p",
+    "E",
+    "q",
+    "offset",
+    "strand",
+    "overlap",
+]
+
+
+def bh_qvalues(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg q-values along the last axis.
+
+    Parameters
+    ----------
+    p
+        ``(..., T)`` p-values.
+
+    Returns
+    -------
+    np.ndarray
+        Same shape; ``q = min over j >= rank of p_(j) * T / j``, capped at 1.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    n = p.shape[-1]
+    order = np.argsort(p, axis=-1, kind="stable")
+    ranked = np.take_along_axis(p, order, axis=-1) * n / np.arange(1, n + 1)
+    ranked = np.minimum.accumulate(ranked[..., ::-1], axis=-1)[..., ::-1]
+    q = np.empty_like(p)
+    np.put_along_axis(q, order, np.minimum(ranked, 1.0), axis=-1)
+    return q
+
+
+@dataclass
+class Comparison:
+    """Every query against every target.
+
+    Attributes
+    ----------
+    queries, targets
+        The motifs compared.
+    p, E, q
+        ``(Q, T)`` float64.
+    offsets, overlaps
+        ``(Q, T)`` int64 (see the module docstring).
+    strands
+        ``(Q, T)`` ``"+"`` or ``"-"``.
+    """
+
+    queries: list[Motif]
+    targets: list[Motif]
+    p: np.ndarray
+    E: np.ndarray
+    q: np.ndarray
+    offsets: np.ndarray
+    overlaps: np.ndarray
+    strands: np.ndarray
+
+    def best(self) -> np.ndarray:
+        """``(Q,)`` index of each query's best target (lowest p)."""
+        return np.argmin(self.p, axis=1)
+
+    def table(self, q_cutoff: float | None = None) -> pd.DataFrame:
+        """Query–target pairs (those with ``q < q_cutoff`` when given), lowest p first."""
+        rows, cols = (
+            np.nonzero(self.q < q_cutoff)
+            if q_cutoff is not None
+            else np.indices(self.p.shape).reshape(2, -1)
+        )
+        order = np.lexsort((rows, self.p[rows, cols]))
+        rows, cols = rows[order], cols[order]
+        return pd.DataFrame(
+            {
+                "query": [self.queries[i].id for i in rows],
+                "target_id": [self.targets[j].id for j in cols],
+                "target_name": [self.targets[j].name for j in cols],
+                "tf_family": [self.targets[j].tf_family for j in cols],
+                "tf_class": [self.targets[j].tf_class for j in cols],
+                "p": self.p[rows, cols],
+                "E": self.E[rows, cols],
+                "q": self.q[rows, cols],
+                "offset": self.offsets[rows, cols],
+                "strand": self.strands[rows, cols],
+                "overlap": self.overlaps[rows, cols],
+            },
+            columns=MATCH_COLUMNS,
+        )
+
+
+def _ppm(motif: Motif) -> np.ndarray:
+    return np.ascontiguousarray(motif.ppm, dtype=np.float64)
+
+
+def compare_motifs(
+    queries: Sequence[Motif],
+    database: MotifDatabase | Sequence[Motif],
+    n_jobs: int = -1,
+) -> Comparison:
+    """Tomtom (memelite) p-values of every query against every target, both strands.
+
+    Parameters
+    ----------
+    queries
+        Motifs to annotate; compared as probabilities (:attr:`Motif.ppm`).
+    database
+        Targets.
+    n_jobs
+        numba threads (``-1``: all).
+
+    Returns
+    -------
+    Comparison
+    """
+    queries = list(queries)
+    targets = list(database)
+    if not queries:
+        raise InputError("no query motifs to compare")
+    if not targets:
+        raise InputError("the motif database is empty")
+    tomtom = import_tomtom()
+    with warnings.catch_warnings():
+        if len(targets) >= 25:
+            warnings.simplefilter("ignore", RuntimeWarning)
+        p, _scores, offsets, overlaps, strands = tomtom(
+            [_ppm(m) for m in queries], [_ppm(m) for m in targets], n_jobs=n_jobs
+        )
+    p = np.clip(np.nan_to_num(p, nan=1.0), 0.0, 1.0)
+    return Comparison(
+        queries=queries,
+        targets=targets,
+        p=p,
+        E=p * len(targets),
+        q=bh_qvalues(p),
+        offsets=offsets.astype(np.int64),
+        overlaps=overlaps.astype(np.int64),
+        strands=np.where(strands.astype(np.int64) == 1, "-", "+"),
+    )
+
+
+def column_shuffled(motifs: Sequence[Motif], n_copies: int = 1, seed: int = 0) -> list[Motif]:
+    """Decoys: copies of each motif with its columns in a random order.
+
+    Returns
+    -------
+    list of Motif
+        ``n_copies`` per motif, ids ``<id>_shuffled<k>``, motif by motif.
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for motif in motifs:
+        for k in range(n_copies):
+            order = rng.permutation(motif.width)
+            copy = motif.columns(0, motif.width)
+            copy.counts = motif.counts[:, order].copy()
+            copy.id = copy.name = f"{motif.id}_shuffled{k}"
+            out.append(copy)
+    return out
+
+
+def control_pvalues(
+    real_best_p: np.ndarray, decoy_best_p: np.ndarray, n_shuffles: int
+) -> np.ndarray:
+    """Per query, the share of its own shuffled copies that match as well as it does.
+
+    Parameters
+    ----------
+    real_best_p
+        ``(Q,)`` best p-value of each query.
+    decoy_best_p
+        ``(Q * n_shuffles,)`` best p-value of each shuffled copy, query by query (the order of
+        :func:`column_shuffled`).
+
+    Returns
+    -------
+    np.ndarray
+        ``(Q,)`` ``(1 + k) / (1 + n_shuffles)`` with ``k`` copies whose best p is ``<=`` the
+        query's.
+    """
+    real = np.asarray(real_best_p, dtype=np.float64)
+    decoys = np.asarray(decoy_best_p, dtype=np.float64).reshape(len(real), n_shuffles)
+    k = (decoys <= real[:, None]).sum(axis=1)
+    return (1 + k) / (1 + n_shuffles)
+
+
+@dataclass
+class ControlSummary:
+    """The shuffled control of an annotation.
+
+    Attributes
+    ----------
+    n_shuffles
+        Decoys per query.
+    real_matched
+        Queries whose best match has ``q < cut-off``.
+    decoy_matched
+        Decoys with a match at ``q < cut-off`` (all copies together).
+    fdr
+        ``(decoy_matched / n_shuffles) / real_matched`` (``nan`` when no query matched).
+    """
+
+    n_shuffles: int
+    real_matched: int
+    decoy_matched: int
+    fdr: float
+    seed: int
+
+
+@dataclass
+class Annotation:
+    """Database matches of a set of motifs (filters) with the shuffled control.
+
+    Attributes
+    ----------
+    comparison
+        Every query against every target.
+    best
+        One row per query: ``query, target_id, target_name, tf_family, tf_class, p, E, q,
+        offset, strand, overlap, control_p, matched``.
+    matches
+        All pairs with ``q < q_cutoff``, lowest p first (columns as in :data:`MATCH_COLUMNS`
+        plus ``matched``: whether the query counts as matched).
+    control
+        Summary of the decoys.
+    q_cutoff, control_alpha
+        The cut-offs used.
+    """
+
+    comparison: Comparison
+    best: pd.DataFrame
+    matches: pd.DataFrame
+    control: ControlSummary
+    q_cutoff: float
+    control_alpha: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def matched(self) -> pd.DataFrame:
+        """Rows of :attr:`best` that count as matched."""
+        return self.best[self.best["matched"]]
+
+
+def annotate_motifs(
+    queries: Sequence[Motif],
+    database: MotifDatabase | Sequence[Motif],
+    q_cutoff: float = 0.05,
+    n_shuffles: int = 50,
+    control_alpha: float = 0.02,
+    seed: int = 0,
+    n_jobs: int = -1,
+) -> Annotation:
+    """Compare motifs with a database and decide which are matched (see module docstring).
+
+    Parameters
+    ----------
+    queries
+        Motifs (e.g. filter PFMs: :meth:`FilterMotif.to_motif`).
+    database
+        Targets (:func:`seqconv.motifs.database.load_database`).
+    q_cutoff
+        Tomtom q-value cut-off.
+    n_shuffles
+        Column-shuffled copies per query (``0`` disables the control: then ``control_p`` is
+        ``nan`` and a query is matched on its q-value alone). Costs ``n_shuffles`` times the
+        comparison of the queries themselves.
+    control_alpha
+        Largest control p of a matched query; needs ``n_shuffles >= 1/control_alpha - 1``.
+    seed
+        Seed of the column shuffles.
+
+    Returns
+    -------
+    Annotation
+    """
+    queries = list(queries)
+    targets = list(database)
+    decoys = column_shuffled(queries, n_shuffles, seed) if n_shuffles > 0 else []
+    real = compare_motifs(queries, targets, n_jobs)
+    n = len(queries)
+    best_idx = real.best()
+    rows = np.arange(n)
+    best = pd.DataFrame(
+        {
+            "query": [m.id for m in queries],
+            "target_id": [targets[j].id for j in best_idx],
+            "target_name": [targets[j].name for j in best_idx],
+            "tf_family": [targets[j].tf_family for j in best_idx],
+            "tf_class": [targets[j].tf_class for j in best_idx],
+            "p": real.p[rows, best_idx],
+            "E": real.E[rows, best_idx],
+            "q": real.q[rows, best_idx],
+            "offset": real.offsets[rows, best_idx],
+            "strand": real.strands[rows, best_idx],
+            "overlap": real.overlaps[rows, best_idx],
+        }
+    )
+    significant = best["q"].to_numpy() < q_cutoff
+    notes = []
+    if decoys:
+        decoy_p, decoy_q = _best_of(decoys, targets, n_jobs)
+        best["control_p"] = control_pvalues(best["p"].to_numpy(), decoy_p, n_shuffles)
+        best["matched"] = significant & (best["control_p"].to_numpy() <= control_alpha)
+        decoy_matched = int((decoy_q < q_cutoff).sum())
+        if 1 / (1 + n_shuffles) > control_alpha:
+            notes.append(
+                f"{n_shuffles} shuffled copies cannot give a control p <= {control_alpha}: "
+                f"no filter can count as matched; use at least {math.ceil(1 / control_alpha) - 1}"
+            )
+    else:
+        best["control_p"] = np.nan
+        best["matched"] = significant
+        decoy_matched = 0
+    real_matched = int(significant.sum())
+    fdr = (decoy_matched / n_shuffles) / real_matched if real_matched and n_shuffles else np.nan
+    matches = real.table(q_cutoff)
+    matched_ids = set(best.loc[best["matched"], "query"])
+    matches["matched"] = matches["query"].isin(matched_ids)
+    control = ControlSummary(n_shuffles, real_matched, decoy_matched, float(fdr), seed)
+    return Annotation(
+        real, best, matches.reset_index(drop=True), control, q_cutoff, control_alpha, notes
+    )
+
+
+def _best_of(
+    queries: list[Motif], targets: list[Motif], n_jobs: int, cells: int = 2_000_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best p and best q of each query, compared in chunks of about ``cells`` query-target
+    pairs (the full ``(Q, T)`` matrices of thousands of decoys would take gigabytes)."""
+    step = max(1, cells // max(len(targets), 1))
+    best_p, best_q = [], []
+    for start in range(0, len(queries), step):
+        part = compare_motifs(queries[start : start + step], targets, n_jobs)
+        best_p.append(part.p.min(axis=1))
+        best_q.append(part.q.min(axis=1))
+    return np.concatenate(best_p), np.concatenate(best_q)

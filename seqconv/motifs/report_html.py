@@ -1,0 +1,218 @@
+"""The HTML page of a motif report: filter logos beside their best matches, sorted by influence.
+
+Self-contained: logos are embedded as base64 PNG data URIs and the CSS is inline, so the file
+opens offline and can be mailed around.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from seqconv.motifs.compare import Annotation
+from seqconv.motifs.database import MotifDatabase
+from seqconv.motifs.filters import FilterExtraction
+from seqconv.motifs.influence import Influence
+from seqconv.motifs.logos import Renderer, match_logo, motif_logo
+from seqconv.motifs.motif import Motif
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return f"{x:.{digits}g}" if abs(x) < 1e-3 or abs(x) >= 1e4 else f"{x:.{digits + 1}g}"
+
+
+_CSS = """
+body{font-family:system-ui,Helvetica,Arial,sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.4em} h2{font-size:1.1em;margin-top:1.5em}
+table{border-collapse:collapse;font-size:13px}
+td,th{border-bottom:1px solid #ddd;padding:4px 8px;vertical-align:middle;text-align:left}
+th{background:#f4f4f4;position:sticky;top:0}
+tr.matched td{background:#f3fbf3} .num{text-align:right;font-variant-numeric:tabular-nums}
+.muted{color:#888} img{display:block;max-height:150px}
+dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px} dt{font-weight:600}
+"""
+
+
+def render_html(
+    report_rows: list[dict],
+    info: list[tuple[str, str]],
+    notes: list[str],
+    title: str,
+) -> str:
+    """The page: a header of ``info`` pairs and ``notes``, then one table row per filter."""
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1><dl>",
+    ]
+    parts += [f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in info]
+    parts.append("</dl>")
+    if notes:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    parts.append(
+        "<h2>Filters, most influential first</h2><table><thead><tr>"
+        "<th>rank</th><th>filter</th><th>logo (bits)</th><th>sites</th><th>bits</th>"
+        "<th>influence</th><th>best match (aligned)</th><th>match</th><th>p</th><th>E</th>"
+        "<th>q</th><th>control p</th></tr></thead><tbody>"
+    )
+    for r in report_rows:
+        css = ' class="matched"' if r["matched"] else ""
+        logo = f'<img alt="filter {r["filter"]}" src="{r["logo"]}">' if r["logo"] else ""
+        match = f'<img alt="match" src="{r["match_logo"]}">' if r["match_logo"] else ""
+        if r["target_id"]:
+            verdict = "matched" if r["matched"] else "not supported by the shuffled control"
+            if not r["significant"]:
+                verdict = "q ≥ cut-off (best candidate)"
+            name = (
+                f"<b>{esc(r['target_name'])}</b> {esc(r['target_id'])}<br>"
+                f"<span class=muted>{esc(r['tf_family'])}</span><br>"
+                f"<span class=muted>{esc(verdict)}; strand {esc(r['strand'])}, "
+                f"offset {r['offset']}</span>"
+            )
+        else:
+            name = '<span class="muted">—</span>'
+        parts.append(
+            f"<tr{css}><td class=num>{r['rank']}</td><td>filter{r['filter']}</td>"
+            f"<td>{logo}</td><td class=num>{r['nsites']}</td>"
+            f"<td class=num>{_fmt(r['information'])}</td><td class=num>{_fmt(r['influence'])}</td>"
+            f"<td>{match}</td><td>{name}</td><td class=num>{_fmt(r['p'])}</td>"
+            f"<td class=num>{_fmt(r['E'])}</td><td class=num>{_fmt(r['q'])}</td>"
+            f"<td class=num>{_fmt(r['control_p'])}</td></tr>"
+        )
+    parts.append("</tbody></table></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def logos_and_rows(
+    filters: pd.DataFrame,
+    extraction: FilterExtraction,
+    annotation: Annotation | None,
+    database: MotifDatabase | None,
+    out_dir: Path,
+    q: float,
+    renderer: Renderer = "fast",
+) -> list[dict]:
+    """Draw ``logos/filterN.png`` (and ``filterN_match.png`` for matches with ``q < q``) and
+    return one row of numbers and data-URI logos per filter, in the order of ``filters``."""
+    kept = extraction.by_filter()
+    best = annotation.best.set_index("query") if annotation is not None else None
+    targets = {m.id: m for m in database} if database is not None else {}
+    rows = []
+    for rank, r in enumerate(filters.itertuples(), start=1):
+        fm = kept.get(int(r.filter))
+        row = {
+            "rank": rank,
+            "filter": int(r.filter),
+            "nsites": int(r.nsites),
+            "information": r.information,
+            "influence": r.influence,
+            "matched": bool(r.matched),
+            "logo": "",
+            "match_logo": "",
+            "target_id": "",
+            "p": np.nan,
+            "E": np.nan,
+            "q": np.nan,
+            "control_p": np.nan,
+        }
+        if fm is not None:
+            motif: Motif = fm.to_motif()
+            png = motif_logo(
+                motif, out_dir / "logos" / f"{motif.id}.png", title=motif.id, renderer=renderer
+            )
+            row["logo"] = _data_uri(png)
+            if best is not None and motif.id in best.index:
+                b = best.loc[motif.id]
+                target = targets[b["target_id"]]
+                row.update(
+                    target_id=b["target_id"],
+                    target_name=b["target_name"],
+                    tf_family=b["tf_family"],
+                    strand=b["strand"],
+                    offset=int(b["offset"]),
+                    p=float(b["p"]),
+                    E=float(b["E"]),
+                    q=float(b["q"]),
+                    control_p=float(b["control_p"]),
+                    significant=bool(b["q"] < q),
+                )
+                if b["q"] < q:  # drawing costs ~0.2 s: only for matches worth showing
+                    png = match_logo(
+                        motif,
+                        target,
+                        int(b["offset"]),
+                        b["strand"],
+                        out_dir / "logos" / f"{motif.id}_match.png",
+                        title=motif.id,
+                        renderer=renderer,
+                    )
+                    row["match_logo"] = _data_uri(png)
+        rows.append(row)
+    return rows
+
+
+def report_info(
+    extraction: FilterExtraction,
+    database: MotifDatabase | None,
+    annotation: Annotation | None,
+    influence: Influence | None,
+    q: float,
+) -> list[tuple[str, str]]:
+    """``(label, text)`` pairs for the page header: layer, data, database, control, influence."""
+    layer = extraction.layer
+    pl, pr = layer.padding()
+    info = [
+        (
+            "first layer",
+            f"{layer.conv_name}: Conv1d(4, {layer.n_filters}, kernel {layer.kernel_size}, "
+            f"stride {layer.stride}, padding {pl}+{pr}, dilation {layer.dilation}) → "
+            f"{layer.output_name}: {type(layer.output).__name__}",
+        ),
+        ("sequences", f"{extraction.n_sequences}"),
+        (
+            "background",
+            " ".join(f"{b} {p:.3f}" for b, p in zip("ACGT", extraction.background, strict=True)),
+        ),
+        ("filters with a PFM", f"{len(extraction.motifs)} of {layer.n_filters}"),
+    ]
+    if database is not None:
+        info.append(("database", database.source))
+    if annotation is not None:
+        c = annotation.control
+        matched = int(annotation.best["matched"].sum())
+        info += [
+            ("q cut-off", f"{q}"),
+            (
+                "matched filters",
+                f"{matched} (best match q < {q} and control p ≤ {annotation.control_alpha})",
+            ),
+            (
+                "shuffled control",
+                f"{c.n_shuffles} column-shuffled copies per filter (seed {c.seed}); per set of "
+                f"copies {c.decoy_matched / max(c.n_shuffles, 1):.2f} match at q < {q}, against "
+                f"{c.real_matched} of the real filters: empirical FDR "
+                + ("n/a" if math.isnan(c.fdr) else f"{c.fdr:.2f}"),
+            ),
+        ]
+    if influence is not None:
+        info.append(
+            (
+                "influence",
+                "mean squared change of the outputs when a filter's activation is replaced by "
+                f"its mean ({influence.n_sequences} sequences)",
+            )
+        )
+    return info
