@@ -70,9 +70,10 @@ def test_ts_classification_train_predict_evaluate_load(toy_ts, tmp_path):
     assert config["input"]["kind"] == "series" and config["input"]["normalize"]["mode"] == "series"
     assert config["task"] == "binary" and config["target_names"] == ["bump", "dip"]
     assert config["model"]["name"] == "resnet"
-    split = pd.read_csv(run_dir / "split.tsv", sep="\t")
-    assert (split["split"] == "valid").sum() == 12  # stratified 20 %
-    assert split[split["split"] == "valid"]["id"].str.len().gt(0).all()
+    # a small file: every series trains and the training loss is monitored (Fawaz et al.)
+    assert config["split"]["monitor"] == "training loss"
+    assert (pd.read_csv(run_dir / "split.tsv", sep="\t")["split"] == "train").all()
+    assert json.loads((run_dir / "metrics.json").read_text())["split"] == "train"
 
     preds = tmp_path / "preds.tsv"
     invoke("predict", "--model", run_dir, "--series", test, "--out", preds)
@@ -106,8 +107,10 @@ def test_table_regression_with_unequal_lengths(tmp_path):
     pd.DataFrame(rows).to_csv(path, index=False)
     run_dir = tmp_path / "run"
     invoke("train", "--series", path, "--target", "y", "--normalize", "none", "--epochs", 15,
-           "--out", run_dir, *SMALL_RESNET)  # fmt: skip
+           "--valid-fraction", 0.2, "--out", run_dir, *SMALL_RESNET)  # fmt: skip
     config = json.loads((run_dir / "config.json").read_text())
+    assert config["split"]["monitor"] == "validation loss" and config["split"]["valid"] == 16
+    assert json.loads((run_dir / "metrics.json").read_text())["split"] == "valid"
     assert config["task"] == "regression" and config["target_names"] == ["y"]
     assert config["input"]["mask"] and config["input"]["pad_side"] == "right"
     invoke("evaluate", "--model", run_dir, "--series", path, "--bootstrap", 10)
@@ -225,3 +228,14 @@ def test_bad_series_input_exits_with_a_message(toy_ts, tmp_path):
     assert result.exit_code == 2 and "not a run directory" in result.output
     result = runner.invoke(app, ["predict", "--model", str(tmp_path)])
     assert result.exit_code == 2 and "--fasta" in result.output
+
+
+def test_stratified_split_keeps_class_proportions():
+    from seqconv.train.series_session import stratified_split
+
+    strata = np.array([0] * 30 + [1] * 10 + [2] * 2)
+    assignment = stratified_split(len(strata), strata, 0.2, 0.1, seed=0)
+    for k, (valid, test) in {0: (6, 3), 1: (2, 1), 2: (0, 0)}.items():
+        rows = assignment[strata == k]
+        assert (rows == "valid").sum() == valid and (rows == "test").sum() == test
+    assert (stratified_split(42, strata, 0.2, 0.1, seed=0) == assignment).all()  # reproducible

@@ -119,7 +119,8 @@ def train(
     ),
     valid_fraction: float | None = typer.Option(
         None,
-        help="Held out for validation (default 0.2; forecasts 0.1, by time).",
+        help="Held out for validation (default: 0.2 from 1,000 series; below, 0: every series "
+        "trains and the training loss is monitored; forecasts 0.1, by time).",
         rich_help_panel="Time series",
     ),
     test_fraction: float | None = typer.Option(
