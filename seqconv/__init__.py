@@ -12,6 +12,7 @@ from seqconv.errors import InputError, SeqconvError
 from seqconv.io.fasta import read_fasta, read_fasta_codes
 from seqconv.receptive_field import receptive_field
 from seqconv.run import Run, load
+from seqconv.streaming import Streamer
 
 try:
     __version__ = version("seqconv")
@@ -22,6 +23,7 @@ __all__ = [
     "InputError",
     "Run",
     "SeqconvError",
+    "Streamer",
     "__version__",
     "check_causal",
     "decode_dna",

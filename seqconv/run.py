@@ -172,6 +172,7 @@ def load(path: str | Path, device: str = "cpu") -> Run:
     Returns
     -------
     Run
+        A :class:`~seqconv.series_run.SeriesRun` for time-series runs.
     """
     from seqconv.models import build
 
@@ -183,4 +184,8 @@ def load(path: str | Path, device: str = "cpu") -> Run:
     model = build(config["model"]["name"], **config["model"]["kwargs"])
     load_weights(model, weights)
     target = resolve_device(device)
+    if config["input"].get("kind") == "series":
+        from seqconv.series_run import load_series_run
+
+        return load_series_run(path, config, model.to(target), target)
     return Run(path, config, model.to(target), target)

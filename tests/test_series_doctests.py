@@ -12,6 +12,8 @@ MODULES = [
     "seqconv.encode.masks",
     "seqconv.encode.quantize",
     "seqconv.encode.windows",
+    "seqconv.models.masking",
+    "seqconv.streaming",
 ]
 
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.errors import InputError
 
 
 @app.command(no_args_is_help=True)
@@ -16,7 +17,7 @@ from seqconv.cli.app import app, err_console, friendly_errors
 def evaluate(
     model: Path = typer.Option(..., "--model", "-m", help="Run directory from seqconv train."),
     fasta: list[Path] = typer.Option(
-        ..., "--fasta", "-f", help="Labelled FASTA (repeat: one file per class)."
+        None, "--fasta", "-f", help="Labelled FASTA (repeat: one file per class)."
     ),
     labels: Path | None = typer.Option(None, help="TSV/CSV table: id plus target columns."),
     negatives: str = typer.Option(
@@ -28,12 +29,24 @@ def evaluate(
     bootstrap: int = typer.Option(1000, help="Bootstrap resamples for 95% intervals."),
     seed: int = typer.Option(0, help="Seed for the bootstrap and shuffled negatives."),
     device: str = typer.Option("cpu", help="cpu, cuda, cuda:N or auto."),
+    series: Path | None = typer.Option(
+        None, "--series", help="Labelled time series (.ts labels, or the training label column)."
+    ),
 ) -> None:
     """Evaluate a trained model: auROC, auPR and accuracy per class (or MSE, Pearson, Spearman)."""
     import seqconv
     from seqconv.evaluate import evaluate as run_evaluation
     from seqconv.io.atomic import write_json
 
+    if bool(fasta) == (series is not None):
+        raise InputError("give either --fasta (DNA) or --series (time series)")
+    if series is not None:
+        from seqconv.cli import series_cli
+
+        metrics = series_cli.evaluate(model, series, out, bootstrap, seed, device)
+        Console().print(metrics_table(metrics))
+        err_console.print(f"metrics written to {out or Path(model) / 'evaluation.json'}")
+        return
     run = seqconv.load(model, device=device)
     metrics = run_evaluation(run, fasta, labels, negatives, bootstrap, seed)
     path = out or Path(model) / "evaluation.json"

@@ -8,18 +8,24 @@ from pathlib import Path
 import typer
 
 from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.errors import InputError
 
 
 @app.command(no_args_is_help=True)
 @friendly_errors
 def predict(
     model: Path = typer.Option(..., "--model", "-m", help="Run directory from seqconv train."),
-    fasta: Path = typer.Option(..., "--fasta", "-f", help="FASTA/FASTQ of sequences to score."),
+    fasta: Path | None = typer.Option(
+        None, "--fasta", "-f", help="FASTA/FASTQ of sequences to score."
+    ),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Output TSV (default: standard output)."
     ),
     batch_size: int = typer.Option(512, help="Sequences per forward pass."),
     device: str = typer.Option("cpu", help="cpu, cuda, cuda:N or auto."),
+    series: Path | None = typer.Option(
+        None, "--series", help="Time series (.ts, CSV/TSV, Parquet) for a model trained on series."
+    ),
 ) -> None:
     """Score sequences with a trained model: id, one column per class or target, prediction.
 
@@ -28,6 +34,13 @@ def predict(
     """
     import seqconv
 
+    if (fasta is None) == (series is None):
+        raise InputError("give either --fasta (DNA) or --series (time series)")
+    if series is not None:
+        from seqconv.cli import series_cli
+
+        series_cli.predict(model, series, out, device)
+        return
     run = seqconv.load(model, device=device)
     if out is None:
         first = True

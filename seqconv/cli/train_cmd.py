@@ -71,15 +71,83 @@ def train(
     ),
     resume: Path | None = typer.Option(None, help="Continue an interrupted run directory."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    series: Path | None = typer.Option(
+        None,
+        "--series",
+        help="Time series (.ts, CSV/TSV, Parquet) instead of FASTA: classify, regress or "
+        "forecast. Series runs have their own defaults (resnet, up to 1500 epochs, ...).",
+        rich_help_panel="Time series",
+    ),
+    target: str | None = typer.Option(
+        None,
+        help="Label/target column(s) of a series table, comma-separated; with --task forecast, "
+        "the channel(s) to forecast. Task: --task classify, regress or forecast.",
+        rich_help_panel="Time series",
+    ),
+    window: int | None = typer.Option(
+        None, help="Forecast: input steps per window (default 64).", rich_help_panel="Time series"
+    ),
+    horizon: int | None = typer.Option(
+        None, help="Forecast: steps to forecast (default 1).", rich_help_panel="Time series"
+    ),
+    stride: int | None = typer.Option(
+        None,
+        help="Forecast: steps between training windows (default 1).",
+        rich_help_panel="Time series",
+    ),
+    levels: int | None = typer.Option(
+        None,
+        help="Forecast with a softmax over this many mu-law levels (default 256 for "
+        "--model wavenet, else 0: point forecasts).",
+        rich_help_panel="Time series",
+    ),
+    decode: str | None = typer.Option(
+        None,
+        help="Level forecasts: 'mean' (expected value, default) or 'argmax'.",
+        rich_help_panel="Time series",
+    ),
+    normalize: str | None = typer.Option(
+        None,
+        help="z-normalise per 'series' (default for labels), per 'channel' with training "
+        "statistics (default for forecasts), or 'none'.",
+        rich_help_panel="Time series",
+    ),
+    missing: str | None = typer.Option(
+        None,
+        help="Missing values: interpolate (default for labels), ffill (forecasts), zero, error.",
+        rich_help_panel="Time series",
+    ),
+    valid_fraction: float | None = typer.Option(
+        None,
+        help="Held out for validation (default: 0.2 from 1,000 series; below, 0: every series "
+        "trains and the training loss is monitored; forecasts 0.1, by time).",
+        rich_help_panel="Time series",
+    ),
+    test_fraction: float | None = typer.Option(
+        None,
+        help="Held out for testing (default 0; forecasts 0.1, by time).",
+        rich_help_panel="Time series",
+    ),
 ) -> None:
     """Train a model on labelled sequences and write a run directory.
 
     Labels come from one FASTA per class, 'label=' in the headers, a --labels table, or (one file
     alone) dinucleotide-shuffled negatives.
     """
+    from seqconv.cli import series_cli
     from seqconv.progress import Reporter
     from seqconv.train.session import TrainOptions, resume_options
     from seqconv.train.session import train as run_training
+
+    explicit = {
+        name: value
+        for name, value in ctx.params.items()
+        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+    }
+    if series_cli.wants_series(explicit, config, resume):
+        series_cli.train(explicit, config, resume, quiet)
+        return
+    series_cli.check_no_series_options(explicit)
 
     if resume is not None:
         options = resume_options(resume)

@@ -55,6 +55,10 @@ class FitSettings:
         Average validation predictions over both strands (DNA only).
     seed
         Seeds weights initialisation (by the caller), shuffling and augmentation.
+    monitor
+        What early stopping, the learning-rate schedule and the choice of the best weights
+        follow: ``"auto"`` (the validation auROC for classification, the loss for regression) or
+        ``"val_loss"`` (the loss of the validation rows, whatever the task).
     """
 
     epochs: int = 30
@@ -67,6 +71,7 @@ class FitSettings:
     precision: str = "auto"
     rc_average: bool = True
     seed: int = 0
+    monitor: str = "auto"
 
 
 @dataclass
@@ -211,6 +216,8 @@ def fit(
 
     metric = headline_metric(task)
     result.monitor = f"val_{metric}" if task != "regression" else "val_loss"
+    if settings.monitor == "val_loss":
+        result.monitor = "val_loss"
     for epoch in range(start_epoch, settings.epochs + 1):
         if wait >= settings.patience:
             result.stopped_early = True
@@ -254,9 +261,12 @@ def fit(
         )
         val_targets = targets[torch.as_tensor(index, device=device)].cpu()
         val_loss = float(loss_fn(outputs, val_targets))
-        scores = compute_metrics(
-            task, val_targets.numpy(), link(task, outputs).numpy(), names, n_bootstrap=0
-        )["summary"]
+        if outputs.dim() == 3:  # per-step outputs (teacher forcing): every step is scored
+            scores = _per_step_scores(task, outputs, val_targets)
+        else:
+            scores = compute_metrics(
+                task, val_targets.numpy(), link(task, outputs).numpy(), names, n_bootstrap=0
+            )["summary"]
         score = -val_loss if result.monitor == "val_loss" else scores.get(metric, math.nan)
         if not math.isfinite(score):  # e.g. a validation set holding one class
             score = -val_loss
@@ -300,6 +310,13 @@ def fit(
         model.load_state_dict(best_state)
     dist.barrier()
     return result
+
+
+def _per_step_scores(task: str, outputs: torch.Tensor, targets: torch.Tensor) -> dict:
+    """Validation scores of per-step outputs ``(N, n_outputs, L)``: accuracy over all steps."""
+    if is_classification(task):
+        return {"accuracy": float((outputs.argmax(dim=1) == targets).float().mean())}
+    return {}
 
 
 def _n_outputs(targets: torch.Tensor, task: str) -> int:
