@@ -94,18 +94,19 @@ class SeriesRun(Run):
         if path.suffix.lower() in (".ts", ".gz") and ".ts" in [s.lower() for s in path.suffixes]:
             return read_series(path)
         columns = self.config.get("data", {}).get("label_columns") or None
+        layout = self.config.get("data", {}).get("layout")
         if columns and not self.is_forecaster:
             from seqconv.io.series import read_table
 
             present = {str(c).lower() for c in read_table(path).columns}
             if all(c.lower() in present for c in columns):
-                return read_series(path, target=columns)
+                return read_series(path, target=columns, layout=layout)
             if labels:
                 raise InputError(
                     f"{path}: no label column {', '.join(columns)} (the one the model was "
                     "trained on)"
                 )
-        return read_series(path)
+        return read_series(path, layout=layout)
 
     # -- classification and regression ---------------------------------------------------------
 

@@ -239,3 +239,20 @@ def test_stratified_split_keeps_class_proportions():
         rows = assignment[strata == k]
         assert (rows == "valid").sum() == valid and (rows == "test").sum() == test
     assert (stratified_split(42, strata, 0.2, 0.1, seed=0) == assignment).all()  # reproducible
+
+
+def test_forecast_from_a_steps_table_with_forced_layout(tmp_path):
+    """One series, a row per year (a numeric first column, so --layout steps says it is time)."""
+    years = np.arange(1821, 1821 + 160)
+    cycle = 1000 + 800 * np.sin(2 * np.pi * (years - 1821) / 10)
+    path = tmp_path / "lynx.csv"
+    pd.DataFrame({"year": years, "trapped": cycle.round()}).to_csv(path, index=False)
+    run_dir = tmp_path / "run"
+    invoke("train", "--series", path, "--layout", "steps", "--task", "forecast", "--window", 20,
+           "--horizon", 2, "--epochs", 3, "--out", run_dir, *SMALL_TCN)  # fmt: skip
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["data"]["layout"] == "steps" and config["data"]["records"] == 1
+    assert config["target_names"] == ["trapped+1", "trapped+2"]
+    result = invoke("predict", "--model", run_dir, "--series", path)
+    table = pd.read_csv(pd.io.common.StringIO(result.stdout), sep="\t")
+    assert table["id"].tolist() == ["lynx"] and np.isfinite(table.iloc[0, 1:].to_numpy()).all()

@@ -378,3 +378,59 @@ def test_long_irregular_note_and_tz(tmp_path):
     path.write_text("id,time,value\nA,2024-01-01T01:00+01:00,1\nA,2024-01-01T01:00:00Z,2\n")
     data = read_series(path)  # 00:00 UTC, then 01:00 UTC
     assert data.times[0][0] == np.datetime64("2024-01-01T00:00") and data.lengths.tolist() == [2]
+
+
+# ---------------------------------------------------------------- steps tables (one row per step)
+
+
+def test_steps_table_monthly_with_gap_and_unsorted_rows(tmp_path):
+    path = tmp_path / "airline.csv"
+    path.write_text("Date,Passengers\n1949-03,132\n1949-01,112\n1949-02,118\n1949-05,121\n")
+    data = read_series(path)
+    assert data.ids == ["airline"] and data.channels == ["Passengers"]
+    # sorted by time; April is absent, so it is a missing value on the monthly grid
+    np.testing.assert_array_equal(data.series(0), [[112, 118, 132, np.nan, 121]])
+    assert data.times[0][3] == np.datetime64("1949-04-01") and data.labels is None
+    assert any("one row per time step" in n for n in data.notes)
+
+
+def test_steps_table_unnamed_date_index_and_channels(tmp_path):
+    frame = pd.DataFrame(
+        {"a": [1.0, 2.0, 3.0], "b": [4.0, 5.0, 6.0]},
+        index=pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31"]),
+    )
+    path = tmp_path / "two.csv"
+    frame.to_csv(path)  # the index becomes a first column without a name
+    assert detect_layout(read_table(path)) == "steps"
+    data = read_series(path)
+    assert data.channels == ["a", "b"] and data.values.shape == (1, 2, 3)
+    np.testing.assert_array_equal(data.series(0), frame.to_numpy().T)
+
+
+def test_steps_table_errors(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("time,value\n0,1.5\n1,oops\n")
+    with pytest.raises(InputError, match="row at time '1' holds 'oops'"):
+        read_series(path)
+    path.write_text("time,value\n0,1.5\n1,2\n")
+    with pytest.raises(InputError, match="no per-series labels"):
+        read_series(path, target="value")
+    path.write_text("time\n0\n1\n")
+    with pytest.raises(InputError, match="no value columns"):
+        read_series(path)
+
+
+def test_steps_detection_needs_a_time_column_and_no_id():
+    assert detect_layout(pd.DataFrame({"timestamp": [0, 1], "x": [1, 2]})) == "steps"
+    assert detect_layout(pd.DataFrame({"id": ["a"], "date": ["2024-01-01"], "x": [1]})) == "wide"
+    assert detect_layout(pd.DataFrame({"c0": [1.0], "c1": [2.0]})) == "wide"
+    assert detect_layout(pd.DataFrame({"name": ["x", "y"], "c1": [2.0, 3.0]})) == "wide"
+
+
+def test_regular_grid_calendar_months():
+    ends = pd.to_datetime(["2020-01-31", "2020-02-29", "2020-04-30", "2020-05-31"]).to_numpy()
+    times, grid, added = regular_grid(ends, np.arange(4.0)[None])
+    assert added == 1 and np.isnan(grid[0, 2])
+    assert times[2] == np.datetime64("2020-03-31")
+    mixed = pd.to_datetime(["2020-01-01", "2020-01-08", "2020-02-01"]).to_numpy()
+    assert regular_grid(mixed, np.arange(3.0)[None])[2] == -1  # neither days nor months

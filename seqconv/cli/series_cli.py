@@ -20,6 +20,7 @@ SERIES_ONLY = (
     "missing",
     "valid_fraction",
     "test_fraction",
+    "layout",
 )
 DNA_ONLY = (
     "fasta",

@@ -128,11 +128,18 @@ def train(
         help="Held out for testing (default 0; forecasts 0.1, by time).",
         rich_help_panel="Time series",
     ),
+    layout: str | None = typer.Option(
+        None,
+        help="Table layout: wide (a row per series), long (id,time,value) or steps (a row per "
+        "time step, a column per channel) (default: detected).",
+        rich_help_panel="Time series",
+    ),
 ) -> None:
-    """Train a model on labelled sequences and write a run directory.
+    """Train a model on labelled DNA sequences or time series and write a run directory.
 
-    Labels come from one FASTA per class, 'label=' in the headers, a --labels table, or (one file
-    alone) dinucleotide-shuffled negatives.
+    DNA labels come from one FASTA per class, 'label=' in the headers, a --labels table, or (one
+    file alone) dinucleotide-shuffled negatives. Time series (--series) carry their labels (.ts)
+    or name them with --target; --task forecast trains on windows split by time.
     """
     from seqconv.cli import series_cli
     from seqconv.progress import Reporter

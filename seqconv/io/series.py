@@ -6,7 +6,7 @@ inside a series is a missing value; ``NaN`` at or after ``lengths[i]`` is paddin
 strings (``"1"``, ``"walking"``, ``"0.73"``) until :meth:`SeriesData.targets` turns them into
 targets with the same conventions as DNA labels (:func:`seqconv.io.labels.parse_targets`).
 
-Tables come in two layouts:
+Tables come in three layouts:
 
 * **wide**: one row per series; an optional ``id`` column, optional label column(s) named by
   ``target``, an optional ``channel`` column (several rows per id make a multivariate series), and
@@ -15,7 +15,12 @@ Tables come in two layouts:
 * **long**: one row per observation, columns ``id, time, value`` and optionally ``channel``; rows
   may come in any order and are sorted by time. A label column must hold one value per id.
 
-A table with ``id``, ``time`` and ``value`` columns is long, any other wide; ``layout`` overrides.
+* **steps**: one series, one row per time step: a time column (dates or numbers; named ``time``,
+  ``date``, ``datetime``, ``timestamp`` or ``ds``, or a first column of dates) and one numeric
+  column per channel, the layout of most forecasting data (``Date,Passengers``).
+
+A table with ``id``, ``time`` and ``value`` columns is long; one without an ``id`` column but
+with a time column as above is steps; any other is wide. ``layout`` overrides.
 """
 
 from __future__ import annotations
@@ -33,10 +38,11 @@ from seqconv.errors import InputError
 from seqconv.io.labels import is_number, parse_targets
 from seqconv.io.ts import parse_ts
 
-Layout = Literal["wide", "long"]
+Layout = Literal["wide", "long", "steps"]
 LabelKind = Literal["class", "target"]
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
 _LABEL_COLUMNS = ("label", "target")
+_TIME_COLUMNS = ("date", "datetime", "timestamp", "ds")
 
 
 @dataclass
@@ -283,28 +289,57 @@ def regular_grid(times: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.
     Returns
     -------
     times, values, inserted
-        The grid (step = the smallest gap), the values on it and the number of steps inserted.
-        When some gap is not a whole number of steps, or the grid would be more than ten times
-        longer than the series, the series is returned as it is (``-1`` inserted): its steps are
-        then observations in time order.
+        The grid (step = the smallest gap; calendar months or years when the dates fall on one
+        day of the month), the values on it and the number of steps inserted. When some gap is
+        not a whole number of steps, or the grid would be more than ten times longer than the
+        series, the series is returned as it is (``-1`` inserted): its steps are then
+        observations in time order.
     """
     if len(times) < 3:
         return times, values, 0
-    gaps = np.diff(times)
-    step = gaps.min()
-    ratio = gaps / step
-    if np.all(ratio == 1):
+    position = _grid_positions(times.astype(np.float64) if times.dtype.kind != "M" else times)
+    months = None
+    if position is None and times.dtype.kind == "M":
+        months = _month_numbers(times)
+        position = _grid_positions(months)
+    if position is None or position[-1] + 1 > 10 * len(times):
+        return times, values, -1
+    if position[-1] + 1 == len(times):
         return times, values, 0
-    whole = np.round(ratio)
-    if not np.allclose(ratio, whole, rtol=0, atol=1e-6):
-        return times, values, -1
-    position = np.r_[0, np.cumsum(whole.astype(np.int64))]
-    if position[-1] + 1 > 10 * len(times):
-        return times, values, -1
     grid = np.full((values.shape[0], int(position[-1]) + 1), np.nan, dtype=values.dtype)
     grid[:, position] = values
-    new_times = times[0] + step * np.arange(grid.shape[1])
+    new_times = np.empty(grid.shape[1], dtype=times.dtype)
+    new_times[position] = times
+    absent = np.setdiff1d(np.arange(grid.shape[1]), position)
+    if months is None:
+        new_times[absent] = np.interp(absent, position, times.astype(np.float64)).astype(
+            times.dtype
+        )
+    else:  # calendar arithmetic: month lengths differ
+        step = int(np.diff(months).min())
+        start = pd.Timestamp(times[0])
+        new_times[absent] = [start + pd.DateOffset(months=int(k) * step) for k in absent]
     return new_times, grid, grid.shape[1] - len(times)
+
+
+def _grid_positions(stamps: np.ndarray) -> np.ndarray | None:
+    """Step numbers ``(L,)`` of increasing stamps on the grid of their smallest gap, or None."""
+    gaps = np.diff(stamps).astype(np.float64)
+    ratio = gaps / gaps.min()
+    whole = np.round(ratio)
+    if not np.allclose(ratio, whole, rtol=0, atol=1e-6):
+        return None
+    return np.r_[0, np.cumsum(whole.astype(np.int64))]
+
+
+def _month_numbers(times: np.ndarray) -> np.ndarray:
+    """Months since year 0 for dates on one day of the month (or month ends), else NaN."""
+    stamps = pd.DatetimeIndex(times)
+    same_time = (stamps - stamps.normalize()).nunique() == 1
+    same_day = stamps.day.nunique() == 1 or bool(stamps.is_month_end.all())
+    if not (same_time and same_day):
+        return np.full(len(times), np.nan)
+    return (stamps.year * 12 + stamps.month).to_numpy(dtype=np.float64)
 
 
 def _regularise(
@@ -527,7 +562,9 @@ def _check_ids(ids: list[str], source: str) -> None:
         )
 
 
-def _numeric(frame: pd.DataFrame, source: str, rows: Sequence[str]) -> np.ndarray:
+def _numeric(
+    frame: pd.DataFrame, source: str, rows: Sequence[str], row_kind: str = "series"
+) -> np.ndarray:
     """Numeric cells as float64; empty cells are NaN; text is an error naming row and column."""
     numeric = [
         pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes
@@ -546,9 +583,9 @@ def _numeric(frame: pd.DataFrame, source: str, rows: Sequence[str]) -> np.ndarra
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(
-                f"{source}: column {column!r} of series {rows[i]!r} holds {col.iloc[i]!r}, not a "
-                "number; name label columns with target=, the id column 'id', and remove other "
-                "text columns"
+                f"{source}: column {column!r} of {row_kind} {rows[i]!r} holds {col.iloc[i]!r}, "
+                "not a number; name label columns with target=, the id column 'id', and remove "
+                "other text columns"
             )
         out[:, j] = converted.to_numpy(dtype=np.float64, na_value=np.nan)
     return out
@@ -694,15 +731,58 @@ def _long(
     )
 
 
+def _steps(table: pd.DataFrame, source: str, time_col: str, fill_gaps: bool) -> SeriesData:
+    notes: list[str] = []
+    channels = [c for c in table.columns if c != time_col]
+    if not channels:
+        raise InputError(f"{source}: no value columns besides the time column {time_col!r}")
+    times = parse_times(table[time_col], f"{source}, column {time_col!r}")
+    order = np.argsort(times, kind="stable")
+    stamps = [str(t) for t in table[time_col].iloc[order]]
+    values = _numeric(table[channels].iloc[order], source, stamps, "the row at time").T
+    ids = [Path(source).name.split(".")[0] or "series"]
+    arrays, grids = _regularise(ids, [values], [times[order]], source, notes, fill_gaps)
+    packed, lengths = pack_series(arrays)
+    notes.append(
+        f"{source}: one series of {int(lengths[0]):,} steps, one row per time step "
+        f"(time column {time_col!r}; channels {', '.join(channels)})"
+    )
+    return SeriesData(ids, packed, lengths, channels, None, None, [], [], grids, source, notes)
+
+
+def _time_column(table: pd.DataFrame, time_column: str) -> str | None:
+    """The time column of a steps table: named like one, or a first column of dates."""
+    for name in (time_column, *_TIME_COLUMNS):
+        found = _find_column(table, name)
+        if found is not None:
+            return found
+    first = table[table.columns[0]]
+    if pd.api.types.is_datetime64_any_dtype(first.dtype):
+        return table.columns[0]
+    text = first.dtype == object or pd.api.types.is_string_dtype(first.dtype)
+    if text and pd.to_numeric(first, errors="coerce").isna().all():
+        try:
+            pd.to_datetime(first.astype(str), format="mixed")
+        except (ValueError, TypeError):
+            return None
+        return table.columns[0]
+    return None
+
+
 def detect_layout(
     table: pd.DataFrame,
     id_column: str = "id",
     time_column: str = "time",
     value_column: str = "value",
 ) -> Layout:
-    """``"long"`` when the table has id, time and value columns, else ``"wide"``."""
+    """``"long"`` with id, time and value columns; ``"steps"`` with a time column and no id
+    column (see :func:`_time_column`); else ``"wide"``."""
     names = (id_column, time_column, value_column)
-    return "long" if all(_find_column(table, n) is not None for n in names) else "wide"
+    if all(_find_column(table, n) is not None for n in names):
+        return "long"
+    if _find_column(table, id_column) is None and _time_column(table, time_column) is not None:
+        return "steps"
+    return "wide"
 
 
 def read_series_table(
@@ -715,7 +795,7 @@ def read_series_table(
     channel_column: str = "channel",
     fill_gaps: bool = True,
 ) -> SeriesData:
-    """Read series from a CSV/TSV/Parquet table, wide or long.
+    """Read series from a CSV/TSV/Parquet table: wide, long or steps (module docstring).
 
     Parameters
     ----------
@@ -725,11 +805,11 @@ def read_series_table(
     target
         Label column(s). ``None`` uses a column named ``label`` or ``target`` if there is one.
     layout
-        ``"wide"`` or ``"long"``; ``None`` detects it (:func:`detect_layout`).
+        ``"wide"``, ``"long"`` or ``"steps"``; ``None`` detects it (:func:`detect_layout`).
     id_column, time_column, value_column, channel_column
         Column names (matched case-insensitively).
     fill_gaps
-        Long tables: put each series on a regular time grid, absent steps missing.
+        Long and steps tables: put each series on a regular time grid, absent steps missing.
 
     Returns
     -------
@@ -744,8 +824,17 @@ def read_series_table(
         )
     elif layout == "wide":
         data = _wide(table, source, target, id_column, channel_column)
+    elif layout == "steps":
+        # asked for by name, a first column of numbers (years, seconds) is the time too
+        time_col = _time_column(table, time_column) or table.columns[0]
+        if target is not None:
+            raise InputError(
+                f"{source}: one series with one row per time step has no per-series labels; "
+                "forecast it (--task forecast; --target then names the channels to forecast)"
+            )
+        data = _steps(table, source, time_col, fill_gaps)
     else:
-        raise InputError(f"layout must be 'wide' or 'long', not {layout!r}")
+        raise InputError(f"layout must be 'wide', 'long' or 'steps', not {layout!r}")
     if (
         layout == "wide"
         and target is None
@@ -775,7 +864,9 @@ def read_series(
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes[-1:] == [".ts"] or suffixes[-2:] == [".ts", ".gz"]:
         if target is not None or layout is not None:
-            raise InputError(f"{path}: a .ts file names its own labels and layout; drop --target")
+            raise InputError(
+                f"{path}: a .ts file names its own labels and layout; drop --target and --layout"
+            )
         return read_ts(path, **options)
     stem_suffix = (
         suffixes[-2]

@@ -81,6 +81,9 @@ class SeriesOptions:
         ``.ts``, CSV/TSV or Parquet file (wide or long; see :mod:`seqconv.io.series`).
     target
         Table label/target column(s); forecasting: the channels to forecast.
+    layout
+        Table layout: ``wide``, ``long`` or ``steps`` (:mod:`seqconv.io.series`); ``None``
+        detects it.
     task
         ``classify``, ``regress`` or ``forecast`` (also ``binary``, ``multiclass``,
         ``regression``); default: ``forecast`` when ``window`` is given, else from the labels.
@@ -103,6 +106,7 @@ class SeriesOptions:
 
     series: str = ""
     target: list[str] | None = None
+    layout: str | None = None
     task: str | None = None
     model: str | None = None
     model_options: dict[str, Any] = field(default_factory=dict)
@@ -199,7 +203,7 @@ def read_training_series(options: SeriesOptions, kind: str | None) -> SeriesData
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     target = None if kind == "forecast" else options.target
-    data = read_series(path, target=target if target else None)
+    data = read_series(path, target=target if target else None, layout=options.layout)
     if len(data) == 0:
         raise InputError(f"{path}: no series")
     return data
@@ -277,6 +281,7 @@ def data_summary(options: SeriesOptions, data: SeriesData) -> dict:
         "channels": list(data.channels),
         "lengths": {"min": int(data.lengths.min()), "max": int(data.lengths.max())},
         "missing": {k: int(v) for k, v in data.missing_counts().items()},
+        "layout": options.layout,
     }
 
 
