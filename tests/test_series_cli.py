@@ -212,7 +212,7 @@ def test_bad_series_input_exits_with_a_message(toy_ts, tmp_path):
     result = runner.invoke(app, ["train", "--series", str(tmp_path / "none.ts")])
     assert result.exit_code == 2 and "none.ts" in result.output
     result = runner.invoke(app, ["train", "--series", str(train), "--negatives", "none"])
-    assert result.exit_code == 2 and "do not apply to --series" in result.output
+    assert result.exit_code == 2 and "does not apply to --series" in result.output
     result = runner.invoke(app, ["train", "--fasta", "x.fa", "--window", "8"])
     assert result.exit_code == 2 and "add --series" in result.output
     bad = tmp_path / "bad.ts"
@@ -242,16 +242,18 @@ def test_stratified_split_keeps_class_proportions():
 
 
 def test_forecast_from_a_steps_table_with_forced_layout(tmp_path):
-    """One series, a row per year (a numeric first column, so --layout steps says it is time)."""
+    """One series, a row per year (a numeric first column, so --layout steps says it is time);
+    one unlabelled series is forecast without --task."""
     years = np.arange(1821, 1821 + 160)
     cycle = 1000 + 800 * np.sin(2 * np.pi * (years - 1821) / 10)
     path = tmp_path / "lynx.csv"
     pd.DataFrame({"year": years, "trapped": cycle.round()}).to_csv(path, index=False)
     run_dir = tmp_path / "run"
-    invoke("train", "--series", path, "--layout", "steps", "--task", "forecast", "--window", 20,
-           "--horizon", 2, "--epochs", 3, "--out", run_dir, *SMALL_TCN)  # fmt: skip
+    invoke("train", "--series", path, "--layout", "steps", "--horizon", 2, "--epochs", 3,
+           "--out", run_dir, *SMALL_TCN)  # fmt: skip
     config = json.loads((run_dir / "config.json").read_text())
-    assert config["data"]["layout"] == "steps" and config["data"]["records"] == 1
+    assert config["task"] == "forecast" and config["data"]["layout"] == "steps"
+    assert config["forecast"]["window"] == 40  # the default 64, capped at a quarter of 160
     assert config["target_names"] == ["trapped+1", "trapped+2"]
     result = invoke("predict", "--model", run_dir, "--series", path)
     table = pd.read_csv(pd.io.common.StringIO(result.stdout), sep="\t")

@@ -51,7 +51,8 @@ def check_no_series_options(given: dict) -> None:
     stray = [name for name in SERIES_ONLY if name in given and name != "series"]
     if stray:
         flags = ", ".join("--" + n.replace("_", "-") for n in stray)
-        raise InputError(f"{flags} only apply to time series: add --series FILE")
+        verb = "applies" if len(stray) == 1 else "apply"
+        raise InputError(f"{flags} only {verb} to time series: add --series FILE")
 
 
 def train(given: dict, config: Path | None, resume: Path | None, quiet: bool) -> Path:
@@ -66,7 +67,7 @@ def train(given: dict, config: Path | None, resume: Path | None, quiet: bool) ->
     stray = [name for name in DNA_ONLY if name in given]
     if stray:
         flags = ", ".join("--" + n.replace("_", "-") for n in stray)
-        raise InputError(f"{flags} do not apply to --series")
+        raise InputError(f"{flags} {'does' if len(stray) == 1 else 'do'} not apply to --series")
     values: dict = SeriesOptions.from_file(config) if config else {}
     values.update(_to_options(given))
     for name in ("config", "resume"):

@@ -309,6 +309,9 @@ def train_series(
     data = read_training_series(options, kind)
     for note in data.notes:
         reporter.info(note)
+    if kind is None and data.labels is None and len(data) == 1:
+        kind = "forecast"  # one unlabelled series cannot be classified: forecasting is meant
+        reporter.info("one series without labels: forecasting it (--task forecast)")
     if kind == "forecast":
         from seqconv.train.forecast_session import train_forecast
 
