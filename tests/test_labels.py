@@ -75,6 +75,17 @@ def test_label_table_mismatches(tmp_path):
         load_labeled([path], labels=table)
 
 
+def test_files_are_classes_when_every_header_says_the_same_label(tmp_path):
+    a = write_fasta(tmp_path / "ctcf.fa", [(f"a{i} label=1", s) for i, s in enumerate(SEQS)])
+    b = write_fasta(tmp_path / "rest.fa", [(f"b{i} label=1", s) for i, s in enumerate(SEQS)])
+    data = load_labeled([a, b])
+    assert data.target_names == ["ctcf", "rest"] and data.targets.tolist() == [0] * 4 + [1] * 4
+    assert any("classes are the files" in n for n in data.notes)
+    c = write_fasta(tmp_path / "c.fa", [(f"c{i} label=0", s) for i, s in enumerate(SEQS)])
+    mixed = load_labeled([a, c])  # the headers disagree: they are the labels
+    assert mixed.target_names == ["0", "1"] and mixed.targets.tolist() == [1] * 4 + [0] * 4
+
+
 def test_single_class_is_an_error(tmp_path):
     path = write_fasta(tmp_path / "h.fa", [(f"s{i} label=1", s) for i, s in enumerate(SEQS)])
     with pytest.raises(seqconv.InputError, match="at least two classes"):
