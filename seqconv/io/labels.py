@@ -364,9 +364,10 @@ def load_labeled(
         return LabeledSequences(ids, codes, targets, task, names, ids, sources, notes)
 
     from_headers = header_labels(descriptions)
-    if len(paths) > 1 and len({v for v in from_headers if v is not None}) == 1:
+    said = {v for v in from_headers if v is not None}
+    if len(paths) > 1 and len(said) == 1:
         # e.g. two simulated or exported files that each say label=1: the files are the classes
-        notes.append(f"every header says label={from_headers[0]}; classes are the files instead")
+        notes.append(f"every header says label={said.pop()}; classes are the files instead")
         from_headers = [None] * len(from_headers)
     if any(v is not None for v in from_headers):
         unlabeled = [i for i, v in zip(ids, from_headers, strict=True) if v is None]

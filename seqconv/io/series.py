@@ -756,7 +756,7 @@ def _time_column(table: pd.DataFrame, time_column: str) -> str | None:
         found = _find_column(table, name)
         if found is not None:
             return found
-    first = table[table.columns[0]]
+    first = table[table.columns[0]].head(100)  # a sample decides; the reader parses them all
     if pd.api.types.is_datetime64_any_dtype(first.dtype):
         return table.columns[0]
     text = first.dtype == object or pd.api.types.is_string_dtype(first.dtype)
