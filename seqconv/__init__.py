@@ -10,6 +10,7 @@ from seqconv.data.shuffle import dinucleotide_shuffle
 from seqconv.encode.dna import decode_dna, encode_dna, one_hot, reverse_complement
 from seqconv.errors import InputError, SeqconvError
 from seqconv.io.fasta import read_fasta, read_fasta_codes
+from seqconv.io.series import SeriesData, read_series
 from seqconv.receptive_field import receptive_field
 from seqconv.run import Run, load
 from seqconv.streaming import Streamer
@@ -23,6 +24,7 @@ __all__ = [
     "InputError",
     "Run",
     "SeqconvError",
+    "SeriesData",
     "Streamer",
     "__version__",
     "check_causal",
@@ -33,6 +35,7 @@ __all__ = [
     "one_hot",
     "read_fasta",
     "read_fasta_codes",
+    "read_series",
     "receptive_field",
     "reverse_complement",
 ]
