@@ -39,7 +39,13 @@ from seqconv.motifs.layer import (
     first_layer_activations,
     model_device,
 )
-from seqconv.motifs.motif import Motif, information_content, ppm_from_counts, trim_bounds
+from seqconv.motifs.motif import (
+    CountsMatrix,
+    Motif,
+    information_content,
+    ppm_from_counts,
+    trim_bounds,
+)
 from seqconv.progress import track
 
 SiteMode = Literal["basset", "max_frac", "top_k"]
@@ -79,7 +85,7 @@ def window_positions(
 
 
 @dataclass
-class FilterMotif:
+class FilterMotif(CountsMatrix):
     """The PFM of one first-layer filter.
 
     Attributes
@@ -119,25 +125,6 @@ class FilterMotif:
     @property
     def id(self) -> str:
         return f"filter{self.filter}"
-
-    @property
-    def width(self) -> int:
-        return self.counts.shape[1]
-
-    @property
-    def ppm(self) -> np.ndarray:
-        """``(4, W)`` probabilities with pseudocounts."""
-        return ppm_from_counts(self.counts, self.pseudocount, self.background)
-
-    @property
-    def bits(self) -> np.ndarray:
-        """``(W,)`` information content per column (bits, against the input background)."""
-        return information_content(self.ppm, self.background)
-
-    @property
-    def information(self) -> float:
-        """Total information content in bits."""
-        return float(self.bits.sum())
 
     def to_motif(self) -> Motif:
         """As a :class:`~seqconv.motifs.motif.Motif` (id ``filterN``)."""

@@ -109,8 +109,36 @@ def trim_bounds(bits: np.ndarray, min_bits: float = 0.5, min_width: int = 4) -> 
     return start, stop
 
 
+class CountsMatrix:
+    """What follows from ``counts`` ``(4, W)``, ``pseudocount`` and ``background`` (a mixin)."""
+
+    counts: np.ndarray
+    pseudocount: float
+    background: np.ndarray
+
+    @property
+    def width(self) -> int:
+        """Number of columns ``W``."""
+        return self.counts.shape[1]
+
+    @property
+    def ppm(self) -> np.ndarray:
+        """``(4, W)`` probabilities (with :attr:`pseudocount`)."""
+        return ppm_from_counts(self.counts, self.pseudocount, self.background)
+
+    @property
+    def bits(self) -> np.ndarray:
+        """``(W,)`` information content per column against :attr:`background`."""
+        return information_content(self.ppm, self.background)
+
+    @property
+    def information(self) -> float:
+        """Total information content in bits."""
+        return float(self.bits.sum())
+
+
 @dataclass
-class Motif:
+class Motif(CountsMatrix):
     """A named position frequency matrix.
 
     Attributes
@@ -152,26 +180,6 @@ class Motif:
         self.counts = counts
         self.background = as_background(self.background)
         self.name = self.name or self.id
-
-    @property
-    def width(self) -> int:
-        """Number of columns ``W``."""
-        return self.counts.shape[1]
-
-    @property
-    def ppm(self) -> np.ndarray:
-        """``(4, W)`` probabilities (with :attr:`pseudocount`)."""
-        return ppm_from_counts(self.counts, self.pseudocount, self.background)
-
-    @property
-    def bits(self) -> np.ndarray:
-        """``(W,)`` information content per column against :attr:`background`."""
-        return information_content(self.ppm, self.background)
-
-    @property
-    def information(self) -> float:
-        """Total information content in bits."""
-        return float(self.bits.sum())
 
     @property
     def consensus(self) -> str:
