@@ -38,7 +38,6 @@ from seqconv.io.atomic import write_json, write_with
 from seqconv.io.series import SeriesData
 from seqconv.progress import Reporter
 from seqconv.train.distributed import Distributed
-from seqconv.train.loop import fit
 from seqconv.train.series_batches import WindowTensor
 from seqconv.train.series_session import (
     CONFIG,
@@ -50,6 +49,7 @@ from seqconv.train.series_session import (
     finish,
     provenance,
 )
+from seqconv.train.session import fit_run
 from seqconv.train.tasks import target_tensor
 
 MODEL_DEFAULTS = {
@@ -229,24 +229,20 @@ def train_forecast(
         )
         write_with(out / "split.tsv", lambda tmp: frame.to_csv(tmp, sep="\t", index=False))
         reporter.info(f"run directory: {out}")
-    try:
-        result = fit(
-            model,
-            inputs,
-            targets,
-            fit_task,
-            windows.indices("train"),
-            windows.indices("valid"),
-            o.fit_settings(),
-            out_dir=out,
-            target_names=fit_names,
-            reporter=reporter,
-            resume=resume,
-            distributed=dist,
-        )
-    except KeyboardInterrupt:
-        reporter.info(f"interrupted: continue with  seqconv train --resume {out}")
-        raise
+    result = fit_run(
+        out,
+        reporter,
+        model,
+        inputs,
+        targets,
+        fit_task,
+        windows.indices("train"),
+        windows.indices("valid"),
+        o.fit_settings(),
+        target_names=fit_names,
+        resume=resume,
+        distributed=dist,
+    )
     if dist.is_main:
         held = "test" if counts["test"] else "valid"
         truth, predictions, naive = held_out_forecasts(

@@ -46,11 +46,11 @@ from seqconv.io.series import SeriesData, read_series
 from seqconv.models.masking import enable_masks, padding_side
 from seqconv.progress import Reporter
 from seqconv.train.distributed import Distributed
-from seqconv.train.loop import FitResult, FitSettings, fit, predict_outputs
+from seqconv.train.loop import FitResult, FitSettings, predict_outputs
 from seqconv.train.metrics import compute_metrics
 from seqconv.train.plots import plot_classification_curves, plot_history, plot_regression
 from seqconv.train.series_batches import SeriesTensor
-from seqconv.train.session import TrainOptions, sha256
+from seqconv.train.session import TrainOptions, fit_run, sha256
 from seqconv.train.tasks import TargetScaler, is_classification, link, target_tensor
 
 CONFIG = "config.json"
@@ -420,24 +420,20 @@ def _train_labelled(
         reporter.info(f"run directory: {out}")
 
     inputs = SeriesTensor(encoded.x, encoded.mask, device)
-    try:
-        result = fit(
-            model,
-            inputs,
-            target_tensor(task, fit_targets),
-            task,
-            train_idx,
-            valid_idx,
-            o.fit_settings(),
-            out_dir=out,
-            target_names=names,
-            reporter=reporter,
-            resume=resume,
-            distributed=dist,
-        )
-    except KeyboardInterrupt:
-        reporter.info(f"interrupted: continue with  seqconv train --resume {out}")
-        raise
+    result = fit_run(
+        out,
+        reporter,
+        model,
+        inputs,
+        target_tensor(task, fit_targets),
+        task,
+        train_idx,
+        valid_idx,
+        o.fit_settings(),
+        target_names=names,
+        resume=resume,
+        distributed=dist,
+    )
     if dist.is_main:
         held = "test" if counts["test"] else "train" if monitor_training else "valid"
         index = np.flatnonzero(assignment == held)

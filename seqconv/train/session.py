@@ -191,6 +191,16 @@ def check_receptive_field(model: torch.nn.Module, length: int, reporter: Reporte
     return {"size": int(rf.size), "jump": float(rf.jump)}
 
 
+def fit_run(out: Path, reporter: Reporter, *args: Any, **kwargs: Any) -> FitResult:
+    """:func:`~seqconv.train.loop.fit` into the run directory ``out``; interrupted (Ctrl-C), it
+    says how to continue before re-raising."""
+    try:
+        return fit(*args, out_dir=out, reporter=reporter, **kwargs)
+    except KeyboardInterrupt:
+        reporter.info(f"interrupted: continue with  seqconv train --resume {out}")
+        raise
+
+
 def train(options: TrainOptions, reporter: Reporter | None = None, resume: bool = False) -> Path:
     """Train a model on FASTA data and write a run directory.
 
@@ -266,24 +276,20 @@ def train(options: TrainOptions, reporter: Reporter | None = None, resume: bool 
         device,
         Augment(options.reverse_complement, options.max_shift),
     )
-    try:
-        result = fit(
-            model,
-            inputs,
-            target_tensor(data.task, targets),
-            data.task,
-            split.indices("train"),
-            split.indices("valid"),
-            options.fit_settings(),
-            out_dir=out,
-            target_names=data.target_names,
-            reporter=reporter,
-            resume=resume,
-            distributed=dist,
-        )
-    except KeyboardInterrupt:
-        reporter.info(f"interrupted: continue with  seqconv train --resume {out}")
-        raise
+    result = fit_run(
+        out,
+        reporter,
+        model,
+        inputs,
+        target_tensor(data.task, targets),
+        data.task,
+        split.indices("train"),
+        split.indices("valid"),
+        options.fit_settings(),
+        target_names=data.target_names,
+        resume=resume,
+        distributed=dist,
+    )
     if dist.is_main:
         finish_run(out, config, model, inputs, data, split, result, scaler, options, reporter)
     dist.barrier()
