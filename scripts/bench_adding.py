@@ -33,10 +33,10 @@ import numpy as np
 import torch
 
 from seqconv import models
-from seqconv.encode.series import Normalizer
 from seqconv.progress import Reporter
+from seqconv.runs.series_stores import SeriesTensor
+from seqconv.series.normalize import Normalizer
 from seqconv.train.loop import FitSettings, fit, predict_outputs
-from seqconv.train.series_batches import SeriesTensor
 
 
 def adding_data(n: int, length: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import seqconv
-from seqconv.train.session import TrainOptions, train
+from seqconv.train.recipes.dna import TrainOptions, train
 
 
 def main() -> None:

@@ -83,7 +83,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
 
-    from seqconv.data.simulate import simulate
+    from seqconv.dna.simulate import simulate
     from seqconv.motifs.compare import annotate_motifs, column_shuffled, compare_motifs
     from seqconv.motifs.database import fetch_jaspar, jaspar_database
     from seqconv.motifs.filters import extract_filter_motifs

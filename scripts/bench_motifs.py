@@ -37,14 +37,14 @@ def main() -> None:
     warnings.simplefilter("ignore")
 
     import seqconv
-    from seqconv.data.simulate import simulate, write_simulation
-    from seqconv.io.fasta import read_fasta_codes
+    from seqconv.dna.fasta import read_fasta_codes
+    from seqconv.dna.simulate import simulate, write_simulation
     from seqconv.models import build
     from seqconv.motifs.compare import annotate_motifs, column_shuffled
     from seqconv.motifs.database import fetch_jaspar, jaspar_database
     from seqconv.motifs.filters import extract_filter_motifs
     from seqconv.motifs.recovery import recovery
-    from seqconv.train.session import DEFAULT_MODEL, TrainOptions, train
+    from seqconv.train.recipes.dna import DEFAULT_MODEL, TrainOptions, train
 
     planted = [fetch_jaspar(i) for i in KOO_EDDY]
     db = jaspar_database()

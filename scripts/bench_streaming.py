@@ -1,7 +1,7 @@
 """Streaming inference versus recomputing the receptive-field window for every new step.
 
 For each causal zoo model (default settings, a univariate input) and a batch of series, time one
-new step through a :class:`seqconv.streaming.Streamer` against running the model offline on the
+new step through a :class:`seqconv.rf.streaming.Streamer` against running the model offline on the
 last ``receptive field`` steps (the cheapest exact alternative), and check that both agree.
 
     python scripts/bench_streaming.py [--series 8] [--steps 200] [--threads 2]
@@ -15,8 +15,8 @@ import time
 import torch
 
 from seqconv import models
-from seqconv.receptive_field import receptive_field
-from seqconv.streaming import Streamer
+from seqconv.rf.receptive_field import receptive_field
+from seqconv.rf.streaming import Streamer
 
 MODELS = {
     "tcn": {},

@@ -25,9 +25,9 @@ from torch import nn
 
 import seqconv
 from seqconv.models import build
-from seqconv.train.batches import Augment, CodesTensor
+from seqconv.runs.stores import Augment, CodesTensor
+from seqconv.runs.tasks import loss_function
 from seqconv.train.loop import FitSettings, fit
-from seqconv.train.tasks import loss_function
 
 
 def make_data(n: int, length: int, seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -5,15 +5,15 @@ Every tensor a model sees has the layout ``(N, C, L)``: batch, channels, length.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from seqconv.causality import check_causal
-from seqconv.data.shuffle import dinucleotide_shuffle
-from seqconv.encode.dna import decode_dna, encode_dna, one_hot, reverse_complement
+from seqconv.dna.encode import decode_dna, encode_dna, one_hot, reverse_complement
+from seqconv.dna.fasta import read_fasta, read_fasta_codes
+from seqconv.dna.shuffle import dinucleotide_shuffle
 from seqconv.errors import InputError, SeqconvError
-from seqconv.io.fasta import read_fasta, read_fasta_codes
-from seqconv.io.series import SeriesData, read_series
-from seqconv.receptive_field import receptive_field
-from seqconv.run import Run, load
-from seqconv.streaming import Streamer
+from seqconv.rf.causality import check_causal
+from seqconv.rf.receptive_field import receptive_field
+from seqconv.rf.streaming import Streamer
+from seqconv.runs.run import Run, load
+from seqconv.series.data import SeriesData, read_series
 
 try:
     __version__ = version("seqconv")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from seqconv.encode.dna import reverse_complement
+from seqconv.dna.encode import reverse_complement
 
 pytest_plugins = ["motif_fixtures"]  # small JASPAR database, warm Tomtom
 

@@ -35,8 +35,8 @@ def evaluate(
 ) -> None:
     """Evaluate a trained model: auROC, auPR and accuracy per class (or MSE, Pearson, Spearman)."""
     import seqconv
-    from seqconv.evaluate import evaluate as run_evaluation
-    from seqconv.io.atomic import write_json
+    from seqconv.atomic import write_json
+    from seqconv.runs.evaluate import evaluate as run_evaluation
 
     if bool(fasta) == (series is not None):
         raise InputError("give either --fasta (DNA) or --series (time series)")

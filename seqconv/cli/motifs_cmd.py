@@ -11,7 +11,7 @@ from seqconv.cli.app import app, err_console, friendly_errors
 
 def _load(model: Path, fasta: Path, device: str):
     import seqconv
-    from seqconv.io.fasta import read_fasta_codes
+    from seqconv.dna.fasta import read_fasta_codes
 
     run = seqconv.load(model, device=device)
     data = read_fasta_codes(fasta, run.length, run.align)  # type: ignore[arg-type]
@@ -49,7 +49,7 @@ def motifs(
     the cut-off and beats every column-shuffled copy of itself.
     """
     from seqconv.motifs import write_motif_report
-    from seqconv.train.tasks import link
+    from seqconv.runs.tasks import link
 
     run, data = _load(model, fasta, device)
     report = write_motif_report(

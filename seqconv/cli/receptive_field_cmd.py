@@ -57,7 +57,7 @@ def receptive_field_command(
     --causal true. With --model they override the run's stored arguments.
     """
     from seqconv.models import build
-    from seqconv.receptive_field import receptive_field
+    from seqconv.rf.receptive_field import receptive_field
 
     name, kwargs = _model_spec(arch, model)
     kwargs = {**kwargs, **parse_options(list(ctx.args))}

@@ -37,7 +37,7 @@ DNA_ONLY = (
 
 def wants_series(given: dict, config: Path | None, resume: Path | None) -> bool:
     """Whether ``seqconv train`` was asked for a time-series run."""
-    from seqconv.train.series_session import is_series_config
+    from seqconv.train.recipes.series import is_series_config
 
     if given.get("series") is not None:
         return True
@@ -58,7 +58,7 @@ def check_no_series_options(given: dict) -> None:
 def train(given: dict, config: Path | None, resume: Path | None, quiet: bool) -> Path:
     """Run ``seqconv train --series`` with the options the user gave explicitly."""
     from seqconv.progress import Reporter
-    from seqconv.train.series_session import SeriesOptions, resume_series_options, train_series
+    from seqconv.train.recipes.series import SeriesOptions, resume_series_options, train_series
 
     if resume is not None:
         options = resume_series_options(resume)
@@ -107,7 +107,7 @@ def evaluate(run_dir: Path, series: Path, out: Path | None, bootstrap: int, seed
              device: str) -> dict:  # fmt: skip
     """``seqconv evaluate --series``: metrics against the file's labels (or future values)."""
     import seqconv
-    from seqconv.io.atomic import write_json
+    from seqconv.atomic import write_json
 
     run = _series_run(seqconv.load(run_dir, device=device), run_dir)
     metrics = run.evaluate(series, bootstrap, seed)
@@ -116,7 +116,7 @@ def evaluate(run_dir: Path, series: Path, out: Path | None, bootstrap: int, seed
 
 
 def _series_run(run, run_dir: Path):
-    from seqconv.series_run import SeriesRun
+    from seqconv.runs.series import SeriesRun
 
     if not isinstance(run, SeriesRun):
         raise InputError(f"{run_dir}: trained on DNA sequences; use --fasta, not --series")

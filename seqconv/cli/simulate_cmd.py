@@ -48,8 +48,8 @@ def simulate(
     Writes OUT (FASTA with label= headers), OUT's stem + .sites.tsv (every planted site: id,
     motif, start, end, strand) and + .json (the exact command, settings and motifs).
     """
-    from seqconv.data.simulate import simulate as run_simulation
-    from seqconv.data.simulate import write_simulation
+    from seqconv.dna.simulate import simulate as run_simulation
+    from seqconv.dna.simulate import write_simulation
     from seqconv.motifs.database import load_database
 
     database = load_database(db, release) if db is not None else None

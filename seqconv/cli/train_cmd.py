@@ -9,7 +9,7 @@ import typer
 from seqconv.cli.app import app, friendly_errors
 from seqconv.cli.options import parse_key_values
 from seqconv.errors import InputError
-from seqconv.train.session import DEFAULT_MODEL
+from seqconv.train.recipes.dna import DEFAULT_MODEL
 
 
 @app.command(no_args_is_help=True)
@@ -143,8 +143,8 @@ def train(
     """
     from seqconv.cli import series_cli
     from seqconv.progress import Reporter
-    from seqconv.train.session import TrainOptions, resume_options
-    from seqconv.train.session import train as run_training
+    from seqconv.train.recipes.dna import TrainOptions, resume_options
+    from seqconv.train.recipes.dna import train as run_training
 
     explicit = {
         name: value

@@ -23,9 +23,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqconv.encode.dna import PAD, one_hot
+from seqconv.atomic import write_with
+from seqconv.dna.encode import PAD, one_hot
 from seqconv.errors import InputError
-from seqconv.io.atomic import write_with
 from seqconv.motifs.layer import evaluating, model_device
 from seqconv.progress import track
 

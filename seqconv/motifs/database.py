@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seqconv.atomic import write_with
 from seqconv.errors import InputError
-from seqconv.io.atomic import write_with
 from seqconv.motifs.cache import cache_dir
 from seqconv.motifs.formats import read_motifs
 from seqconv.motifs.motif import BASES, Motif

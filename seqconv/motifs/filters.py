@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqconv.encode.dna import PAD, one_hot
+from seqconv.dna.encode import PAD, one_hot
 from seqconv.errors import InputError
 from seqconv.motifs.layer import (
     FirstLayer,

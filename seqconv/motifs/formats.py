@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seqconv.atomic import write_text
 from seqconv.errors import InputError
-from seqconv.io.atomic import write_text
 from seqconv.motifs.motif import BASES, Motif, as_background
 
 _DEFAULT_NSITES = 20  # MEME's default when a file gives none

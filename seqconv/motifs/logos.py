@@ -26,7 +26,7 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.textpath import TextPath
 
-from seqconv.io.atomic import write_bytes
+from seqconv.atomic import write_bytes
 from seqconv.motifs.motif import BASES, Motif, information_content
 
 Renderer = Literal["fast", "logomaker"]

@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from seqconv.io.atomic import write_text
+from seqconv.atomic import write_text
 from seqconv.motifs.compare import Annotation, annotate_motifs
 from seqconv.motifs.database import MotifDatabase, load_database
 from seqconv.motifs.filters import FilterExtraction, extract_filter_motifs

@@ -16,8 +16,8 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, safe_open, save_file
 
+from seqconv.atomic import write_with
 from seqconv.errors import SeqconvError
-from seqconv.io.atomic import write_with
 
 _META_KEY = "seqconv"
 

@@ -20,13 +20,13 @@ import torch
 from safetensors.torch import load_file
 from torch import nn
 
-from seqconv.io.atomic import write_with
+from seqconv.atomic import write_with
 from seqconv.progress import Reporter
-from seqconv.train.batches import InputStore, batch_indices
+from seqconv.runs.metrics import compute_metrics, headline_metric
+from seqconv.runs.stores import InputStore, batch_indices
+from seqconv.runs.tasks import is_classification, link, loss_function
 from seqconv.train.checkpoint import load_checkpoint, save_checkpoint, save_weights
 from seqconv.train.distributed import Distributed
-from seqconv.train.metrics import compute_metrics, headline_metric
-from seqconv.train.tasks import is_classification, link, loss_function
 
 WEIGHTS = "model.safetensors"
 CHECKPOINT = "checkpoint.safetensors"
@@ -158,9 +158,9 @@ def fit(
     model
         Maps ``(B, C, L)`` to ``(B, n_outputs)``; already on ``inputs.device``.
     inputs
-        Training and validation inputs (see :class:`~seqconv.train.batches.CodesTensor`).
+        Training and validation inputs (see :class:`~seqconv.runs.stores.CodesTensor`).
     targets
-        Targets of every row of ``inputs`` (see :func:`~seqconv.train.tasks.target_tensor`).
+        Targets of every row of ``inputs`` (see :func:`~seqconv.runs.tasks.target_tensor`).
     task
         ``binary``, ``multiclass``, ``multilabel`` or ``regression``.
     train_index, valid_index

@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
-from seqconv.io.atomic import write_with  # noqa: E402
-from seqconv.train.tasks import is_classification  # noqa: E402
+from seqconv.atomic import write_with  # noqa: E402
+from seqconv.runs.tasks import is_classification  # noqa: E402
 
 _MAX_CURVES = 12
 _DISPLAY = {"auroc": "auROC", "aupr": "auPR", "pearson": "Pearson r", "accuracy": "accuracy"}

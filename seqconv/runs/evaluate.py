@@ -1,0 +1,60 @@
+"""Evaluate a trained run on labelled sequences: metrics with bootstrap 95 % intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from seqconv.dna.labels import load_labeled
+from seqconv.runs.run import Run
+from seqconv.runs.metrics import compute_metrics
+
+
+def evaluate(
+    run: Run,
+    fasta: Sequence[str | Path],
+    labels: str | Path | None = None,
+    negatives: str | None = None,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """Metrics of a run's predictions on labelled FASTA data.
+
+    Parameters
+    ----------
+    run
+        A loaded run (:func:`seqconv.load`).
+    fasta, labels, negatives
+        As for training (:func:`seqconv.dna.labels.load_labeled`); the labels are mapped onto the
+        run's classes or targets, and data of a single class is accepted.
+    n_bootstrap
+        Resamples for the 95 % intervals.
+
+    Returns
+    -------
+    dict
+        See :func:`seqconv.runs.metrics.compute_metrics`, plus ``files``.
+    """
+    data = load_labeled(
+        fasta,
+        labels=labels,
+        negatives=negatives,
+        length=run.length,
+        align=run.align,  # type: ignore[arg-type]
+        task=run.task if run.task in ("multilabel", "regression") else None,
+        seed=seed,
+        classes=None if run.task == "regression" else run.target_names,
+    )
+    predictions = run.predict_codes(data.codes)
+    if data.targets.ndim == 2 and data.targets.shape[1] != predictions.shape[1]:
+        from seqconv.errors import InputError
+
+        raise InputError(
+            f"the labels have {data.targets.shape[1]} targets but the model predicts "
+            f"{predictions.shape[1]} ({', '.join(run.target_names)})"
+        )
+    metrics = compute_metrics(
+        run.task, data.targets, predictions, run.target_names, n_bootstrap=n_bootstrap, seed=seed
+    )
+    metrics["files"] = [str(p) for p in fasta] + ([str(labels)] if labels else [])
+    return metrics

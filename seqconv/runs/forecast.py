@@ -1,0 +1,115 @@
+"""Forecasts from a trained model: point forecasts, and mu-law levels generated step by step.
+
+Both work in normalised units on windows ``(M, C, window)``; :func:`denormalize` maps the result
+back. A point forecaster outputs ``C_target * horizon`` values at once (index ``c * horizon + h``).
+A level forecaster (WaveNet with a softmax over ``Q`` mu-law levels, trained with teacher forcing
+to predict the level of step ``t + 1`` from steps ``<= t``) is run autoregressively through a
+:class:`~seqconv.rf.streaming.Streamer`: the window primes the stream, then each forecast step is
+decoded — by default as the **expected value** of the softmax over the levels' values (the forecast
+with the least squared error; ``decode="argmax"`` takes the most likely level instead) — quantised
+again and fed back as the next input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from seqconv.series.quantize import MuLaw, levels_one_hot
+from seqconv.series.normalize import Normalizer
+from seqconv.rf.streaming import Streamer
+
+
+def _batches(n: int, size: int):
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
+
+
+def point_forecast(
+    model: nn.Module, x: torch.Tensor, n_targets: int, horizon: int, batch_size: int = 512
+) -> np.ndarray:
+    """``(M, C, window)`` normalised inputs -> ``(M, n_targets, horizon)`` normalised forecasts."""
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for part in _batches(x.shape[0], batch_size):
+            out.append(model(x[part].to(device)).float().cpu())
+    model.train(was_training)
+    if not out:
+        return np.zeros((0, n_targets, horizon), dtype=np.float32)
+    return torch.cat(out).reshape(-1, n_targets, horizon).numpy()
+
+
+def level_forecast(
+    model: nn.Module,
+    levels: torch.Tensor,
+    quantizer: MuLaw,
+    horizon: int,
+    decode: str = "mean",
+    batch_size: int = 256,
+) -> np.ndarray:
+    """Autoregressive forecasts of a per-step level model.
+
+    Parameters
+    ----------
+    model
+        Per-step causal model: one-hot ``(N, Q, T)`` levels in, ``(N, Q, T)`` logits of the next
+        step's level out.
+    levels
+        ``(M, window)`` int levels of the input windows (``quantizer.encode`` of normalised values).
+    quantizer
+        The run's mu-law quantiser (``Q = quantizer.levels``), one channel.
+    horizon
+        Steps to generate.
+    decode
+        ``"mean"``: the expected value under the softmax; ``"argmax"``: the most likely level.
+
+    Returns
+    -------
+    np.ndarray
+        ``(M, 1, horizon)`` forecasts in normalised units.
+    """
+    q = quantizer.levels
+    device = next(model.parameters()).device
+    values = torch.as_tensor(
+        quantizer.decode(np.arange(q).reshape(1, 1, q))[0, 0], dtype=torch.float32, device=device
+    )  # the normalised value of each level
+    stream = Streamer(model)
+    out = np.zeros((levels.shape[0], 1, horizon), dtype=np.float32)
+    for part in _batches(levels.shape[0], batch_size):
+        stream.reset()
+        logits = stream.step(levels_one_hot(levels[part].to(device), q))[..., -1]
+        for h in range(horizon):
+            probs = logits.float().softmax(dim=1)
+            if decode == "argmax":
+                value = values[probs.argmax(dim=1)]
+            else:
+                value = probs @ values
+            out[part, 0, h] = value.cpu().numpy()
+            if h + 1 < horizon:
+                nxt = quantizer.encode(value.cpu().numpy().reshape(-1, 1, 1))[:, 0, :]
+                logits = stream.step(levels_one_hot(torch.as_tensor(nxt, device=device), q))[
+                    ..., -1
+                ]
+    return out
+
+
+def channel_statistics(
+    normalizer: Normalizer, n_channels: int, channels: list[int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(1, C', 1)`` location and scale of the given channels (all by default)."""
+    loc, scale = normalizer.statistics(np.zeros((1, n_channels, 1), dtype=np.float32))
+    if channels is not None:
+        loc, scale = loc[:, channels], scale[:, channels]
+    return loc, scale
+
+
+def denormalize(
+    values: np.ndarray, normalizer: Normalizer, n_channels: int, channels: list[int]
+) -> np.ndarray:
+    """``(M, C_target, H)`` normalised forecasts -> original units (``channel``/``none`` modes)."""
+    loc, scale = channel_statistics(normalizer, n_channels, channels)
+    return Normalizer.inverse(values, loc, scale)

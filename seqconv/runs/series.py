@@ -1,0 +1,319 @@
+"""A trained time-series run: encode series as in training, predict, forecast, evaluate, stream.
+
+``seqconv.load(run_dir)`` returns a :class:`SeriesRun` for runs of ``seqconv train --series``::
+
+    run = seqconv.load("runs/GunPoint-resnet")
+    run.predict("data/ucr/GunPoint_TEST.ts")          # (N, n_classes) probabilities
+    run.predict(values)                               # (N, C, L) array or list of (C, L_i)
+    run.predict_series("new.csv", "preds.tsv")        # the table of `seqconv predict`
+    run.evaluate("data/ucr/GunPoint_TEST.ts")["summary"]["accuracy"]
+
+    stream = seqconv.load("runs/sensor-tcn").streamer()   # causal models only
+    stream.step(chunk)                                # (N, C, T) raw values -> (N, outputs, T)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqconv.series.quantize import MuLaw
+from seqconv.series.normalize import Normalizer, encode_values
+from seqconv.series.windows import make_forecast_windows
+from seqconv.errors import InputError
+from seqconv.atomic import atomic_path
+from seqconv.series.data import SeriesData, read_series
+from seqconv.models.masking import enable_masks
+from seqconv.runs.run import Run
+from seqconv.train.loop import predict_outputs
+from seqconv.runs.metrics import compute_metrics
+from seqconv.runs.series_stores import SeriesTensor
+from seqconv.runs.tasks import is_classification, link
+
+SeriesInput = str | Path | SeriesData | np.ndarray | Sequence[np.ndarray]
+
+
+class SeriesRun(Run):
+    """A run trained on time series (``config["input"]["kind"] == "series"``).
+
+    Attributes
+    ----------
+    normalizer
+        The normaliser of training (per series, or per channel with training statistics).
+    missing
+        The missing-value policy of training.
+    forecast
+        Forecasting settings (``window``, ``horizon``, ``levels``, ...) or ``None``.
+    """
+
+    def __init__(self, path: Path, config: dict, model: torch.nn.Module, device: torch.device):
+        super().__init__(path, config, model, device)
+        spec = config["input"]
+        self.normalizer = Normalizer.from_dict(spec["normalize"])
+        self.missing = spec.get("missing", "zero")
+        self.channels = list(spec["channels"])
+        self.pad_side = spec.get("pad_side", "right")
+        self.forecast = config.get("forecast")
+        q = (self.forecast or {}).get("quantizer")
+        self.quantizer = MuLaw.from_dict(q) if q else None
+
+    @property
+    def rc_average(self) -> bool:
+        return False
+
+    @property
+    def is_forecaster(self) -> bool:
+        return self.task == "forecast"
+
+    def read(self, series: SeriesInput, labels: bool = False) -> SeriesData:
+        """Series from a file (``.ts``, table) or arrays, checked against the run's channels.
+
+        With ``labels``, a table's label column(s) of training are read as labels; otherwise they
+        are only kept out of the values when present.
+        """
+        if isinstance(series, SeriesData):
+            data = series
+        elif isinstance(series, (str, Path)):
+            data = self._read_file(Path(series), labels)
+        else:
+            data = SeriesData.from_arrays(series)
+        if data.n_channels != len(self.channels):
+            raise InputError(
+                f"{data.source or 'the series'}: {data.n_channels} channel(s), but the model was "
+                f"trained on {len(self.channels)} ({', '.join(self.channels)})"
+            )
+        return data
+
+    def _read_file(self, path: Path, labels: bool) -> SeriesData:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        if path.suffix.lower() in (".ts", ".gz") and ".ts" in [s.lower() for s in path.suffixes]:
+            return read_series(path)
+        columns = self.config.get("data", {}).get("label_columns") or None
+        layout = self.config.get("data", {}).get("layout")
+        if columns and not self.is_forecaster:
+            from seqconv.series.data import read_table
+
+            present = {str(c).lower() for c in read_table(path).columns}
+            if all(c.lower() in present for c in columns):
+                return read_series(path, target=columns, layout=layout)
+            if labels:
+                raise InputError(
+                    f"{path}: no label column {', '.join(columns)} (the one the model was "
+                    "trained on)"
+                )
+        return read_series(path, layout=layout)
+
+    # -- classification and regression ---------------------------------------------------------
+
+    def encode_series(self, data: SeriesData) -> SeriesTensor:
+        """Normalise, fill and pad as in training; the mask rides along as the last channel."""
+        encoded = encode_values(
+            data.values,
+            data.lengths,
+            self.normalizer,
+            self.missing,
+            None,
+            self.pad_side,
+            data.ids,
+            data.source,
+        )
+        return SeriesTensor(encoded.x, encoded.mask, self.device)
+
+    def predict(self, series: SeriesInput, batch_size: int = 256) -> np.ndarray:  # type: ignore[override]
+        """Predictions for series of any length.
+
+        Returns
+        -------
+        np.ndarray
+            Classification: ``(N, n_classes)`` probabilities; regression: ``(N, n_targets)``
+            values; forecasting: ``(N, C_target * horizon)`` forecasts of the steps after the end
+            of each series (columns :attr:`target_names`).
+        """
+        data = self.read(series)
+        if len(data) == 0:
+            return np.zeros((0, len(self.target_names)), dtype=np.float32)
+        if self.is_forecaster:
+            return self.forecast_series(data)
+        inputs = self.encode_series(data)
+        outputs = predict_outputs(self.model, inputs, np.arange(len(data)), batch_size, False)
+        values = link(self.task, outputs).numpy()
+        return self.scaler.unscale(values) if self.scaler is not None else values
+
+    def prediction_table(self, ids: list[str], predictions: np.ndarray) -> pd.DataFrame:
+        if self.is_forecaster:
+            frame = pd.DataFrame(predictions, columns=self.target_names)
+            frame.insert(0, "id", ids)
+            return frame
+        return super().prediction_table(ids, predictions)
+
+    def predict_series(self, series: SeriesInput, out: str | Path | None = None) -> pd.DataFrame:
+        """The prediction table of a file (written atomically to ``out`` as TSV when given)."""
+        data = self.read(series)
+        table = self.prediction_table(list(data.ids), self.predict(data))
+        if out is not None:
+            with atomic_path(out) as tmp:
+                table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+        return table
+
+    # -- forecasting -----------------------------------------------------------------------------
+
+    def _forecast_setup(self):
+        from seqconv.train.recipes.forecast import prepare_values, target_channels
+
+        f = self.forecast
+        chosen = target_channels(f["target_channels"], self.channels, "the run")
+        return f, chosen, prepare_values
+
+    def forecast_series(self, data: SeriesData) -> np.ndarray:
+        """Forecasts of the ``horizon`` steps after the end of each series, original units."""
+        from seqconv.runs.forecast import denormalize, level_forecast, point_forecast
+
+        f, chosen, prepare_values = self._forecast_setup()
+        window = int(f["window"])
+        values = prepare_values(data, self.normalizer, self.missing)
+        x = np.zeros((len(data), values.shape[1], window), dtype=np.float32)
+        for i, n in enumerate(data.lengths.tolist()):
+            k = min(n, window)  # a shorter series is padded on the left with 0 (the mean)
+            x[i, :, window - k :] = values[i, :, n - k : n]
+        if self.quantizer is not None:
+            codes = torch.as_tensor(self.quantizer.encode(x)[:, 0].astype(np.int64))
+            z = level_forecast(self.model, codes, self.quantizer, f["horizon"], f["decode"])
+        else:
+            z = point_forecast(self.model, torch.as_tensor(x), len(chosen), f["horizon"])
+        return denormalize(z, self.normalizer, values.shape[1], chosen).reshape(len(data), -1)
+
+    def _evaluate_forecast(self, data: SeriesData, n_bootstrap: int, seed: int) -> dict:
+        from seqconv.train.recipes.forecast import (
+            forecast_scores,
+            forecast_windows,
+            naive_forecasts,
+        )
+
+        f, chosen, prepare_values = self._forecast_setup()
+        windows = make_forecast_windows(
+            data.lengths, f["window"], f["horizon"], f["horizon"], 0.0, 0.0
+        )
+        values = prepare_values(data, self.normalizer, self.missing)
+        from seqconv.series.windows import gather_windows
+
+        index = np.arange(len(windows))
+        _, truth = gather_windows(data.values, windows, index, chosen)
+        keep = ~np.isnan(truth).any(axis=(1, 2))
+        index, truth = index[keep], truth[keep].reshape(int(keep.sum()), -1)
+        predictions = forecast_windows(
+            self.model, values, windows, index, self.normalizer, chosen, self.quantizer,
+            f["horizon"], f["decode"],
+        )  # fmt: skip
+        naive = naive_forecasts(values, windows, index, self.normalizer, chosen, f["horizon"])
+        metrics = compute_metrics(
+            "regression", truth, predictions, self.target_names, n_bootstrap, seed
+        )
+        metrics["summary"].update(forecast_scores(truth, predictions, naive))
+        metrics["windows"] = int(len(index))
+        return metrics
+
+    # -- evaluation and streaming ----------------------------------------------------------------
+
+    def evaluate(self, series: SeriesInput, n_bootstrap: int = 1000, seed: int = 0) -> dict:
+        """Metrics on labelled series (``.ts`` labels, or the training label column of a table).
+
+        Class labels are mapped onto the run's classes (a file may hold only some of them).
+        Forecasters are scored on every window of ``window + horizon`` steps (stride
+        ``horizon``) of each series, in original units, next to the last-value forecast.
+        """
+        data = self.read(series, labels=not self.is_forecaster)
+        if self.is_forecaster:
+            metrics = self._evaluate_forecast(data, n_bootstrap, seed)
+        else:
+            if is_classification(self.task):
+                targets, _, _ = data.targets(self.task, classes=self.target_names)
+            else:
+                targets, _, _ = data.targets("regression")
+                if targets.shape[1] != len(self.target_names):
+                    raise InputError(
+                        f"{data.source}: {targets.shape[1]} targets, but the model predicts "
+                        f"{len(self.target_names)} ({', '.join(self.target_names)})"
+                    )
+            predictions = self.predict(data)
+            metrics = compute_metrics(
+                self.task, targets, predictions, self.target_names, n_bootstrap, seed
+            )
+        metrics["files"] = [str(data.source)]
+        return metrics
+
+    def streamer(self):
+        """A :class:`~seqconv.rf.streaming.Streamer` over this run's model.
+
+        Chunks are raw values ``(N, C, T)``: a ``channel``/``none`` normaliser is applied to them
+        (per-series normalisation needs the whole series and cannot stream). Outputs are the
+        model's per-step outputs ``(N, n_outputs, T)`` linked as predictions are (probabilities,
+        values in the units of training, or for a point forecaster the forecast made at each
+        step, columns :attr:`target_names`). Mu-law level models stream one-hot levels in and
+        logits out (see :func:`seqconv.runs.forecast.level_forecast`).
+        """
+        from seqconv.rf.streaming import Streamer
+
+        transform = None
+        if self.quantizer is None:
+            if self.normalizer.mode == "series":
+                raise InputError(
+                    "this run normalises each series by its own statistics, which needs the whole "
+                    "series; stream with a run trained with --normalize channel or none"
+                )
+            loc, scale = self.normalizer.statistics(
+                np.zeros((1, len(self.channels), 1), dtype=np.float32)
+            )
+            loc_t = torch.as_tensor(loc, device=self.device)
+            scale_t = torch.as_tensor(scale, device=self.device)
+
+            def transform(x: torch.Tensor) -> torch.Tensor:
+                return (x.float() - loc_t) / scale_t
+
+        model = self.model
+        if self.config["input"].get("mask"):
+            model = _unmasked_copy(self)
+        output = None
+        if self.quantizer is None and not self.is_forecaster:
+            task, scaler = self.task, self.scaler
+
+            def output(y: torch.Tensor) -> torch.Tensor:
+                y = link(task, y.transpose(1, 2)).transpose(1, 2) if task != "regression" else y
+                if scaler is not None:
+                    mean = torch.as_tensor(scaler.mean, device=y.device)[None, :, None]
+                    std = torch.as_tensor(scaler.std, device=y.device)[None, :, None]
+                    y = y * std + mean
+                return y
+
+        elif self.quantizer is None:  # point forecaster: forecasts from each step, original units
+            _, chosen, _ = self._forecast_setup()
+            horizon = int(self.forecast["horizon"])
+            index = np.repeat(chosen, horizon)
+            loc_f = torch.as_tensor(loc[0, index, 0], device=self.device)[None, :, None]
+            scale_f = torch.as_tensor(scale[0, index, 0], device=self.device)[None, :, None]
+
+            def output(y: torch.Tensor) -> torch.Tensor:
+                return y * scale_f + loc_f
+
+        return Streamer(model, transform, output)
+
+
+def _unmasked_copy(run: SeriesRun) -> torch.nn.Module:
+    """The run's model without mask hooks (a stream has no padding)."""
+    from seqconv.models import build
+
+    spec = run.config["model"]
+    model = build(spec["name"], **spec["kwargs"])
+    model.load_state_dict(run.model.state_dict())
+    return model.to(run.device).eval()
+
+
+def load_series_run(path: Path, config: dict, model: torch.nn.Module, device: torch.device):
+    """A :class:`SeriesRun` from a loaded model (mask hooks added when training used them)."""
+    if config["input"].get("mask"):
+        enable_masks(model)
+    return SeriesRun(path, config, model, device)

@@ -1,0 +1,121 @@
+"""Time series on the training device, batched for :func:`seqconv.train.loop.fit`.
+
+Both stores follow the :class:`~seqconv.runs.stores.InputStore` protocol: the data live on the
+device as one tensor, a batch is one gather, and nothing is reverse complemented.
+
+* :class:`SeriesTensor` — whole series ``(N, C, L)`` (classification, regression), optionally with
+  the padding mask appended as a last channel (see :mod:`seqconv.models.masking`).
+* :class:`WindowTensor` — forecasting windows cut on the fly from the encoded series ``(N, C, L)``
+  (values), or from mu-law levels ``(N, L)`` made one-hot per batch (the WaveNet input).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from seqconv.series.quantize import levels_one_hot
+
+
+class SeriesTensor:
+    """Dense series ``(N, C, L)`` float32 on a device.
+
+    Parameters
+    ----------
+    x
+        ``(N, C, L)`` encoded (normalised, filled, padded) series.
+    mask
+        ``(N, L)`` bool, True on real steps; when given, batches are ``(B, C + 1, L)`` with the
+        mask as the last channel (for a model with :func:`~seqconv.models.masking.enable_masks`).
+    device
+        Where the data and the batches live.
+    """
+
+    can_reverse_complement = False
+
+    def __init__(
+        self,
+        x: np.ndarray | torch.Tensor,
+        mask: np.ndarray | torch.Tensor | None = None,
+        device: torch.device | str = "cpu",
+    ) -> None:
+        self.device = torch.device(device)
+        data = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+        if mask is not None:
+            m = torch.as_tensor(np.asarray(mask), dtype=torch.float32).unsqueeze(1)
+            data = torch.cat([data * m, m], dim=1)
+        self.data = data.to(self.device)
+
+    def __len__(self) -> int:
+        return self.data.shape[0]
+
+    def gather(self, index: torch.Tensor) -> torch.Tensor:
+        return self.data[index.to(self.device)]
+
+    def augment(self, raw: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        return raw
+
+    def encode(self, raw: torch.Tensor) -> torch.Tensor:
+        return raw
+
+    def reverse_complement(self, raw: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError("time series have no reverse complement")
+
+
+class WindowTensor:
+    """Forecasting windows over series kept whole on the device.
+
+    Parameters
+    ----------
+    series
+        ``(N, C, L)`` float32 encoded values, or ``(N, L)`` integer levels when ``levels`` is set.
+    rows, starts
+        ``(M,)`` the series and first step of each window.
+    window
+        Input steps per window.
+    levels
+        ``Q``: batches are one-hot ``(B, Q, window)`` levels; ``None``: values ``(B, C, window)``.
+    device
+        Where the data and the batches live.
+    """
+
+    can_reverse_complement = False
+
+    def __init__(
+        self,
+        series: np.ndarray | torch.Tensor,
+        rows: np.ndarray,
+        starts: np.ndarray,
+        window: int,
+        levels: int | None = None,
+        device: torch.device | str = "cpu",
+    ) -> None:
+        self.device = torch.device(device)
+        dtype = torch.int64 if levels else torch.float32
+        self.series = torch.as_tensor(np.asarray(series), dtype=dtype).to(self.device)
+        self.rows = torch.as_tensor(np.asarray(rows), dtype=torch.long, device=self.device)
+        self.starts = torch.as_tensor(np.asarray(starts), dtype=torch.long, device=self.device)
+        self.window, self.levels = int(window), levels
+        self.offsets = torch.arange(self.window, device=self.device)
+
+    def __len__(self) -> int:
+        return self.rows.shape[0]
+
+    def gather(self, index: torch.Tensor) -> torch.Tensor:
+        index = index.to(self.device)
+        steps = self.starts[index, None] + self.offsets[None, :]  # (B, W)
+        rows = self.rows[index, None]
+        if self.levels:
+            return self.series[rows, steps]  # (B, W) levels
+        return self.series.transpose(1, 2)[rows, steps].transpose(1, 2)  # (B, C, W)
+
+    def augment(self, raw: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        return raw
+
+    def encode(self, raw: torch.Tensor) -> torch.Tensor:
+        if self.levels:
+            return levels_one_hot(raw, self.levels)
+        return raw.contiguous()
+
+    def reverse_complement(self, raw: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError("time series have no reverse complement")

@@ -1,0 +1,326 @@
+"""Forecasting runs: windows split by time, point forecasts or WaveNet over mu-law levels.
+
+Each series' time axis is split in train / validation / test (by default the last 10 % is test and
+the 10 % before it validation; :mod:`seqconv.series.windows`): no training target lies in the
+validation or test part, and the normaliser (per channel) and the mu-law scale are fitted on the
+training part only. Missing values are forward filled by default (causal) and never bridged across
+a boundary.
+
+* **point forecasts** (default; ``tcn`` of 6 levels of 32 channels, kernel 3, receptive field 253
+  steps): the model reads a window of ``window`` steps and outputs ``horizon`` values per
+  forecast channel (mean squared error on normalised values).
+* **levels** (``--model wavenet``, or ``--levels Q``): WaveNet with a softmax over ``Q = 256``
+  mu-law levels per step, trained with teacher forcing (every step of a window predicts the level
+  of the next step; cross-entropy), forecasts generated step by step and decoded as the expected
+  value (``--decode mean``, default) or the most likely level (``--decode argmax``). Univariate.
+
+Defaults: window 64 (capped at a quarter of the shortest series), horizon 1, stride 1, Adam at
+``lr = 1e-3``, batch 64, up to 100 epochs, learning rate halved after 3 epochs without a better
+validation loss, early stopping after 10.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqconv.atomic import write_json, write_with
+from seqconv.errors import InputError
+from seqconv.progress import Reporter
+from seqconv.runs.forecast import denormalize, level_forecast, point_forecast
+from seqconv.runs.series_stores import WindowTensor
+from seqconv.runs.tasks import target_tensor
+from seqconv.series.data import SeriesData
+from seqconv.series.normalize import Normalizer, fill_missing
+from seqconv.series.quantize import MuLaw
+from seqconv.series.windows import ForecastWindows, gather_windows, make_forecast_windows
+from seqconv.train.distributed import Distributed
+from seqconv.train.recipes.dna import fit_run
+from seqconv.train.recipes.series import (
+    CONFIG,
+    SeriesOptions,
+    build_series_model,
+    check_options,
+    data_summary,
+    default_run_dir,
+    finish,
+    provenance,
+)
+
+MODEL_DEFAULTS = {
+    "tcn": {"channels": [32] * 6, "kernel_size": 3},
+    "wavenet": {"layers_per_stack": 6, "stacks": 2},
+}
+
+
+def fill_forecast_defaults(o: SeriesOptions, n_series: int) -> SeriesOptions:
+    """Forecasting defaults for every option left ``None`` (``o`` is a copy, edited in place)."""
+    if o.levels is None:
+        o.levels = 256 if o.model == "wavenet" else 0
+    default_model = "wavenet" if o.levels else "tcn"
+    if o.model is None or o.model == default_model:
+        o.model_options = MODEL_DEFAULTS[default_model] | o.model_options
+    o.model = o.model or default_model
+    o.window = o.window or 64
+    o.normalize = o.normalize or "channel"
+    o.missing = o.missing or "ffill"
+    o.valid_fraction = 0.1 if o.valid_fraction is None else o.valid_fraction
+    o.test_fraction = 0.1 if o.test_fraction is None else o.test_fraction
+    o.epochs = o.epochs or 100
+    o.batch_size = o.batch_size or 64
+    o.patience = o.patience or 10
+    o.lr_patience = o.lr_patience or 3
+    return o
+
+
+def target_channels(target: list[str] | None, channels: list[str], source: str) -> list[int]:
+    """Indices of the channels to forecast (all when ``target`` is ``None``)."""
+    if not target:
+        return list(range(len(channels)))
+    index = []
+    for name in target:
+        if name not in channels:
+            raise InputError(
+                f"{source}: no channel {name!r} to forecast; channels: {', '.join(channels)}"
+            )
+        index.append(channels.index(name))
+    return index
+
+
+def forecast_names(channels: list[str], horizon: int) -> list[str]:
+    """Output column names: ``value+1``, ``value+2``, … per forecast channel."""
+    return [f"{c}+{h}" for c in channels for h in range(1, horizon + 1)]
+
+
+def prepare_values(
+    data: SeriesData, normalizer: Normalizer, missing: str, cuts: np.ndarray | None = None
+) -> np.ndarray:
+    """Normalised, filled ``(N, C, L)`` float32; padding after each series is 0."""
+    z, _, _ = normalizer.transform(data.values)
+    filled, _ = fill_missing(z, data.lengths, missing, data.ids, data.source, cuts)
+    return np.nan_to_num(filled, nan=0.0).astype(np.float32)
+
+
+def train_forecast(
+    options: SeriesOptions, data: SeriesData, reporter: Reporter, resume: bool = False
+) -> Path:
+    """Train a forecaster on ``data`` and write the run directory (see the module docstring)."""
+    from seqconv.train.recipes.series import fill_defaults
+
+    o = fill_defaults(options, "forecast", len(data))
+    check_options(o)
+    if o.normalize == "series":
+        raise InputError(
+            "forecasting cannot normalise each series by its own statistics (they include the "
+            "future): use --normalize channel (fitted on the training part) or none"
+        )
+    dist = Distributed.from_environment(o.device)
+    device = dist.device(o.device)
+    chosen = target_channels(o.target, list(data.channels), data.source)
+    if o.levels:
+        if len(chosen) != 1:
+            raise InputError(
+                f"{data.source}: forecasting over mu-law levels is univariate, the data have "
+                f"{data.n_channels} channels: pick one with --target, or use --levels 0"
+            )
+        data = dataclasses.replace(
+            data,
+            values=data.values[:, chosen],
+            channels=[data.channels[chosen[0]]],
+            labels=None,
+        )
+        chosen = [0]
+    window, horizon = int(o.window), int(o.horizon)
+    shortest = int(data.lengths.min())
+    if options.window is None and window > shortest // 4:
+        window = max(shortest // 4, 2)
+        o.window = window
+    windows = make_forecast_windows(
+        data.lengths, window, horizon, o.stride, o.valid_fraction, o.test_fraction
+    )
+    counts = windows.counts()
+    if counts["valid"] == 0:
+        raise InputError(
+            f"{data.source}: no validation windows (series of {shortest}–{data.max_length} "
+            f"steps, window {window} + horizon {horizon}); raise --valid-fraction or shorten "
+            "the window"
+        )
+    train_mask = windows.train_mask(data.max_length)
+    if o.normalize == "channel":
+        normalizer = Normalizer.fit(data.values, "channel", train_mask, data.channels)
+    else:
+        normalizer = Normalizer(o.normalize, channels=list(data.channels))
+    values = prepare_values(data, normalizer, o.missing, windows.cuts())
+    torch.manual_seed(o.seed)
+    names = forecast_names([data.channels[c] for c in chosen], horizon)
+    quantizer = None
+    if o.levels:
+        inside = train_mask & (np.arange(data.max_length)[None, :] < data.lengths[:, None])
+        quantizer = MuLaw.fit(values, levels=int(o.levels), mask=inside)
+        codes = quantizer.encode(values)[:, 0].astype(np.int64)  # (N, L)
+        inputs = WindowTensor(codes, windows.series, windows.start, window, o.levels, device)
+        steps = windows.start[:, None] + 1 + np.arange(window)[None, :]
+        targets = torch.as_tensor(codes[windows.series[:, None], steps])  # next-step levels
+        fit_task = "multiclass"
+        kwargs = {**o.model_options, "per_step": True}
+        model = build_series_model(o.model, kwargs, o.levels, o.levels)
+        fit_names = [str(q) for q in range(o.levels)]
+    else:
+        inputs = WindowTensor(values, windows.series, windows.start, window, None, device)
+        _, y = gather_windows(values, windows, None, chosen)
+        targets = target_tensor("regression", y.reshape(len(windows), -1))
+        fit_task = "regression"
+        model = build_series_model(o.model, o.model_options, data.n_channels, len(names))
+        fit_names = names
+    model = model.to(device)
+    reporter.info(
+        f"{len(data):,} series of {data.n_channels} channel(s), {shortest}–{data.max_length} "
+        f"steps; forecasting {horizon} step(s) from {window} with {o.model}"
+        f"{f' over {o.levels} mu-law levels' if o.levels else ''}; windows train "
+        f"{counts['train']:,}, validation {counts['valid']:,}, test {counts['test']:,}"
+    )
+    out = Path(o.out) if o.out else default_run_dir(o)
+    config = {
+        **provenance(o),
+        "model": model.build_config,
+        "input": {
+            "kind": "series",
+            "channels": list(data.channels),
+            "normalize": normalizer.to_dict(),
+            "missing": o.missing,
+            "pad_side": "left",
+            "mask": False,
+            "length": window,
+        },
+        "task": "forecast",
+        "target_names": names,
+        "target_scaler": None,
+        "forecast": {
+            "window": window,
+            "horizon": horizon,
+            "stride": int(o.stride),
+            "target_channels": [data.channels[c] for c in chosen],
+            "levels": int(o.levels),
+            "decode": o.decode,
+            "quantizer": quantizer.to_dict() if quantizer else None,
+        },
+        "data": data_summary(o, data),
+        "split": {**windows.describe(), "file": "split.tsv"},
+        "train": dataclasses.asdict(o.fit_settings()),
+    }
+    if resume:
+        previous = json.loads((out / CONFIG).read_text())
+        config["created"] = previous.get("created", config["created"])
+    if dist.is_main:
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(out / CONFIG, config)
+        frame = pd.DataFrame(
+            {
+                "id": data.ids,
+                "length": data.lengths,
+                "valid_start": windows.valid_start,
+                "test_start": windows.test_start,
+            }
+        )
+        write_with(out / "split.tsv", lambda tmp: frame.to_csv(tmp, sep="\t", index=False))
+        reporter.info(f"run directory: {out}")
+    result = fit_run(
+        out,
+        reporter,
+        model,
+        inputs,
+        targets,
+        fit_task,
+        windows.indices("train"),
+        windows.indices("valid"),
+        o.fit_settings(),
+        target_names=fit_names,
+        resume=resume,
+        distributed=dist,
+    )
+    if dist.is_main:
+        held = "test" if counts["test"] else "valid"
+        truth, predictions, naive = held_out_forecasts(
+            model, data, values, windows, held, normalizer, chosen, quantizer, o
+        )
+        extra = forecast_scores(truth, predictions, naive)
+        finish(out, config, result, "forecast", truth, predictions, names, held, o.seed,
+               reporter, extra)  # fmt: skip
+    dist.barrier()
+    dist.close()
+    return out
+
+
+def forecast_windows(
+    model: torch.nn.Module,
+    values: np.ndarray,
+    windows: ForecastWindows,
+    index: np.ndarray,
+    normalizer: Normalizer,
+    chosen: list[int],
+    quantizer: MuLaw | None,
+    horizon: int,
+    decode: str,
+) -> np.ndarray:
+    """Forecasts ``(M, C_target * horizon)`` in original units for windows ``index``."""
+    x, _ = gather_windows(values, windows, index)
+    if quantizer is not None:
+        codes = torch.as_tensor(quantizer.encode(x)[:, 0].astype(np.int64))
+        z = level_forecast(model, codes, quantizer, horizon, decode)
+    else:
+        z = point_forecast(model, torch.as_tensor(x), len(chosen), horizon)
+    return denormalize(z, normalizer, values.shape[1], chosen).reshape(len(index), -1)
+
+
+def held_out_forecasts(
+    model: torch.nn.Module,
+    data: SeriesData,
+    values: np.ndarray,
+    windows: ForecastWindows,
+    held: str,
+    normalizer: Normalizer,
+    chosen: list[int],
+    quantizer: MuLaw | None,
+    o: SeriesOptions,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Truth, forecasts and the last-value forecast of the held-out windows (original units);
+    windows whose targets hold missing values are left out."""
+    index = windows.indices(held)
+    _, truth = gather_windows(data.values, windows, index, chosen)
+    keep = ~np.isnan(truth).any(axis=(1, 2))
+    index, truth = index[keep], truth[keep]
+    predictions = forecast_windows(
+        model, values, windows, index, normalizer, chosen, quantizer, int(o.horizon), o.decode
+    )
+    naive = naive_forecasts(values, windows, index, normalizer, chosen, int(o.horizon))
+    return truth.reshape(len(index), -1), predictions, naive
+
+
+def naive_forecasts(
+    values: np.ndarray,
+    windows: ForecastWindows,
+    index: np.ndarray,
+    normalizer: Normalizer,
+    chosen: list[int],
+    horizon: int,
+) -> np.ndarray:
+    """The last input value repeated over the horizon (original units), ``(M, C_t * H)``."""
+    x, _ = gather_windows(values, windows, index, None)
+    last = np.repeat(x[:, chosen, -1:], horizon, axis=2)
+    return denormalize(last, normalizer, values.shape[1], chosen).reshape(len(index), -1)
+
+
+def forecast_scores(truth: np.ndarray, predictions: np.ndarray, naive: np.ndarray) -> dict:
+    """Overall MSE and MAE, and the MSE of the last-value forecast for comparison."""
+    if len(truth) == 0:
+        return {}
+    return {
+        "mse_all": float(np.mean((truth - predictions) ** 2)),
+        "mae": float(np.mean(np.abs(truth - predictions))),
+        "naive_mse": float(np.mean((truth - naive) ** 2)),
+    }

@@ -1,0 +1,109 @@
+"""Tomtom comparison, q-values, the shuffled control, and recovery of planted PWMs by name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from motif_fixtures import PLANTED, pwm_conv
+from torch import nn
+
+from seqconv.dna.simulate import simulate
+from seqconv.motifs.compare import (
+    annotate_motifs,
+    bh_qvalues,
+    column_shuffled,
+    compare_motifs,
+    control_pvalues,
+)
+from seqconv.motifs.filters import extract_filter_motifs
+from seqconv.motifs.recovery import recovery
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+def test_bh_qvalues_match_definition():
+    rng = np.random.default_rng(0)
+    p = rng.random((3, 40)) ** 3
+    q = bh_qvalues(p)
+    for row, qrow in zip(p, q, strict=True):
+        ranks = (row[None, :] <= row[:, None]).sum(axis=1)
+        adjusted = row * len(row) / ranks
+        expected = [min(1.0, adjusted[row >= x].min()) for x in row]
+        np.testing.assert_allclose(qrow, expected)
+    assert (q >= p).all() and (q <= 1).all()
+
+
+def test_control_pvalues():
+    real = np.array([1e-9, 1e-3])
+    decoys = np.array([[1e-5, 1e-6, 1e-4], [1e-4, 1e-2, 1e-3]]).ravel()
+    np.testing.assert_allclose(control_pvalues(real, decoys, 3), [1 / 4, 3 / 4])
+
+
+def test_submotif_finds_its_source_with_offset_and_strand(small_db, warm_tomtom):
+    ctcf = small_db.get("MA0139.2")
+    part = ctcf.columns(3, 12)
+    part.id = "part"
+    flipped = part.reverse_complement()
+    flipped.id = "flipped"
+    result = compare_motifs([part, flipped], small_db)
+    j = small_db.ids.index("MA0139.2")
+    assert (result.best() == j).all()
+    assert result.offsets[:, j].tolist() == [3, 3]
+    assert result.strands[:, j].tolist() == ["+", "-"]
+    assert result.overlaps[:, j].tolist() == [9, 9]
+    np.testing.assert_allclose(result.E, result.p * len(small_db))
+    table = result.table(q_cutoff=0.05)
+    assert table.iloc[0]["target_id"] == "MA0139.2" and list(table["p"]) == sorted(table["p"])
+
+
+def test_column_shuffles_are_seeded_permutations(small_db):
+    motifs = list(small_db)[:2]
+    a, b = column_shuffled(motifs, 3, seed=1), column_shuffled(motifs, 3, seed=1)
+    assert [m.id for m in a][:3] == [
+        "MA0139.2_shuffled0",
+        "MA0139.2_shuffled1",
+        "MA0139.2_shuffled2",
+    ]
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x.counts, y.counts)
+    original = sorted(map(tuple, motifs[0].counts.T))
+    assert sorted(map(tuple, a[0].counts.T)) == original
+
+
+def test_random_filters_and_shuffled_motifs_are_rarely_matched(small_db, warm_tomtom):
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 4, size=(300, 100)).astype(np.uint8)
+    untrained = nn.Sequential(nn.Conv1d(4, 24, 15, padding=7), nn.ReLU())
+    noise = [m.to_motif() for m in extract_filter_motifs(untrained, codes).motifs]
+    decoys = column_shuffled(list(small_db)[:12], 1, seed=7)
+    result = annotate_motifs(noise + decoys, small_db, seed=0)
+    assert result.control.n_shuffles == 50
+    assert (result.best["q"] < 0.05).sum() >= 2  # Tomtom alone calls noise significant
+    assert result.best["matched"].sum() <= 1
+    assert set(result.best.columns) >= {"query", "target_id", "p", "q", "control_p", "matched"}
+
+
+def test_fast_recovery_of_planted_pwms_by_name(small_db, warm_tomtom):
+    """The issue's fast test: planted JASPAR PWMs as first-layer weights are recovered by name."""
+    planted = [small_db.get(i) for i in PLANTED]
+    sim = simulate(planted, n=600, length=100, motifs_per_seq=(1, 2), multi_label=True, seed=0)
+    conv = pwm_conv(planted, n_random=3)
+    model = nn.Sequential(conv, nn.ReLU(), nn.AdaptiveMaxPool1d(1), nn.Flatten())
+    extraction = extract_filter_motifs(model, sim.codes())
+    queries = [m.to_motif() for m in extraction.motifs]
+    result = annotate_motifs(queries, small_db, q_cutoff=0.05, seed=0)
+    best = result.best.set_index("query")
+    for f, motif in enumerate(planted):
+        row = best.loc[f"filter{f}"]
+        assert row["target_name"] == motif.name, (f, row["target_name"])
+        assert row["matched"], (f, row["q"], row["control_p"])
+    matched_random = best.loc[[f"filter{f}" for f in (4, 5, 6) if f"filter{f}" in best.index]]
+    assert matched_random["matched"].sum() <= 1
+    assert result.control.real_matched >= 4
+    found = recovery(result, planted)
+    assert found.n_recovered == 4 and str(found) == "4/4"
+    assert found.by_motif["MA0139.2"][0] == ("filter0", "MA0139.2", "same matrix")
+    # A planted version that is not in the database is found through its base id or family.
+    other = planted[0].columns(0, planted[0].width)
+    other.id, other.tf_family = "MA0139.1", ""
+    assert recovery(result, [other], small_db).by_motif["MA0139.1"][0][2] == "same matrix"
