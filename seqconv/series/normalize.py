@@ -1,14 +1,15 @@
 """Time-series values into model input: z-normalisation and missing values.
 
-Arrays follow :class:`seqconv.series.data.SeriesData`: ``(N, C, L)`` with ``NaN`` for missing values
-and for the padding after each series. The order is normalise, then fill: statistics skip ``NaN``,
-and ``"zero"`` then means "the mean" (of the series or of the training data).
+Arrays follow :class:`seqconv.series.container.SeriesData`: ``(N, C, L)`` with ``NaN`` for
+missing values and for the padding after each series. The order is normalise, then fill:
+statistics skip ``NaN``, and ``"zero"`` then means "the mean" (of the series or of the training
+data).
 
-Related encoders live in small modules of their own and are re-exported here:
+Related encoders live in modules of their own:
 
-* :mod:`seqconv.series.quantize` — mu-law companding and binning to levels, one-hot ``(N, Q, L)``;
+* :mod:`seqconv.series.quantize` — mu-law companding to levels, one-hot ``(N, Q, L)``;
 * :mod:`seqconv.series.windows` — forecasting windows with train/validation/test split by time;
-* :mod:`seqconv.series.masks` — padding to a common length, masks, masked pooling.
+* :mod:`seqconv.series.masks` — padding to a common length and the mask of real steps.
 
 Examples
 --------
@@ -33,23 +34,7 @@ from typing import Literal
 import numpy as np
 
 from seqconv.errors import InputError
-from seqconv.series.masks import (
-    apply_mask,
-    downsample_mask,
-    lengths_mask,
-    masked_max_pool,
-    masked_mean_pool,
-    module_mask,
-    pad_series,
-)
-from seqconv.series.quantize import (
-    PAD_LEVEL,
-    Binner,
-    MuLaw,
-    levels_one_hot,
-    quantizer_from_dict,
-)
-from seqconv.series.windows import ForecastWindows, gather_windows, make_forecast_windows
+from seqconv.series.masks import lengths_mask, pad_series
 
 NormMode = Literal["series", "channel", "none"]
 NORM_MODES: tuple[str, ...] = ("series", "channel", "none")
@@ -402,7 +387,7 @@ def encode_values(
     ----------
     values, lengths
         ``(N, C, L)`` with ``NaN`` padding and ``(N,)``, as in
-        :class:`~seqconv.series.data.SeriesData`.
+        :class:`~seqconv.series.container.SeriesData`.
     normalizer
         A fitted :class:`Normalizer` (``"series"`` needs no fitting).
     missing
@@ -425,24 +410,9 @@ def encode_values(
 __all__ = [
     "MISSING_POLICIES",
     "NORM_MODES",
-    "PAD_LEVEL",
-    "Binner",
     "EncodedSeries",
-    "ForecastWindows",
     "MissingReport",
-    "MuLaw",
     "Normalizer",
-    "apply_mask",
-    "downsample_mask",
     "encode_values",
     "fill_missing",
-    "gather_windows",
-    "lengths_mask",
-    "levels_one_hot",
-    "make_forecast_windows",
-    "masked_max_pool",
-    "masked_mean_pool",
-    "module_mask",
-    "pad_series",
-    "quantizer_from_dict",
 ]

@@ -1,14 +1,13 @@
-"""Values to discrete levels and one-hot ``(N, Q, L)``: mu-law companding and binning.
+"""Values to discrete levels and one-hot ``(N, Q, L)``: mu-law companding.
 
 The WaveNet input (van den Oord et al. 2016) is the mu-law companded signal quantised to ``Q``
 levels, one-hot; its output is a softmax over the same levels, turned back into values by
 :meth:`MuLaw.decode`. Like DNA, levels are stored compactly (``int16``, ``-1`` for padding or a
 missing value) and made one-hot on the device where the batch is (:func:`levels_one_hot`).
 
-Every quantiser is fitted on training data only and round-trips through a JSON-ready dict::
+:class:`MuLaw` is fitted on training data only and round-trips through a JSON-ready dict::
 
     {"kind": "mulaw", "mu": 255.0, "levels": 256, "scale": [3.9]}
-    {"kind": "bins", "method": "quantile", "n_bins": 16, "edges": [[-2.1, ..., 3.0]]}
 
 Examples
 --------
@@ -132,108 +131,6 @@ class MuLaw:
         return cls(float(state["mu"]), int(state["levels"]), state.get("scale"))
 
 
-@dataclass
-class Binner:
-    """Equal-width (``"uniform"``) or equal-count (``"quantile"``) bins, per channel.
-
-    Values below the first edge go to bin 0, above the last to the last bin. Quantile edges of
-    data with repeated values can coincide; the bins between them stay empty.
-
-    Attributes
-    ----------
-    method
-        ``"uniform"`` or ``"quantile"``.
-    n_bins
-        Number of bins ``Q``.
-    edges
-        ``(C, Q + 1)`` float64 bin edges fitted on training data.
-    """
-
-    method: str
-    n_bins: int
-    edges: np.ndarray
-
-    def __post_init__(self) -> None:
-        if self.method not in ("uniform", "quantile"):
-            raise InputError(f"binning must be 'uniform' or 'quantile', not {self.method!r}")
-        self.edges = np.asarray(self.edges, dtype=np.float64)
-        if self.edges.ndim != 2 or self.edges.shape[1] != self.n_bins + 1:
-            raise InputError(f"bin edges must be (channels, {self.n_bins + 1})")
-
-    @property
-    def levels(self) -> int:
-        return self.n_bins
-
-    @classmethod
-    def fit(
-        cls,
-        values: np.ndarray,
-        n_bins: int = 16,
-        method: str = "quantile",
-        mask: np.ndarray | None = None,
-    ) -> Binner:
-        """Fit edges on ``(N, C, L)`` training values (``mask``: ``(N, L)`` steps to use)."""
-        if n_bins < 2 or n_bins > 32767:
-            raise InputError(f"binning needs 2..32767 bins, not {n_bins}")
-        values = np.asarray(values, dtype=np.float64)
-        if mask is not None:
-            values = np.where(np.asarray(mask, dtype=bool)[:, None, :], values, np.nan)
-        edges = []
-        for c in range(values.shape[1]):
-            seen = values[:, c][np.isfinite(values[:, c])]
-            if seen.size == 0:
-                raise InputError(f"channel {c + 1} has no values to fit bins on")
-            if method == "quantile":
-                edges.append(np.quantile(seen, np.linspace(0.0, 1.0, n_bins + 1)))
-            else:
-                lo, hi = float(seen.min()), float(seen.max())
-                hi = hi if hi > lo else lo + 1.0
-                edges.append(np.linspace(lo, hi, n_bins + 1))
-        return cls(method, n_bins, np.stack(edges))
-
-    def encode(self, values: np.ndarray) -> np.ndarray:
-        """``(N, C, L)`` values → int16 bin indices; ``NaN`` → -1."""
-        values = np.asarray(values, dtype=np.float64)
-        if values.shape[1] != self.edges.shape[0]:
-            raise InputError(f"the bins were fitted on {self.edges.shape[0]} channels")
-        out = np.empty(values.shape, dtype=np.int16)
-        for c in range(values.shape[1]):
-            index = np.searchsorted(self.edges[c, 1:-1], values[:, c], side="right")
-            out[:, c] = np.where(np.isnan(values[:, c]), PAD_LEVEL, index)
-        return out
-
-    def centres(self) -> np.ndarray:
-        """``(C, Q)`` the value each bin decodes to: the middle of its edges."""
-        return (self.edges[:, :-1] + self.edges[:, 1:]) / 2.0
-
-    def decode(self, levels: np.ndarray) -> np.ndarray:
-        """``(N, C, L)`` bin indices → float32 bin centres; -1 → ``NaN``."""
-        levels = np.asarray(levels)
-        safe = np.clip(levels, 0, self.n_bins - 1).astype(np.int64)
-        out = self.centres()[np.arange(levels.shape[1])[None, :, None], safe]
-        return np.where(levels == PAD_LEVEL, np.nan, out).astype(np.float32)
-
-    def to_dict(self) -> dict:
-        return {
-            "kind": "bins",
-            "method": self.method,
-            "n_bins": int(self.n_bins),
-            "edges": self.edges.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, state: dict) -> Binner:
-        return cls(state["method"], int(state["n_bins"]), np.asarray(state["edges"]))
-
-
-def quantizer_from_dict(state: dict) -> MuLaw | Binner:
-    """Rebuild a quantiser from :meth:`MuLaw.to_dict` / :meth:`Binner.to_dict` output."""
-    kinds = {"mulaw": MuLaw, "bins": Binner}
-    if state.get("kind") not in kinds:
-        raise InputError(f"unknown quantiser kind {state.get('kind')!r} (expected mulaw or bins)")
-    return kinds[state["kind"]].from_dict(state)
-
-
 def levels_one_hot(levels: np.ndarray | torch.Tensor, n_levels: int) -> torch.Tensor:
     """One-hot levels on the device they are on.
 
@@ -259,3 +156,6 @@ def levels_one_hot(levels: np.ndarray | torch.Tensor, n_levels: int) -> torch.Te
     table = torch.cat([torch.zeros(1, n_levels), torch.eye(n_levels)]).to(codes.device)
     out = torch.nn.functional.embedding(codes + 1, table)  # (N, C, L, Q)
     return out.permute(0, 1, 3, 2).reshape(n, c * n_levels, length)
+
+
+__all__ = ["PAD_LEVEL", "MuLaw", "levels_one_hot"]

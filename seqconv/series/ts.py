@@ -19,7 +19,7 @@ With ``@timeStamps true`` each value is ``(time,value)``; the times may be numbe
 must be the same for every channel of a case.
 
 This module only parses: :func:`seqconv.series.data.read_ts` turns the result into
-:class:`~seqconv.series.data.SeriesData`.
+:class:`~seqconv.series.container.SeriesData`.
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ def make_forecast_windows(
     Parameters
     ----------
     lengths
-        ``(N,)`` series lengths (:attr:`seqconv.series.data.SeriesData.lengths`).
+        ``(N,)`` series lengths (:attr:`seqconv.series.container.SeriesData.lengths`).
     window, horizon, stride
         Input steps, target steps (the forecast), steps between windows.
     valid_fraction, test_fraction

@@ -8,6 +8,8 @@ import importlib
 import pytest
 
 MODULES = [
+    "seqconv.series.container",
+    "seqconv.series.timegrid",
     "seqconv.series.normalize",
     "seqconv.series.masks",
     "seqconv.series.quantize",

@@ -1,4 +1,4 @@
-"""Time-series encoders: z-normalisation, missing values, mu-law and binning, one-hot levels."""
+"""Time-series encoders: z-normalisation, missing values, mu-law levels, one-hot levels."""
 
 from __future__ import annotations
 
@@ -13,16 +13,8 @@ from hypothesis.extra.numpy import arrays
 
 from seqconv.errors import InputError
 from seqconv.series.data import SeriesData
-from seqconv.series.normalize import (
-    PAD_LEVEL,
-    Binner,
-    MuLaw,
-    Normalizer,
-    encode_values,
-    fill_missing,
-    levels_one_hot,
-    quantizer_from_dict,
-)
+from seqconv.series.normalize import Normalizer, encode_values, fill_missing
+from seqconv.series.quantize import PAD_LEVEL, MuLaw, levels_one_hot
 
 FINITE = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=32)
 
@@ -153,7 +145,7 @@ def test_encode_values_pipeline():
     assert left.mask[0].tolist() == [False] * 3 + [True] * 3
 
 
-# ---------------------------------------------------------------- mu-law and bins
+# ---------------------------------------------------------------- mu-law
 
 
 @settings(max_examples=60, deadline=None)
@@ -188,40 +180,11 @@ def test_mulaw_details():
     assert q.encode(np.array([[[10.0]]]))[0, 0, 0] == 255  # beyond the training range: clipped
     state = json_round_trip(q.to_dict())
     assert state == {"kind": "mulaw", "mu": 255.0, "levels": 256, "scale": [2.0]}
-    np.testing.assert_array_equal(quantizer_from_dict(state).encode(x), codes)
+    np.testing.assert_array_equal(MuLaw.from_dict(state).encode(x), codes)
     # expected levels (a softmax mean) decode too
     assert q.decode(np.array([[[127.5]]], np.float64))[0, 0, 0] == pytest.approx(0.0, abs=1e-9)
     with pytest.raises(InputError, match="not fitted"):
         MuLaw().encode(x)
-
-
-@pytest.mark.parametrize("method", ["uniform", "quantile"])
-def test_binning(method):
-    rng = np.random.default_rng(1)
-    train = rng.normal(size=(50, 2, 40))
-    b = Binner.fit(train, n_bins=8, method=method)
-    codes = b.encode(train)
-    assert codes.min() == 0 and codes.max() == 7
-    if method == "quantile":
-        counts = np.bincount(codes[:, 0].ravel(), minlength=8)
-        assert counts.min() >= 0.9 * counts.mean()
-    back = b.decode(codes)
-    width = np.diff(b.edges, axis=1).max(axis=1).reshape(1, 2, 1)
-    assert np.all(np.abs(back - train) <= width / 2 + 1e-6)
-    state = json_round_trip(b.to_dict())
-    assert state["kind"] == "bins" and len(state["edges"]) == 2 and len(state["edges"][0]) == 9
-    np.testing.assert_array_equal(quantizer_from_dict(state).encode(train), codes)
-    outside = b.encode(np.array([[[-1e9, np.nan], [1e9, 0.0]]]))
-    assert outside[0, 0].tolist() == [0, PAD_LEVEL] and outside[0, 1, 0] == 7
-
-
-def test_bins_fit_on_train_mask_only():
-    values = np.zeros((1, 1, 10))
-    values[0, 0, :5] = np.arange(5)
-    values[0, 0, 5:] = 1000.0
-    mask = np.arange(10)[None, :] < 5
-    b = Binner.fit(values, n_bins=4, method="uniform", mask=mask)
-    assert b.edges[0, 0] == 0 and b.edges[0, -1] == 4
 
 
 def test_levels_one_hot(device):

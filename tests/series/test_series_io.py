@@ -9,14 +9,9 @@ import pandas as pd
 import pytest
 
 from seqconv.errors import InputError
-from seqconv.series.data import (
-    SeriesData,
-    detect_layout,
-    read_series,
-    read_table,
-    read_ts,
-    regular_grid,
-)
+from seqconv.series.data import SeriesData, read_series, read_ts
+from seqconv.series.tables import detect_layout, read_table
+from seqconv.series.timegrid import regular_grid
 
 UCR = Path(__file__).resolve().parents[2] / "data" / "ucr"
 
