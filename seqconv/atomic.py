@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 
 def _umask() -> int:
@@ -57,6 +59,20 @@ def write_with(path: str | Path, writer: Callable[[Path], None]) -> None:
     """Let ``writer`` write a temporary file, then move it to ``path`` atomically."""
     with atomic_path(path) as tmp:
         writer(tmp)
+
+
+def write_npz(path: str | Path, arrays: Mapping[str, Any], compressed: bool = False) -> None:
+    """Write ``arrays`` (name to array) to ``path`` as ``.npz`` atomically, under exactly that name.
+
+    ``compressed`` uses ``np.savez_compressed``.
+    """
+    save = np.savez_compressed if compressed else np.savez
+
+    def writer(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:  # a file object: np.savez would append .npz to a name
+            save(handle, **arrays)
+
+    write_with(path, writer)
 
 
 def _json_default(obj: Any) -> Any:

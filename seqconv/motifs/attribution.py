@@ -23,28 +23,25 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqconv.atomic import write_with
+from seqconv.atomic import write_npz
 from seqconv.dna.encode import PAD, one_hot
 from seqconv.errors import InputError
-from seqconv.motifs.layer import evaluating, model_device
+from seqconv.motifs.inputs import (
+    PRECISION,
+    FlatOutputs,
+    check_codes,
+    code_batches,
+    run_device,
+)
+from seqconv.motifs.layer import evaluating
 from seqconv.progress import track
-
-
-def _output(model: nn.Module, x: torch.Tensor, target: int) -> torch.Tensor:
-    out = model(x)
-    if isinstance(out, tuple | list):
-        out = out[0]
-    out = out.reshape(out.shape[0], -1)
-    if not 0 <= target < out.shape[1]:
-        raise InputError(f"target {target} is not an output of the model (it has {out.shape[1]})")
-    return out[:, target]
+from seqconv.runs.predict import predict
+from seqconv.runs.stores import CodesTensor
 
 
 def _codes(codes: np.ndarray | torch.Tensor) -> np.ndarray:
-    arr = np.asarray(codes.cpu() if isinstance(codes, torch.Tensor) else codes, dtype=np.uint8)
-    if arr.ndim != 2 or len(arr) == 0:
-        raise InputError(f"expected codes of shape (N, L) with N >= 1, got {arr.shape}")
-    return arr
+    check_codes(codes)
+    return np.asarray(codes.cpu() if isinstance(codes, torch.Tensor) else codes, dtype=np.uint8)
 
 
 def predict_target(
@@ -54,15 +51,40 @@ def predict_target(
     batch_size: int = 256,
     device: str | torch.device | None = None,
 ) -> np.ndarray:
-    """``(N,)`` output ``target`` of the model for each sequence."""
+    """``(N,)`` float64 output ``target`` of the model for each sequence."""
     arr = _codes(codes)
-    dev = model_device(model, device)
-    out = []
-    with evaluating(model), torch.inference_mode():
-        for start in range(0, len(arr), batch_size):
-            x = one_hot(torch.as_tensor(arr[start : start + batch_size]).to(dev))
-            out.append(_output(model, x, target).double().cpu())
-    return torch.cat(out).numpy()
+    dev = run_device(model, device)
+    scorer = FlatOutputs(model, target=target)
+    out = predict(scorer, CodesTensor(arr, dev), batch_size=batch_size, precision=PRECISION)
+    return out.double().numpy()
+
+
+class _Mutants:
+    """Single-base substitutions of one sequence as an input store for ``predict``: row ``i`` is
+    the sequence with base ``bases[i]`` at ``positions[i]``, built on the device per batch (all
+    ``3 L`` mutants at once would take ``12 L^2`` floats)."""
+
+    can_reverse_complement = False
+
+    def __init__(self, x: torch.Tensor, bases: torch.Tensor, positions: torch.Tensor) -> None:
+        self.device = x.device
+        self.x = x  # (4, L) one-hot
+        self.bases = bases.to(self.device)
+        self.positions = positions.to(self.device)
+        self.eye = torch.eye(4, device=self.device)
+
+    def __len__(self) -> int:
+        return len(self.bases)
+
+    def gather(self, index: torch.Tensor) -> torch.Tensor:
+        return index.to(self.device)
+
+    def encode(self, index: torch.Tensor) -> torch.Tensor:
+        """``(B,)`` row numbers -> ``(B, 4, L)`` one-hot mutants."""
+        mutants = self.x.expand(len(index), *self.x.shape).clone()
+        rows = torch.arange(len(index), device=self.device)
+        mutants[rows, :, self.positions[index]] = self.eye[self.bases[index]]
+        return mutants
 
 
 def ism(
@@ -94,28 +116,21 @@ def ism(
         bases are substituted.
     """
     arr = _codes(codes)
-    dev = model_device(model, device)
-    n, length = arr.shape
-    eye = torch.eye(4, device=dev)
-    result = np.zeros((n, 4, length))
-    with evaluating(model), torch.inference_mode():
-        for i in track(range(n), n, "mutagenesis", show_progress):
-            x = one_hot(torch.as_tensor(arr[i : i + 1]).to(dev))[0]  # (4, L)
-            ref = float(_output(model, x[None], target)[0])
-            # Substitutions: base b at position l, except the observed base and padding.
-            need = ~(x == 1.0)
-            need[:, torch.as_tensor(arr[i] == PAD, device=dev)] = False
-            bases, positions = torch.nonzero(need, as_tuple=True)
-            values = torch.empty(len(bases), dtype=torch.float64, device=dev)
-            for start in range(0, len(bases), batch_size):
-                b = bases[start : start + batch_size]
-                p = positions[start : start + batch_size]
-                mutants = x.expand(len(b), 4, length).clone()
-                mutants[torch.arange(len(b), device=dev), :, p] = eye[b]
-                values[start : start + len(b)] = _output(model, mutants, target).double()
-            delta = torch.zeros(4, length, dtype=torch.float64, device=dev)
-            delta[bases, positions] = values - ref
-            result[i] = delta.cpu().numpy()
+    dev = run_device(model, device)
+    scorer = FlatOutputs(model, target=target)
+    reference = predict_target(model, arr, target, batch_size)
+    result = np.zeros((len(arr), 4, arr.shape[1]))
+    for i in track(range(len(arr)), len(arr), "mutagenesis", show_progress):
+        x = one_hot(arr[i])  # (4, L)
+        # Substitutions: base b at position l, except the observed base and padding.
+        need = x != 1.0
+        need[:, torch.as_tensor(arr[i] == PAD)] = False
+        bases, positions = torch.nonzero(need, as_tuple=True)
+        if len(bases) == 0:
+            continue
+        mutants = _Mutants(x.to(dev), bases, positions)
+        values = predict(scorer, mutants, batch_size=batch_size, precision=PRECISION)
+        result[i, bases.numpy(), positions.numpy()] = values.double().numpy() - reference[i]
     return result
 
 
@@ -134,21 +149,17 @@ def gradient_x_input(
         ``(N, 4, L)`` float64.
     """
     arr = _codes(codes)
-    dev = model_device(model, device)
+    dev = run_device(model, device)
+    scorer = FlatOutputs(model, target=target)
     out = []
+    # Its own loop: predict runs without gradients.
     with evaluating(model), torch.enable_grad():
-        for start in range(0, len(arr), batch_size):
-            x = one_hot(torch.as_tensor(arr[start : start + batch_size]).to(dev))
+        for _, x in code_batches(arr, batch_size, dev):
             x.requires_grad_(True)
             # Only the input's gradient is computed; parameter .grad stays untouched.
-            (grad,) = torch.autograd.grad(_output(model, x, target).sum(), x)
+            (grad,) = torch.autograd.grad(scorer(x).sum(), x)
             out.append((grad * x).detach().double().cpu())
     return torch.cat(out).numpy()
-
-
-def _savez(path: Path, arrays: dict) -> None:
-    with open(path, "wb") as handle:  # a file object: np.savez would append .npz to a name
-        np.savez_compressed(handle, **arrays)
 
 
 def ism_importance(ism_map: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -249,7 +260,7 @@ def write_attributions(
     }
     if ism_map is not None:
         arrays["ism"] = ism_map
-    write_with(out_dir / "attributions.npz", lambda tmp: _savez(tmp, arrays))
+    write_npz(out_dir / "attributions.npz", arrays, compressed=True)
     from seqconv.motifs.logos import attribution_logo
 
     importance = ism_importance(ism_map, arr) if ism_map is not None else None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqconv.atomic import write_with
+from seqconv.atomic import write_npz
 from seqconv.errors import InputError
 from seqconv.motifs.cache import cache_dir
 from seqconv.motifs.formats import read_motifs
@@ -120,14 +120,9 @@ def _save(path: Path, motifs: list[Motif]) -> None:
         "counts": np.concatenate([m.counts for m in motifs], axis=1),
     }
     try:
-        write_with(path, lambda tmp: _savez(tmp, arrays))
+        write_npz(path, arrays)
     except OSError:  # a read-only cache is not an error: the database is rebuilt next time
         pass
-
-
-def _savez(path: Path, arrays: dict) -> None:
-    with open(path, "wb") as handle:  # a file object: np.savez would append .npz to a name
-        np.savez(handle, **arrays)
 
 
 def _load(path: Path) -> list[Motif] | None:

@@ -30,15 +30,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqconv.dna.encode import PAD, one_hot
+from seqconv.dna.encode import PAD
 from seqconv.errors import InputError
-from seqconv.motifs.layer import (
-    FirstLayer,
-    evaluating,
-    find_first_layer,
-    first_layer_activations,
-    model_device,
-)
+from seqconv.motifs.inputs import check_codes, code_batches, example_input, run_device
+from seqconv.motifs.layer import FirstLayer, evaluating, find_first_layer, first_layer_activations
 from seqconv.motifs.motif import (
     CountsMatrix,
     Motif,
@@ -175,22 +170,8 @@ class FilterExtraction:
         return {m.filter: m for m in self.motifs}
 
 
-def _batches(codes: np.ndarray | torch.Tensor, batch_size: int):
-    for start in range(0, len(codes), batch_size):
-        yield start, codes[start : start + batch_size]
-
-
-def _to_input(batch: np.ndarray | torch.Tensor, device: torch.device) -> torch.Tensor:
-    return one_hot(torch.as_tensor(batch).to(device))
-
-
-def _check_codes(codes: np.ndarray | torch.Tensor) -> None:
-    if codes.ndim != 2 or len(codes) == 0:
-        raise InputError(f"expected codes of shape (N, L) with N >= 1, got {tuple(codes.shape)}")
-
-
 def _valid_positions(
-    conv_input: torch.Tensor, layer: FirstLayer, batch: np.ndarray | torch.Tensor
+    conv_input: torch.Tensor, layer: FirstLayer, batch: torch.Tensor
 ) -> torch.Tensor | None:
     """``(B, 1, L_out)`` True where an output window holds at least one real base; ``None`` when
     every window does (no padding codes and conv padding shorter than the span)."""
@@ -226,18 +207,19 @@ def activation_stats(
     means, maxima, background
         ``(F,)``, ``(F,)`` float64 and the ``(4,)`` base frequencies of the input.
     """
-    _check_codes(codes)
-    dev = model_device(model, device)
+    check_codes(codes)
+    dev = run_device(model, device)
+    layer = layer or find_first_layer(model, example_input(codes, dev))
     with evaluating(model), torch.inference_mode():
-        layer = layer or find_first_layer(model, _to_input(codes[:1], dev))
         n_filters = layer.n_filters
         total = torch.zeros(n_filters, dtype=torch.float64, device=dev)
         count = torch.zeros((), dtype=torch.float64, device=dev)
         maxima = torch.full((n_filters,), -torch.inf, dtype=torch.float64, device=dev)
         bases = torch.zeros(4, dtype=torch.float64, device=dev)
-        steps = track(_batches(codes, batch_size), len(codes), "activations", show_progress)
-        for _, batch in steps:
-            x = _to_input(batch, dev)
+        steps = track(
+            code_batches(codes, batch_size, dev), len(codes), "activations", show_progress
+        )
+        for batch, x in steps:
             bases += x.sum(2).sum(0).double()
             act, conv_input = first_layer_activations(model, x, layer)
             valid = _valid_positions(conv_input, layer, batch)
@@ -267,8 +249,8 @@ def _top_k_thresholds(
     """Per filter, the k-th largest activation over all real positions."""
     best = None
     with evaluating(model), torch.inference_mode():
-        for _, batch in _batches(codes, batch_size):
-            act, conv_input = first_layer_activations(model, _to_input(batch, dev), layer)
+        for batch, x in code_batches(codes, batch_size, dev):
+            act, conv_input = first_layer_activations(model, x, layer)
             valid = _valid_positions(conv_input, layer, batch)
             if valid is not None:
                 act = act.masked_fill(~valid, -torch.inf)
@@ -328,14 +310,13 @@ def extract_filter_motifs(
     -------
     FilterExtraction
     """
-    _check_codes(codes)
+    check_codes(codes)
     if mode not in ("basset", "max_frac", "top_k"):
         raise InputError(f"mode must be 'basset', 'max_frac' or 'top_k', not {mode!r}")
     if layout not in ("span", "taps"):
         raise InputError(f"layout must be 'span' or 'taps', not {layout!r}")
-    dev = model_device(model, device)
-    with evaluating(model), torch.inference_mode():
-        layer = find_first_layer(model, _to_input(codes[:1], dev))
+    dev = run_device(model, device)
+    layer = find_first_layer(model, example_input(codes, dev))
     means, maxima, background = activation_stats(
         model, codes, layer, batch_size, dev, show_progress
     )
@@ -356,9 +337,11 @@ def extract_filter_motifs(
     nsites = torch.zeros(n_filters, dtype=torch.float64, device=dev)
     pl, pr = layer.padding()
     with evaluating(model), torch.inference_mode():
-        steps = track(_batches(codes, batch_size), len(codes), "filter sites", show_progress)
-        for _, batch in steps:
-            act, conv_input = first_layer_activations(model, _to_input(batch, dev), layer)
+        steps = track(
+            code_batches(codes, batch_size, dev), len(codes), "filter sites", show_progress
+        )
+        for batch, x in steps:
+            act, conv_input = first_layer_activations(model, x, layer)
             sites = act > thr
             valid = _valid_positions(conv_input, layer, batch)
             if valid is not None:

@@ -3,8 +3,8 @@ first-layer filter's activation map is replaced by its mean.
 
 For filter ``f`` the activation map ``a[:, f, :]`` is set to the mean of ``a[:, f, :]`` over all
 (real) positions and sequences of the data, the model is run again and the change of its outputs
-is measured. Several filters are ablated in one forward pass by stacking copies of a batch (one
-copy per filter), so the Python loop runs over batches and filter groups, not sequences.
+is measured. The model runs through :func:`~seqconv.runs.predict.predict` on (sequence, filter)
+pairs, each row of a forward pass ablating its own filter, so no Python loop runs over filters.
 """
 
 from __future__ import annotations
@@ -16,9 +16,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqconv.motifs.filters import _batches, _check_codes, _to_input, activation_stats
-from seqconv.motifs.layer import FirstLayer, evaluating, find_first_layer, hooked, model_device
+from seqconv.motifs.filters import activation_stats
+from seqconv.motifs.inputs import PRECISION, FlatOutputs, check_codes, example_input, run_device
+from seqconv.motifs.layer import find_first_layer, hooked
 from seqconv.progress import track
+from seqconv.runs.predict import predict
+from seqconv.runs.stores import CodesTensor
+
+_CHUNK_VALUES = 1 << 24  # ablated output values (sequences x filters x outputs) per predict call
 
 
 @dataclass
@@ -50,10 +55,32 @@ class Influence:
         return np.argsort(-self.influence, kind="stable")
 
 
-def _flatten(outputs: torch.Tensor) -> torch.Tensor:
-    if isinstance(outputs, tuple | list):
-        outputs = outputs[0]
-    return outputs.reshape(outputs.shape[0], -1).double()
+class _Ablations:
+    """(sequence, filter) pairs as an input store for ``predict``: row ``s * F + f`` is sequence
+    ``s``, to be run with filter ``f`` replaced by its mean.
+
+    :meth:`gather` records the filters of the batch in :attr:`filters`, which the replacing hook
+    reads during the forward pass that follows.
+    """
+
+    can_reverse_complement = False
+
+    def __init__(self, codes: CodesTensor, n_filters: int) -> None:
+        self.codes = codes
+        self.n_filters = n_filters
+        self.device = codes.device
+        self.filters = torch.zeros(0, dtype=torch.long, device=self.device)
+
+    def __len__(self) -> int:
+        return len(self.codes) * self.n_filters
+
+    def gather(self, index: torch.Tensor) -> torch.Tensor:
+        index = index.to(self.device)
+        self.filters = index % self.n_filters
+        return self.codes.gather(index // self.n_filters)
+
+    def encode(self, raw: torch.Tensor) -> torch.Tensor:
+        return self.codes.encode(raw)
 
 
 def filter_influence(
@@ -81,67 +108,52 @@ def filter_influence(
         Applied to the outputs before comparing (e.g. ``torch.sigmoid`` to measure probabilities
         instead of logits).
     batch_size
-        Forward-pass batch size (sequence copies, so ``batch_size // F`` sequences at a time when
-        all filters fit in one pass).
+        (sequence, filter) pairs per forward pass, so ``batch_size // F`` sequences at a time.
 
     Returns
     -------
     Influence
     """
-    _check_codes(codes)
-    dev = model_device(model, device)
-    with evaluating(model), torch.inference_mode():
-        layer = find_first_layer(model, _to_input(codes[:1], dev))
+    check_codes(codes)
+    dev = run_device(model, device)
+    layer = find_first_layer(model, example_input(codes, dev))
     if means is None:
         means, _, _ = activation_stats(model, codes, layer, batch_size, dev)
     n_filters = layer.n_filters
     mean_t = torch.as_tensor(np.asarray(means), dtype=torch.float32, device=dev)
-    transform = output_transform or (lambda t: t)
-    group = max(1, min(n_filters, batch_size))
-    seqs_per_pass = max(1, batch_size // group)
-    sq_sum = mean_sum = None
-    with evaluating(model), torch.inference_mode():
-        steps = track(_batches(codes, seqs_per_pass), len(codes), "influence", show_progress)
-        for _, batch in steps:
-            x = _to_input(batch, dev)
-            base = _flatten(transform(model(x)))
-            if sq_sum is None:
-                sq_sum = torch.zeros(n_filters, base.shape[1], dtype=torch.float64, device=dev)
-                mean_sum = torch.zeros_like(sq_sum)
-            for first in range(0, n_filters, group):
-                filters = torch.arange(first, min(first + group, n_filters), device=dev)
-                out = _ablated(model, layer, x, filters, mean_t)
-                diff = _flatten(transform(out)).view(len(filters), len(x), -1) - base
-                sq_sum[filters] += (diff**2).sum(1)
-                mean_sum[filters] += diff.sum(1)
-    n = len(codes)
-    per_output = (sq_sum / n).cpu().numpy()
+    store = CodesTensor(codes, dev)
+    scorer = FlatOutputs(model, transform=output_transform)
+    base = predict(scorer, store, batch_size=batch_size, precision=PRECISION).double()
+    n, n_outputs = base.shape
+    pairs = _Ablations(store, n_filters)
+
+    def replace(act: torch.Tensor) -> torch.Tensor:
+        """``(B, F, L_out)`` activations with filter ``pairs.filters[b]`` of row ``b`` set to its
+        mean."""
+        act = act.clone()
+        rows = torch.arange(len(act), device=act.device)
+        act[rows, pairs.filters, :] = mean_t[pairs.filters, None].to(act.dtype)
+        return act
+
+    # Sequences per predict call: its (chunk, F, T) float32 result stays under 64 MiB, and the
+    # progress bar moves at least every 64 forward passes.
+    chunk = max(1, min(_CHUNK_VALUES // (n_filters * n_outputs), 64 * batch_size // n_filters))
+    sq_sum = torch.zeros(n_filters, n_outputs, dtype=torch.float64)
+    mean_sum = torch.zeros_like(sq_sum)
+    chunks = ((s, range(s, min(s + chunk, n))) for s in range(0, n, chunk))
+    with hooked(layer, replace):
+        for start, seqs in track(chunks, n, "influence", show_progress):
+            index = np.arange(start * n_filters, seqs.stop * n_filters)
+            out = predict(scorer, pairs, index, batch_size, precision=PRECISION)
+            out = out.double().view(len(seqs), n_filters, n_outputs)
+            diff = out - base[start : seqs.stop, None]
+            sq_sum += (diff**2).sum(0)
+            mean_sum += diff.sum(0)
+    per_output = (sq_sum / n).numpy()
     return Influence(
         influence=per_output.mean(axis=1),
         per_output=per_output,
-        mean_change=(mean_sum / n).cpu().numpy(),
+        mean_change=(mean_sum / n).numpy(),
         means=np.asarray(means, dtype=np.float64),
         n_sequences=n,
     )
-
-
-def _ablated(
-    model: nn.Module,
-    layer: FirstLayer,
-    x: torch.Tensor,
-    filters: torch.Tensor,
-    means: torch.Tensor,
-) -> torch.Tensor:
-    """Outputs for ``len(filters)`` stacked copies of ``x``, copy ``g`` with filter
-    ``filters[g]`` set to its mean."""
-    g, b = len(filters), len(x)
-
-    def replace(act: torch.Tensor) -> torch.Tensor:
-        act = act.clone().view(g, b, *act.shape[1:])
-        act[torch.arange(g, device=act.device), :, filters, :] = (
-            means[filters].view(g, 1, 1).to(act.dtype)
-        )
-        return act.view(g * b, *act.shape[2:])
-
-    with hooked(layer, replace):
-        return model(x.repeat(g, 1, 1))

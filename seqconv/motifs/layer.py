@@ -275,13 +275,3 @@ def evaluating(model: nn.Module) -> Iterator[nn.Module]:
         yield model
     finally:
         model.train(was_training)
-
-
-def model_device(model: nn.Module, device: str | torch.device | None) -> torch.device:
-    """The device to run on: ``device`` (moving the model there) or where the model lives."""
-    if device is not None:
-        device = torch.device(device)
-        model.to(device)
-        return device
-    param = next(iter(model.parameters()), None)
-    return param.device if param is not None else torch.device("cpu")

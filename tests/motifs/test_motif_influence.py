@@ -145,3 +145,53 @@ def test_ism_importance_and_write_attributions(tmp_path):
     assert result.top.tolist() == np.argsort(-result.predictions)[:2].tolist()
     with pytest.raises(InputError, match="target 5"):
         predict_target(model, codes, target=5)
+
+
+class TupleOutputs(nn.Module):
+    """Returns ``(outputs, extra)`` like multi-head models: only the first element is explained."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x), x.sum()
+
+
+def test_tuple_outputs_and_chunks_give_the_same_influence_and_ism(monkeypatch):
+    from seqconv.motifs import influence as influence_module
+
+    codes = np.random.default_rng(2).integers(0, 4, size=(11, 30)).astype(np.uint8)
+    model = two_filter_model()
+    plain = filter_influence(model, codes, batch_size=4)
+    monkeypatch.setattr(influence_module, "_CHUNK_VALUES", 3 * 2 * 2)  # two sequences per call
+    chunked = filter_influence(TupleOutputs(model), codes, batch_size=4)
+    np.testing.assert_allclose(chunked.per_output, plain.per_output, rtol=1e-4, atol=1e-9)
+    np.testing.assert_allclose(chunked.mean_change, plain.mean_change, atol=1e-7)
+    np.testing.assert_allclose(ism(TupleOutputs(model), codes, 1), ism(model, codes, 1), atol=1e-7)
+
+
+def test_modes_are_restored_and_padding_only_rows_have_no_mutants():
+    model = two_filter_model().train()
+    codes = np.random.default_rng(3).integers(0, 4, size=(4, 20)).astype(np.uint8)
+    codes[2] = PAD
+    maps = ism(model, codes)
+    assert (maps[2] == 0).all() and np.abs(maps[0]).sum() > 0
+    filter_influence(model, codes)
+    gradient_x_input(model, codes)
+    assert all(m.training for m in model.modules())
+
+
+@pytest.mark.parametrize(
+    "codes, match",
+    [
+        (np.full((2, 5), 16, dtype=np.uint8), "0..15"),
+        (np.zeros((2, 5), dtype=np.float32), "uint8"),
+        (np.zeros((0, 5), dtype=np.uint8), "N >= 1"),
+    ],
+)
+def test_bad_codes_are_input_errors(codes, match):
+    model = two_filter_model()
+    for run in (ism, gradient_x_input, filter_influence):
+        with pytest.raises(InputError, match=match):
+            run(model, codes)
