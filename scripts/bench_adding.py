@@ -34,9 +34,10 @@ import torch
 
 from seqconv import models
 from seqconv.progress import Reporter
+from seqconv.runs.predict import predict
 from seqconv.runs.series_stores import SeriesTensor
 from seqconv.series.normalize import Normalizer
-from seqconv.train.loop import FitSettings, fit, predict_outputs
+from seqconv.train.loop import FitSettings, fit
 
 
 def adding_data(n: int, length: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +137,7 @@ def main() -> None:
         minutes += spent
     _, inputs, y, test, spent = stage(model, args.length, args, normalizer, rng, args.epochs)
     minutes += spent
-    predictions = predict_outputs(model, inputs, test, 256, rc_average=False).numpy()
+    predictions = predict(model, inputs, test, 256).numpy()
     mse = float(np.mean((predictions - y[test]) ** 2))
     trivial = float(np.mean((y[test] - 1.0) ** 2))
     print(

@@ -12,7 +12,8 @@ from seqconv.errors import InputError, SeqconvError
 from seqconv.rf.causality import check_causal
 from seqconv.rf.receptive_field import receptive_field
 from seqconv.rf.streaming import Streamer
-from seqconv.runs.run import Run, load
+from seqconv.runs.load import load
+from seqconv.runs.run import Run
 from seqconv.series.data import SeriesData, read_series
 
 try:

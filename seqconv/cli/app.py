@@ -52,6 +52,15 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def explicit_options(ctx: typer.Context) -> dict[str, Any]:
+    """The options the user gave (on the command line), not their defaults."""
+    return {
+        name: value
+        for name, value in ctx.params.items()
+        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+    }
+
+
 @app.callback()
 def main(
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),

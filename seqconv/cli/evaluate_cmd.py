@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from seqconv.cli.app import app, err_console, friendly_errors
-from seqconv.errors import InputError
 
 
 @app.command(no_args_is_help=True)
@@ -34,23 +33,11 @@ def evaluate(
     ),
 ) -> None:
     """Evaluate a trained model: auROC, auPR and accuracy per class (or MSE, Pearson, Spearman)."""
-    import seqconv
-    from seqconv.atomic import write_json
-    from seqconv.runs.evaluate import evaluate as run_evaluation
+    from seqconv.runs.commands import evaluate_files
 
-    if bool(fasta) == (series is not None):
-        raise InputError("give either --fasta (DNA) or --series (time series)")
-    if series is not None:
-        from seqconv.cli import series_cli
-
-        metrics = series_cli.evaluate(model, series, out, bootstrap, seed, device)
-        Console().print(metrics_table(metrics))
-        err_console.print(f"metrics written to {out or Path(model) / 'evaluation.json'}")
-        return
-    run = seqconv.load(model, device=device)
-    metrics = run_evaluation(run, fasta, labels, negatives, bootstrap, seed)
-    path = out or Path(model) / "evaluation.json"
-    write_json(path, metrics)
+    metrics, path = evaluate_files(
+        model, fasta, labels, negatives, series, out, bootstrap, seed, device
+    )
     Console().print(metrics_table(metrics))
     err_console.print(f"metrics written to {path}")
 

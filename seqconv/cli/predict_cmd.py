@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
 from seqconv.cli.app import app, err_console, friendly_errors
-from seqconv.errors import InputError
 
 
 @app.command(no_args_is_help=True)
@@ -32,22 +30,8 @@ def predict(
     Sequences are padded or trimmed like the training data and, where the model was trained with
     reverse-complement augmentation, averaged over both strands. Memory stays constant.
     """
-    import seqconv
+    from seqconv.runs.commands import predict_file
 
-    if (fasta is None) == (series is None):
-        raise InputError("give either --fasta (DNA) or --series (time series)")
-    if series is not None:
-        from seqconv.cli import series_cli
-
-        series_cli.predict(model, series, out, device)
-        return
-    run = seqconv.load(model, device=device)
-    if out is None:
-        first = True
-        for ids, predictions in run.iter_predict_fasta(fasta, batch_size):
-            table = run.prediction_table(ids, predictions)
-            table.to_csv(sys.stdout, sep="\t", index=False, header=first, float_format="%.6g")
-            first = False
-        return
-    n = run.predict_fasta(fasta, out, batch_size)
-    err_console.print(f"{n:,} predictions written to {out}")
+    n = predict_file(model, fasta, series, out, batch_size, device)
+    if out is not None:
+        err_console.print(f"{n:,} predictions written to {out}")

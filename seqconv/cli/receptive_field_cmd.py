@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from seqconv.cli.app import app, err_console, friendly_errors
-from seqconv.cli.options import parse_options
 from seqconv.errors import SeqconvError
+from seqconv.options import parse_options
 
 
 def _model_spec(arch: str | None, run_dir: Path | None) -> tuple[str, dict[str, Any]]:

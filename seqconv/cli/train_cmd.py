@@ -6,9 +6,7 @@ from pathlib import Path
 
 import typer
 
-from seqconv.cli.app import app, friendly_errors
-from seqconv.cli.options import parse_key_values
-from seqconv.errors import InputError
+from seqconv.cli.app import app, explicit_options, friendly_errors
 from seqconv.train.recipes.dna import DEFAULT_MODEL
 
 
@@ -141,53 +139,6 @@ def train(
     file alone) dinucleotide-shuffled negatives. Time series (--series) carry their labels (.ts)
     or name them with --target; --task forecast trains on windows split by time.
     """
-    from seqconv.cli import series_cli
-    from seqconv.progress import Reporter
-    from seqconv.train.recipes.dna import TrainOptions, resume_options
-    from seqconv.train.recipes.dna import train as run_training
+    from seqconv.train.entry import train as run_training
 
-    explicit = {
-        name: value
-        for name, value in ctx.params.items()
-        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
-    }
-    if series_cli.wants_series(explicit, config, resume):
-        series_cli.train(explicit, config, resume, quiet)
-        return
-    series_cli.check_no_series_options(explicit)
-
-    if resume is not None:
-        options = resume_options(resume)
-        options.quiet = quiet
-        run_training(options, Reporter(quiet), resume=True)
-        return
-
-    given = {
-        name: value
-        for name, value in ctx.params.items()
-        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
-    }
-    values: dict = TrainOptions.from_file(config) if config else {}
-    values.update(_to_options(given))
-    for name in ("config", "resume"):
-        values.pop(name, None)
-    if not values.get("fasta"):
-        raise InputError("give at least one --fasta file (or --config with 'fasta')")
-    options = TrainOptions(**values)
-    run_training(options, Reporter(options.quiet))
-
-
-def _to_options(given: dict) -> dict:
-    """CLI values to :class:`TrainOptions` fields."""
-    out = dict(given)
-    if "fasta" in out:
-        out["fasta"] = [str(p) for p in out["fasta"]]
-    if "model_option" in out:
-        out["model_options"] = parse_key_values(out.pop("model_option") or [])
-    for name in ("valid_chroms", "test_chroms"):
-        if out.get(name):
-            out[name] = [c.strip() for c in out[name].split(",") if c.strip()]
-    for name in ("labels", "out"):
-        if out.get(name) is not None:
-            out[name] = str(out[name])
-    return out
+    run_training(explicit_options(ctx), config, resume, quiet)

@@ -124,7 +124,7 @@ def make_split(
             f"held-out chromosomes were given, but id {bad!r} has no coordinates "
             "(expected ids like chr1:100-300)"
         )
-    return _random_split(groups, strata, valid_fraction, test_fraction, seed)
+    return random_split(groups, strata, valid_fraction, test_fraction, seed)
 
 
 def _choose_chromosomes(
@@ -169,35 +169,50 @@ def _choose_chromosomes(
     return valid, test
 
 
-def _random_split(
+def random_split(
     groups: Sequence[str],
     strata: np.ndarray | None,
     valid_fraction: float,
     test_fraction: float,
     seed: int,
 ) -> Split:
+    """A seeded random split, stratified by ``strata`` where every class is large enough.
+
+    Records of the same group land in the same part; a fraction of 0 leaves that part empty.
+    """
     unique, first, inverse = np.unique(np.asarray(groups), return_index=True, return_inverse=True)
     n = len(unique)
-    if n < 3:
-        raise InputError(f"only {n} sequences: too few to split into train, validation and test")
-    group_strata = None if strata is None else np.asarray(strata)[first]
-    if (
-        group_strata is not None
-        and np.bincount(np.unique(group_strata, return_inverse=True)[1]).min() < 3
-    ):
-        group_strata = None  # a class too small to stratify: fall back to a plain random split
-    index = np.arange(n)
     held = valid_fraction + test_fraction
-    train, rest = train_test_split(index, test_size=held, random_state=seed, stratify=group_strata)
-    rest_strata = None if group_strata is None else group_strata[rest]
-    if (
-        rest_strata is not None
-        and np.bincount(np.unique(rest_strata, return_inverse=True)[1]).min() < 2
-    ):
-        rest_strata = None
-    valid, test = train_test_split(
-        rest, test_size=test_fraction / held, random_state=seed, stratify=rest_strata
-    )
-    labels = np.empty(n, dtype=object)
-    labels[train], labels[valid], labels[test] = "train", "valid", "test"
+    labels = np.full(n, "train", dtype=object)
+    if held > 0:
+        if n < 1 + (valid_fraction > 0) + (test_fraction > 0):
+            raise InputError(
+                f"only {n} sequences: too few to split into train, validation and test"
+            )
+        group_strata = None if strata is None else np.asarray(strata)[first]
+        train, rest = _draw(np.arange(n), held, group_strata, seed, min_class=3)
+        if valid_fraction > 0 and test_fraction > 0:
+            rest_strata = None if group_strata is None else group_strata[rest]
+            valid, test = _draw(rest, test_fraction / held, rest_strata, seed)
+        elif valid_fraction > 0:
+            valid, test = rest, rest[:0]
+        else:
+            valid, test = rest[:0], rest
+        labels[valid], labels[test] = "valid", "test"
     return Split(labels[inverse].astype(str), "random", [], [], seed)
+
+
+def _draw(
+    index: np.ndarray, fraction: float, strata: np.ndarray | None, seed: int, min_class: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """``index`` split in two with ``fraction`` in the second part, stratified when every class
+    has ``min_class`` members or more (else plainly random)."""
+    if (
+        strata is not None
+        and np.bincount(np.unique(strata, return_inverse=True)[1]).min() < min_class
+    ):
+        strata = None  # a class too small to stratify
+    try:
+        return train_test_split(index, test_size=fraction, random_state=seed, stratify=strata)
+    except ValueError:  # too few rows for one of each class in both parts
+        return train_test_split(index, test_size=fraction, random_state=seed)

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seqconv.dna.labels import load_labeled
-from seqconv.runs.run import Run
 from seqconv.runs.metrics import compute_metrics
+from seqconv.runs.run import Run
 
 
 def evaluate(

@@ -16,31 +16,22 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqconv.series.quantize import MuLaw, levels_one_hot
-from seqconv.series.normalize import Normalizer
+from seqconv.errors import InputError
 from seqconv.rf.streaming import Streamer
-
-
-def _batches(n: int, size: int):
-    for start in range(0, n, size):
-        yield slice(start, min(start + size, n))
+from seqconv.runs.predict import predict
+from seqconv.series.data import SeriesData
+from seqconv.series.normalize import Normalizer, fill_missing
+from seqconv.series.quantize import MuLaw, levels_one_hot
+from seqconv.series.windows import ForecastWindows, gather_windows
 
 
 def point_forecast(
     model: nn.Module, x: torch.Tensor, n_targets: int, horizon: int, batch_size: int = 512
 ) -> np.ndarray:
     """``(M, C, window)`` normalised inputs -> ``(M, n_targets, horizon)`` normalised forecasts."""
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    out = []
-    with torch.inference_mode():
-        for part in _batches(x.shape[0], batch_size):
-            out.append(model(x[part].to(device)).float().cpu())
-    model.train(was_training)
-    if not out:
+    if x.shape[0] == 0:
         return np.zeros((0, n_targets, horizon), dtype=np.float32)
-    return torch.cat(out).reshape(-1, n_targets, horizon).numpy()
+    return predict(model, x, batch_size=batch_size).reshape(-1, n_targets, horizon).numpy()
 
 
 def level_forecast(
@@ -79,7 +70,8 @@ def level_forecast(
     )  # the normalised value of each level
     stream = Streamer(model)
     out = np.zeros((levels.shape[0], 1, horizon), dtype=np.float32)
-    for part in _batches(levels.shape[0], batch_size):
+    for start in range(0, levels.shape[0], batch_size):
+        part = slice(start, start + batch_size)
         stream.reset()
         logits = stream.step(levels_one_hot(levels[part].to(device), q))[..., -1]
         for h in range(horizon):
@@ -113,3 +105,77 @@ def denormalize(
     """``(M, C_target, H)`` normalised forecasts -> original units (``channel``/``none`` modes)."""
     loc, scale = channel_statistics(normalizer, n_channels, channels)
     return Normalizer.inverse(values, loc, scale)
+
+
+def target_channels(target: list[str] | None, channels: list[str], source: str) -> list[int]:
+    """Indices of the channels to forecast (all when ``target`` is ``None``)."""
+    if not target:
+        return list(range(len(channels)))
+    index = []
+    for name in target:
+        if name not in channels:
+            raise InputError(
+                f"{source}: no channel {name!r} to forecast; channels: {', '.join(channels)}"
+            )
+        index.append(channels.index(name))
+    return index
+
+
+def forecast_names(channels: list[str], horizon: int) -> list[str]:
+    """Output column names: ``value+1``, ``value+2``, … per forecast channel."""
+    return [f"{c}+{h}" for c in channels for h in range(1, horizon + 1)]
+
+
+def prepare_values(
+    data: SeriesData, normalizer: Normalizer, missing: str, cuts: np.ndarray | None = None
+) -> np.ndarray:
+    """Normalised, filled ``(N, C, L)`` float32; padding after each series is 0."""
+    z, _, _ = normalizer.transform(data.values)
+    filled, _ = fill_missing(z, data.lengths, missing, data.ids, data.source, cuts)
+    return np.nan_to_num(filled, nan=0.0).astype(np.float32)
+
+
+def forecast_windows(
+    model: torch.nn.Module,
+    values: np.ndarray,
+    windows: ForecastWindows,
+    index: np.ndarray,
+    normalizer: Normalizer,
+    chosen: list[int],
+    quantizer: MuLaw | None,
+    horizon: int,
+    decode: str,
+) -> np.ndarray:
+    """Forecasts ``(M, C_target * horizon)`` in original units for windows ``index``."""
+    x, _ = gather_windows(values, windows, index)
+    if quantizer is not None:
+        codes = torch.as_tensor(quantizer.encode(x)[:, 0].astype(np.int64))
+        z = level_forecast(model, codes, quantizer, horizon, decode)
+    else:
+        z = point_forecast(model, torch.as_tensor(x), len(chosen), horizon)
+    return denormalize(z, normalizer, values.shape[1], chosen).reshape(len(index), -1)
+
+
+def naive_forecasts(
+    values: np.ndarray,
+    windows: ForecastWindows,
+    index: np.ndarray,
+    normalizer: Normalizer,
+    chosen: list[int],
+    horizon: int,
+) -> np.ndarray:
+    """The last input value repeated over the horizon (original units), ``(M, C_t * H)``."""
+    x, _ = gather_windows(values, windows, index, None)
+    last = np.repeat(x[:, chosen, -1:], horizon, axis=2)
+    return denormalize(last, normalizer, values.shape[1], chosen).reshape(len(index), -1)
+
+
+def forecast_scores(truth: np.ndarray, predictions: np.ndarray, naive: np.ndarray) -> dict:
+    """Overall MSE and MAE, and the MSE of the last-value forecast for comparison."""
+    if len(truth) == 0:
+        return {}
+    return {
+        "mse_all": float(np.mean((truth - predictions) ** 2)),
+        "mae": float(np.mean(np.abs(truth - predictions))),
+        "naive_mse": float(np.mean((truth - naive) ** 2)),
+    }

@@ -7,25 +7,20 @@ array([[0.03, 0.97]], dtype=float32)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
 import torch
 
-from seqconv.dna.encode import encode_dna
-from seqconv.errors import InputError, SeqconvError
 from seqconv.atomic import atomic_path
+from seqconv.dna.encode import encode_dna
 from seqconv.dna.fasta import iter_fasta_codes
+from seqconv.runs.predict import predict
 from seqconv.runs.stores import CodesTensor
-from seqconv.train.checkpoint import load_weights
-from seqconv.train.distributed import resolve_device
-from seqconv.train.loop import WEIGHTS, predict_outputs
 from seqconv.runs.tasks import TargetScaler, is_classification, link
-
-CONFIG = "config.json"
 
 
 class Run:
@@ -86,9 +81,7 @@ class Run:
         if codes.shape[0] == 0:
             return np.zeros((0, len(self.target_names)), dtype=np.float32)
         inputs = CodesTensor(codes, self.device)
-        outputs = predict_outputs(
-            self.model, inputs, np.arange(len(codes)), batch_size, self.rc_average
-        )
+        outputs = predict(self.model, inputs, batch_size=batch_size, rc_average=self.rc_average)
         values = link(self.task, outputs).numpy()
         return self.scaler.unscale(values) if self.scaler is not None else values
 
@@ -122,70 +115,26 @@ class Run:
             frame["prediction"] = [",".join(names[row >= 0.5]) for row in predictions]
         return frame
 
-    def predict_fasta(self, path: str | Path, out: str | Path, batch_size: int = 512) -> int:
-        """Write predictions for a FASTA/FASTQ file to a TSV, streaming with constant memory.
+    def predict_fasta(
+        self, path: str | Path, out: str | Path | TextIO, batch_size: int = 512
+    ) -> int:
+        """Write predictions for a FASTA/FASTQ file as TSV to a file (atomically) or an open text
+        stream, streaming with constant memory.
 
         Returns
         -------
         int
             Number of sequences predicted.
         """
-        n = 0
+        if not isinstance(out, (str, Path)):
+            return self._write_predictions(path, out, batch_size)
         with atomic_path(out) as tmp, open(tmp, "w") as handle:
-            for ids, predictions in self.iter_predict_fasta(path, batch_size):
-                frame = self.prediction_table(ids, predictions)
-                frame.to_csv(handle, sep="\t", index=False, header=n == 0, float_format="%.6g")
-                n += len(ids)
+            return self._write_predictions(path, handle, batch_size)
+
+    def _write_predictions(self, path: str | Path, handle: TextIO, batch_size: int) -> int:
+        n = 0
+        for ids, predictions in self.iter_predict_fasta(path, batch_size):
+            frame = self.prediction_table(ids, predictions)
+            frame.to_csv(handle, sep="\t", index=False, header=n == 0, float_format="%.6g")
+            n += len(ids)
         return n
-
-
-def read_config(path: str | Path) -> dict:
-    """A run directory's ``config.json``, with a clear error when it is missing or broken."""
-    path = Path(path)
-    if not path.is_dir():
-        raise InputError(f"{path}: no such run directory")
-    config_path = path / CONFIG
-    if not config_path.is_file():
-        raise InputError(
-            f"{path}: not a run directory (no {CONFIG}); give the folder that seqconv train wrote"
-        )
-    try:
-        config = json.loads(config_path.read_text())
-    except json.JSONDecodeError as exc:
-        raise SeqconvError(f"{config_path}: corrupt ({exc})") from None
-    for key in ("model", "task", "target_names", "input"):
-        if key not in config:
-            raise SeqconvError(f"{config_path}: missing {key!r}; is this a seqconv run?")
-    return config
-
-
-def load(path: str | Path, device: str = "cpu") -> Run:
-    """Load a run directory: rebuild the model from ``config.json``, weights from safetensors.
-
-    Parameters
-    ----------
-    path
-        Directory written by ``seqconv train``.
-    device
-        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``.
-
-    Returns
-    -------
-    Run
-        A :class:`~seqconv.runs.series.SeriesRun` for time-series runs.
-    """
-    from seqconv.models import build
-
-    path = Path(path)
-    config = read_config(path)
-    weights = path / WEIGHTS
-    if not weights.is_file():
-        raise InputError(f"{path}: no {WEIGHTS} (training stopped before its first epoch ended?)")
-    model = build(config["model"]["name"], **config["model"]["kwargs"])
-    load_weights(model, weights)
-    target = resolve_device(device)
-    if config["input"].get("kind") == "series":
-        from seqconv.runs.series import load_series_run
-
-        return load_series_run(path, config, model.to(target), target)
-    return Run(path, config, model.to(target), target)

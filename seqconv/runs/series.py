@@ -21,18 +21,31 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqconv.series.quantize import MuLaw
-from seqconv.series.normalize import Normalizer, encode_values
-from seqconv.series.windows import make_forecast_windows
-from seqconv.errors import InputError
 from seqconv.atomic import atomic_path
-from seqconv.series.data import SeriesData, read_series
+from seqconv.errors import InputError
+from seqconv.models import build
 from seqconv.models.masking import enable_masks
-from seqconv.runs.run import Run
-from seqconv.train.loop import predict_outputs
+from seqconv.rf.streaming import Streamer
+from seqconv.runs.forecast import (
+    denormalize,
+    forecast_scores,
+    forecast_windows,
+    level_forecast,
+    naive_forecasts,
+    point_forecast,
+    prepare_values,
+    target_channels,
+)
 from seqconv.runs.metrics import compute_metrics
+from seqconv.runs.predict import predict
+from seqconv.runs.run import Run
 from seqconv.runs.series_stores import SeriesTensor
 from seqconv.runs.tasks import is_classification, link
+from seqconv.series.data import SeriesData, read_series
+from seqconv.series.normalize import Normalizer, encode_values
+from seqconv.series.quantize import MuLaw
+from seqconv.series.tables import read_table
+from seqconv.series.windows import gather_windows, make_forecast_windows
 
 SeriesInput = str | Path | SeriesData | np.ndarray | Sequence[np.ndarray]
 
@@ -96,8 +109,6 @@ class SeriesRun(Run):
         columns = self.config.get("data", {}).get("label_columns") or None
         layout = self.config.get("data", {}).get("layout")
         if columns and not self.is_forecaster:
-            from seqconv.series.data import read_table
-
             present = {str(c).lower() for c in read_table(path).columns}
             if all(c.lower() in present for c in columns):
                 return read_series(path, target=columns, layout=layout)
@@ -140,7 +151,7 @@ class SeriesRun(Run):
         if self.is_forecaster:
             return self.forecast_series(data)
         inputs = self.encode_series(data)
-        outputs = predict_outputs(self.model, inputs, np.arange(len(data)), batch_size, False)
+        outputs = predict(self.model, inputs, batch_size=batch_size)
         values = link(self.task, outputs).numpy()
         return self.scaler.unscale(values) if self.scaler is not None else values
 
@@ -162,18 +173,13 @@ class SeriesRun(Run):
 
     # -- forecasting -----------------------------------------------------------------------------
 
-    def _forecast_setup(self):
-        from seqconv.train.recipes.forecast import prepare_values, target_channels
-
+    def _forecast_setup(self) -> tuple[dict, list[int]]:
         f = self.forecast
-        chosen = target_channels(f["target_channels"], self.channels, "the run")
-        return f, chosen, prepare_values
+        return f, target_channels(f["target_channels"], self.channels, "the run")
 
     def forecast_series(self, data: SeriesData) -> np.ndarray:
         """Forecasts of the ``horizon`` steps after the end of each series, original units."""
-        from seqconv.runs.forecast import denormalize, level_forecast, point_forecast
-
-        f, chosen, prepare_values = self._forecast_setup()
+        f, chosen = self._forecast_setup()
         window = int(f["window"])
         values = prepare_values(data, self.normalizer, self.missing)
         x = np.zeros((len(data), values.shape[1], window), dtype=np.float32)
@@ -188,19 +194,11 @@ class SeriesRun(Run):
         return denormalize(z, self.normalizer, values.shape[1], chosen).reshape(len(data), -1)
 
     def _evaluate_forecast(self, data: SeriesData, n_bootstrap: int, seed: int) -> dict:
-        from seqconv.train.recipes.forecast import (
-            forecast_scores,
-            forecast_windows,
-            naive_forecasts,
-        )
-
-        f, chosen, prepare_values = self._forecast_setup()
+        f, chosen = self._forecast_setup()
         windows = make_forecast_windows(
             data.lengths, f["window"], f["horizon"], f["horizon"], 0.0, 0.0
         )
         values = prepare_values(data, self.normalizer, self.missing)
-        from seqconv.series.windows import gather_windows
-
         index = np.arange(len(windows))
         _, truth = gather_windows(data.values, windows, index, chosen)
         keep = ~np.isnan(truth).any(axis=(1, 2))
@@ -256,8 +254,6 @@ class SeriesRun(Run):
         step, columns :attr:`target_names`). Mu-law level models stream one-hot levels in and
         logits out (see :func:`seqconv.runs.forecast.level_forecast`).
         """
-        from seqconv.rf.streaming import Streamer
-
         transform = None
         if self.quantizer is None:
             if self.normalizer.mode == "series":
@@ -290,7 +286,7 @@ class SeriesRun(Run):
                 return y
 
         elif self.quantizer is None:  # point forecaster: forecasts from each step, original units
-            _, chosen, _ = self._forecast_setup()
+            _, chosen = self._forecast_setup()
             horizon = int(self.forecast["horizon"])
             index = np.repeat(chosen, horizon)
             loc_f = torch.as_tensor(loc[0, index, 0], device=self.device)[None, :, None]
@@ -304,8 +300,6 @@ class SeriesRun(Run):
 
 def _unmasked_copy(run: SeriesRun) -> torch.nn.Module:
     """The run's model without mask hooks (a stream has no padding)."""
-    from seqconv.models import build
-
     spec = run.config["model"]
     model = build(spec["name"], **spec["kwargs"])
     model.load_state_dict(run.model.state_dict())

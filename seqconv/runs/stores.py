@@ -160,3 +160,28 @@ def batch_indices(
     stop = index.numel() - (index.numel() % batch_size if drop_last else 0)
     for start in range(0, stop, batch_size):
         yield index[start : start + batch_size]
+
+
+class TensorStore:
+    """Ready model inputs ``(N, C, L)`` (a tensor or array), sent to ``device`` batch by batch."""
+
+    can_reverse_complement = False
+
+    def __init__(self, x: torch.Tensor | np.ndarray, device: torch.device | str = "cpu") -> None:
+        self.x = torch.as_tensor(x)
+        self.device = torch.device(device)
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    def gather(self, index: torch.Tensor) -> torch.Tensor:
+        return self.x[index.to(self.x.device)].to(self.device, non_blocking=True)
+
+    def augment(self, raw: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        return raw
+
+    def encode(self, raw: torch.Tensor) -> torch.Tensor:
+        return raw if raw.is_floating_point() else raw.float()
+
+    def reverse_complement(self, raw: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError("plain tensors carry no strand")

@@ -18,43 +18,7 @@ from safetensors.torch import load_file, safe_open, save_file
 
 from seqconv.atomic import write_with
 from seqconv.errors import SeqconvError
-
-_META_KEY = "seqconv"
-
-
-def _unwrap(model: torch.nn.Module) -> torch.nn.Module:
-    return getattr(model, "module", model)  # DistributedDataParallel keeps the model in .module
-
-
-def state_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    """The model's state dict as contiguous CPU tensors (what safetensors stores)."""
-    return {k: v.detach().cpu().contiguous() for k, v in _unwrap(model).state_dict().items()}
-
-
-def save_weights(model: torch.nn.Module, path: str | Path, metadata: dict | None = None) -> None:
-    """Write the model's weights to ``path`` atomically."""
-    meta = {_META_KEY: json.dumps(metadata or {})}
-    write_with(path, lambda tmp: save_file(state_tensors(model), str(tmp), metadata=meta))
-
-
-def load_weights(model: torch.nn.Module, path: str | Path) -> dict:
-    """Load weights from ``path`` into ``model`` (strictly) and return the stored metadata."""
-    path = Path(path)
-    try:
-        tensors = load_file(str(path))
-        with safe_open(str(path), framework="pt") as handle:
-            meta = handle.metadata() or {}
-    except (SafetensorError, OSError) as exc:
-        raise SeqconvError(
-            f"{path}: cannot read the weights ({exc}); the file may be corrupt"
-        ) from None
-    try:
-        _unwrap(model).load_state_dict(tensors, strict=True)
-    except RuntimeError as exc:
-        raise SeqconvError(
-            f"{path}: the weights do not fit the model in config.json ({str(exc)[:300]})"
-        ) from None
-    return json.loads(meta.get(_META_KEY, "{}"))
+from seqconv.runs.weights import META_KEY, state_tensors, unwrap
 
 
 def save_checkpoint(
@@ -91,7 +55,7 @@ def save_checkpoint(
     }
     write_with(
         path,
-        lambda tmp: save_file(tensors, str(tmp), metadata={_META_KEY: json.dumps(meta)}),
+        lambda tmp: save_file(tensors, str(tmp), metadata={META_KEY: json.dumps(meta)}),
     )
 
 
@@ -106,11 +70,11 @@ def load_checkpoint(
     try:
         tensors = load_file(str(path))
         with safe_open(str(path), framework="pt") as handle:
-            meta = json.loads((handle.metadata() or {})[_META_KEY])
+            meta = json.loads((handle.metadata() or {})[META_KEY])
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as exc:
         raise SeqconvError(f"{path}: cannot read the checkpoint ({exc})") from None
     model_state = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
-    _unwrap(model).load_state_dict(model_state, strict=True)
+    unwrap(model).load_state_dict(model_state, strict=True)
     opt_state: dict[int, dict[str, Any]] = {}
     for key, value in tensors.items():
         if key.startswith("optimizer."):

@@ -15,6 +15,8 @@ import torch
 import torch.distributed as tdist
 from torch import nn
 
+from seqconv.runs.device import resolve_device
+
 
 @dataclass
 class Distributed:
@@ -100,23 +102,3 @@ class Distributed:
     def close(self) -> None:
         if self.enabled and tdist.is_initialized():
             tdist.destroy_process_group()
-
-
-def resolve_device(requested: str = "auto") -> torch.device:
-    """``auto`` -> the first GPU if there is one, else the CPU; ``cuda:N`` checked to exist."""
-    from seqconv.errors import InputError
-
-    if requested == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(requested)
-    except RuntimeError:
-        raise InputError(f"unknown device {requested!r}; use auto, cpu, cuda or cuda:N") from None
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise InputError(f"device {requested!r} asked for, but no CUDA GPU is available")
-        if device.index is not None and device.index >= torch.cuda.device_count():
-            raise InputError(
-                f"device {requested!r} asked for, but only {torch.cuda.device_count()} GPUs exist"
-            )
-    return device

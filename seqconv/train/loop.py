@@ -23,14 +23,13 @@ from torch import nn
 from seqconv.atomic import write_with
 from seqconv.progress import Reporter
 from seqconv.runs.metrics import compute_metrics, headline_metric
+from seqconv.runs.predict import autocast_dtype, predict
+from seqconv.runs.rundir import CHECKPOINT, HISTORY, WEIGHTS
 from seqconv.runs.stores import InputStore, batch_indices
 from seqconv.runs.tasks import is_classification, link, loss_function
-from seqconv.train.checkpoint import load_checkpoint, save_checkpoint, save_weights
+from seqconv.runs.weights import save_weights
+from seqconv.train.checkpoint import load_checkpoint, save_checkpoint
 from seqconv.train.distributed import Distributed
-
-WEIGHTS = "model.safetensors"
-CHECKPOINT = "checkpoint.safetensors"
-HISTORY = "history.csv"
 
 
 @dataclass
@@ -89,52 +88,17 @@ class FitResult:
     stopped_early: bool = False
 
 
-def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype for ``precision`` on ``device`` (``None``: plain fp32)."""
-    if precision == "fp32":
-        return None
-    if precision == "bf16":
-        return torch.bfloat16
-    if device.type == "cuda" and torch.cuda.is_bf16_supported():
-        return torch.bfloat16
-    return None
+@dataclass
+class _State:
+    """What one training run carries from epoch to epoch (and into its checkpoint)."""
 
-
-def predict_outputs(
-    model: nn.Module,
-    inputs: InputStore,
-    index: np.ndarray,
-    batch_size: int = 512,
-    rc_average: bool = True,
-    precision: str = "auto",
-) -> torch.Tensor:
-    """Raw model outputs for rows ``index`` of ``inputs``.
-
-    Returns
-    -------
-    torch.Tensor
-        ``(len(index), n_outputs)`` float32 on the CPU; the mean of both strands' outputs when
-        ``rc_average`` and the inputs are DNA.
-    """
-    dtype = autocast_dtype(precision, inputs.device)
-    both = rc_average and inputs.can_reverse_complement
-    was_training = model.training
-    model.eval()
-    chunks = []
-    with (
-        torch.inference_mode(),
-        torch.autocast(inputs.device.type, dtype=dtype or torch.float32, enabled=dtype is not None),
-    ):
-        for batch in batch_indices(index, batch_size, shuffle=False):
-            raw = inputs.gather(batch)
-            out = model(inputs.encode(raw)).float()
-            if both:
-                out = (out + model(inputs.encode(inputs.reverse_complement(raw))).float()) / 2
-            chunks.append(out.cpu())
-    model.train(was_training)
-    if not chunks:
-        return torch.zeros(0, 0)
-    return torch.cat(chunks)
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.ReduceLROnPlateau
+    generators: dict[str, torch.Generator]
+    result: FitResult
+    best_state: dict | None = None
+    wait: int = 0
+    start_epoch: int = 1
 
 
 def fit(
@@ -181,14 +145,69 @@ def fit(
     settings = settings or FitSettings()
     reporter = reporter or Reporter(quiet=True)
     dist = distributed or Distributed()
-    device = inputs.device
     out = Path(out_dir) if out_dir is not None else None
     names = target_names or [str(i) for i in range(_n_outputs(targets, task))]
-    loss_fn = loss_function(task)
-    targets = targets.to(device)
-    dtype = autocast_dtype(settings.precision, device)
-
+    targets = targets.to(inputs.device)
     net = dist.wrap(model)
+    state = _start(model, settings, inputs.device, dist)
+    if resume and out is not None and (out / CHECKPOINT).exists():
+        _restore(state, model, out)
+        reporter.info(f"resuming after epoch {state.start_epoch - 1} from {out / CHECKPOINT}")
+    result = state.result
+    metric = headline_metric(task)
+    result.monitor = f"val_{metric}" if task != "regression" else "val_loss"
+    if settings.monitor == "val_loss":
+        result.monitor = "val_loss"
+    for epoch in range(state.start_epoch, settings.epochs + 1):
+        if state.wait >= settings.patience:
+            result.stopped_early = True
+            break
+        started = time.perf_counter()
+        seen, loss_sum = _train_epoch(
+            net, inputs, targets, task, train_index, settings, state, dist, reporter, epoch
+        )
+        train_seconds = time.perf_counter() - started
+        val_loss, scores = _validate(model, inputs, targets, task, valid_index, settings, dist,
+                                     names)  # fmt: skip
+        score = -val_loss if result.monitor == "val_loss" else scores.get(metric, math.nan)
+        if not math.isfinite(score):  # e.g. a validation set holding one class
+            score = -val_loss
+        state.scheduler.step(score)
+        improved = score > result.best_score + 1e-6
+        if improved:
+            result.best_score, result.best_epoch, state.wait = score, epoch, 0
+            state.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            state.wait += 1
+        row = {
+            "epoch": epoch,
+            "train_loss": loss_sum / max(seen, 1),
+            "val_loss": val_loss,
+            f"val_{metric}": scores.get(metric),
+            "lr": state.optimizer.param_groups[0]["lr"],
+            "train_seq_per_s": seen * dist.world_size / max(train_seconds, 1e-9),
+            "seconds": time.perf_counter() - started,
+        }
+        if is_classification(task):
+            row["val_accuracy"] = scores.get("accuracy")
+        result.history.append(row)
+        reporter.epoch_summary(row)
+        if out is not None and dist.is_main:
+            if improved:
+                save_weights(model, out / WEIGHTS, {"epoch": epoch, result.monitor: abs(score)})
+            _save_epoch(out, model, state, epoch, settings)
+    else:
+        result.stopped_early = state.wait >= settings.patience
+    if state.best_state is not None:
+        model.load_state_dict(state.best_state)
+    dist.barrier()
+    return result
+
+
+def _start(
+    model: nn.Module, settings: FitSettings, device: torch.device, dist: Distributed
+) -> _State:
+    """Optimizer, learning-rate schedule and the seeded generators of shuffling and augmentation."""
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
     )
@@ -200,116 +219,103 @@ def fit(
         generators[device.type] = torch.Generator(device=device).manual_seed(
             settings.seed + dist.rank
         )
-    aug_generator = generators.get(device.type, generators["cpu"])
+    return _State(optimizer, scheduler, generators, FitResult())
 
-    result = FitResult()
-    best_state = None
-    wait = 0
-    start_epoch = 1
-    if resume and out is not None and (out / CHECKPOINT).exists():
-        state = load_checkpoint(out / CHECKPOINT, model, optimizer, generators)
-        scheduler.load_state_dict(state["scheduler"])
-        result = FitResult(state["history"], state["best_epoch"], state["best_score"])
-        wait, start_epoch = state["wait"], state["epoch"] + 1
-        best_state = _load_best(out)
-        reporter.info(f"resuming after epoch {state['epoch']} from {out / CHECKPOINT}")
 
-    metric = headline_metric(task)
-    result.monitor = f"val_{metric}" if task != "regression" else "val_loss"
-    if settings.monitor == "val_loss":
-        result.monitor = "val_loss"
-    for epoch in range(start_epoch, settings.epochs + 1):
-        if wait >= settings.patience:
-            result.stopped_early = True
-            break
-        shard = dist.shard(train_index, generators["cpu"])
-        seen, loss_sum, started = 0, 0.0, time.perf_counter()
-        net.train()
-        with reporter.epoch(epoch, settings.epochs, len(shard)):
-            for batch in batch_indices(shard, settings.batch_size, shuffle=False):
-                raw = inputs.augment(inputs.gather(batch), aug_generator)
-                x = inputs.encode(raw)
-                with torch.autocast(
-                    device.type, dtype=dtype or torch.float32, enabled=dtype is not None
-                ):
-                    output = net(x)
-                loss = loss_fn(output.float(), targets[batch.to(device)])
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                n = batch.numel()
-                seen += n
-                loss_sum += loss.item() * n
-                elapsed = time.perf_counter() - started
-                reporter.advance(n, loss_sum / seen, seen / max(elapsed, 1e-9))
-        train_seconds = time.perf_counter() - started
-        if not math.isfinite(loss_sum):
-            raise FloatingPointError(
-                f"the training loss became {loss_sum} in epoch {epoch}; try a smaller --lr"
-            )
+def _restore(state: _State, model: nn.Module, out: Path) -> None:
+    """Continue from the run's checkpoint: weights, optimizer, schedule, generators, history."""
+    saved = load_checkpoint(out / CHECKPOINT, model, state.optimizer, state.generators)
+    state.scheduler.load_state_dict(saved["scheduler"])
+    state.result = FitResult(saved["history"], saved["best_epoch"], saved["best_score"])
+    state.wait, state.start_epoch = saved["wait"], saved["epoch"] + 1
+    state.best_state = load_file(str(out / WEIGHTS)) if (out / WEIGHTS).exists() else None
 
-        outputs, index = dist.gather_predictions(
-            lambda part: predict_outputs(
-                model,
-                inputs,
-                part,
-                4 * settings.batch_size,
-                settings.rc_average,
-                settings.precision,
-            ),
-            valid_index,
+
+def _train_epoch(
+    net: nn.Module,
+    inputs: InputStore,
+    targets: torch.Tensor,
+    task: str,
+    train_index: np.ndarray,
+    settings: FitSettings,
+    state: _State,
+    dist: Distributed,
+    reporter: Reporter,
+    epoch: int,
+) -> tuple[int, float]:
+    """One pass over this process's shard; returns rows seen and the summed loss."""
+    device = inputs.device
+    dtype = autocast_dtype(settings.precision, device)
+    loss_fn = loss_function(task)
+    aug_generator = state.generators.get(device.type, state.generators["cpu"])
+    shard = dist.shard(train_index, state.generators["cpu"])
+    seen, loss_sum, started = 0, 0.0, time.perf_counter()
+    net.train()
+    with reporter.epoch(epoch, settings.epochs, len(shard)):
+        for batch in batch_indices(shard, settings.batch_size, shuffle=False):
+            raw = inputs.augment(inputs.gather(batch), aug_generator)
+            with torch.autocast(
+                device.type, dtype=dtype or torch.float32, enabled=dtype is not None
+            ):
+                output = net(inputs.encode(raw))
+            loss = loss_fn(output.float(), targets[batch.to(device)])
+            state.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            state.optimizer.step()
+            n = batch.numel()
+            seen += n
+            loss_sum += loss.item() * n
+            reporter.advance(n, loss_sum / seen, seen / max(time.perf_counter() - started, 1e-9))
+    if not math.isfinite(loss_sum):
+        raise FloatingPointError(
+            f"the training loss became {loss_sum} in epoch {epoch}; try a smaller --lr"
         )
-        val_targets = targets[torch.as_tensor(index, device=device)].cpu()
-        val_loss = float(loss_fn(outputs, val_targets))
-        if outputs.dim() == 3:  # per-step outputs (teacher forcing): every step is scored
-            scores = _per_step_scores(task, outputs, val_targets)
-        else:
-            scores = compute_metrics(
-                task, val_targets.numpy(), link(task, outputs).numpy(), names, n_bootstrap=0
-            )["summary"]
-        score = -val_loss if result.monitor == "val_loss" else scores.get(metric, math.nan)
-        if not math.isfinite(score):  # e.g. a validation set holding one class
-            score = -val_loss
-        scheduler.step(score)
-        improved = score > result.best_score + 1e-6
-        if improved:
-            result.best_score, result.best_epoch, wait = score, epoch, 0
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        else:
-            wait += 1
-        row = {
-            "epoch": epoch,
-            "train_loss": loss_sum / max(seen, 1),
-            "val_loss": val_loss,
-            f"val_{metric}": scores.get(metric),
-            "lr": optimizer.param_groups[0]["lr"],
-            "train_seq_per_s": seen * dist.world_size / max(train_seconds, 1e-9),
-            "seconds": time.perf_counter() - started,
-        }
-        if is_classification(task):
-            row["val_accuracy"] = scores.get("accuracy")
-        result.history.append(row)
-        reporter.epoch_summary(row)
-        if out is not None and dist.is_main:
-            if improved:
-                save_weights(model, out / WEIGHTS, {"epoch": epoch, result.monitor: abs(score)})
-            _write_history(out / HISTORY, result.history)
-            state = {
-                "epoch": epoch,
-                "scheduler": scheduler.state_dict(),
-                "history": result.history,
-                "best_epoch": result.best_epoch,
-                "best_score": result.best_score,
-                "wait": wait,
-                "settings": asdict(settings),
-            }
-            save_checkpoint(out / CHECKPOINT, model, optimizer, state, generators)
-    else:
-        result.stopped_early = wait >= settings.patience
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    dist.barrier()
-    return result
+    return seen, loss_sum
+
+
+def _validate(
+    model: nn.Module,
+    inputs: InputStore,
+    targets: torch.Tensor,
+    task: str,
+    valid_index: np.ndarray,
+    settings: FitSettings,
+    dist: Distributed,
+    names: list[str],
+) -> tuple[float, dict]:
+    """Validation loss and scores, the validation rows split across processes and gathered."""
+    outputs, index = dist.gather_predictions(
+        lambda part: predict(
+            model, inputs, part, 4 * settings.batch_size, settings.rc_average, settings.precision
+        ),
+        valid_index,
+    )
+    val_targets = targets[torch.as_tensor(index, device=targets.device)].cpu()
+    val_loss = float(loss_function(task)(outputs, val_targets))
+    if outputs.dim() == 3:  # per-step outputs (teacher forcing): every step is scored
+        return val_loss, _per_step_scores(task, outputs, val_targets)
+    scores = compute_metrics(
+        task, val_targets.numpy(), link(task, outputs).numpy(), names, n_bootstrap=0
+    )["summary"]
+    return val_loss, scores
+
+
+def _save_epoch(
+    out: Path, model: nn.Module, state: _State, epoch: int, settings: FitSettings
+) -> None:
+    """History and the checkpoint to resume from, rewritten atomically after every epoch."""
+    result = state.result
+    write_with(out / HISTORY, lambda tmp: pd.DataFrame(result.history).to_csv(tmp, index=False))
+    saved = {
+        "epoch": epoch,
+        "scheduler": state.scheduler.state_dict(),
+        "history": result.history,
+        "best_epoch": result.best_epoch,
+        "best_score": result.best_score,
+        "wait": state.wait,
+        "settings": asdict(settings),
+    }
+    save_checkpoint(out / CHECKPOINT, model, state.optimizer, saved, state.generators)
 
 
 def _per_step_scores(task: str, outputs: torch.Tensor, targets: torch.Tensor) -> dict:
@@ -323,11 +329,3 @@ def _n_outputs(targets: torch.Tensor, task: str) -> int:
     if is_classification(task):
         return int(targets.max()) + 1
     return targets.shape[1]
-
-
-def _load_best(out: Path) -> dict | None:
-    return load_file(str(out / WEIGHTS)) if (out / WEIGHTS).exists() else None
-
-
-def _write_history(path: Path, history: list[dict]) -> None:
-    write_with(path, lambda tmp: pd.DataFrame(history).to_csv(tmp, index=False))

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from seqconv.cli import app
-from seqconv.cli.options import parse_options, parse_value
+from seqconv.options import parse_options, parse_value
 
 runner = CliRunner()
 

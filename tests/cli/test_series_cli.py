@@ -230,17 +230,6 @@ def test_bad_series_input_exits_with_a_message(toy_ts, tmp_path):
     assert result.exit_code == 2 and "--fasta" in result.output
 
 
-def test_stratified_split_keeps_class_proportions():
-    from seqconv.train.recipes.series import stratified_split
-
-    strata = np.array([0] * 30 + [1] * 10 + [2] * 2)
-    assignment = stratified_split(len(strata), strata, 0.2, 0.1, seed=0)
-    for k, (valid, test) in {0: (6, 3), 1: (2, 1), 2: (0, 0)}.items():
-        rows = assignment[strata == k]
-        assert (rows == "valid").sum() == valid and (rows == "test").sum() == test
-    assert (stratified_split(42, strata, 0.2, 0.1, seed=0) == assignment).all()  # reproducible
-
-
 def test_forecast_from_a_steps_table_with_forced_layout(tmp_path):
     """One series, a row per year (a numeric first column, so --layout steps says it is time);
     one unlabelled series is forecast without --task."""

@@ -77,3 +77,22 @@ def test_stratification_keeps_class_balance():
 def test_too_few_sequences():
     with pytest.raises(seqconv.InputError, match="too few"):
         make_split(["a", "b"])
+
+
+def test_random_split_keeps_class_proportions_and_allows_empty_parts():
+    """The one random splitter serves DNA and series runs (series train on everything by
+    default: fractions of 0 leave those parts empty)."""
+    from seqconv.dna.splits import random_split
+
+    strata = np.array([0] * 30 + [1] * 10 + [2] * 5)
+    groups = [str(i) for i in range(len(strata))]
+    assignment = random_split(groups, strata, 0.2, 0.1, seed=0).assignment
+    for k, n in {0: 30, 1: 10, 2: 5}.items():
+        rows = assignment[strata == k]
+        assert abs((rows == "valid").sum() - 0.2 * n) <= 1
+        assert abs((rows == "test").sum() - 0.1 * n) <= 1
+    again = random_split(groups, strata, 0.2, 0.1, seed=0).assignment
+    assert (again == assignment).all()  # reproducible
+    assert set(random_split(groups, strata, 0.0, 0.0, seed=0).assignment) == {"train"}
+    valid_only = random_split(groups, strata, 0.2, 0.0, seed=0).assignment
+    assert (valid_only == "test").sum() == 0 and (valid_only == "valid").sum() == 9

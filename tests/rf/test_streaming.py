@@ -14,7 +14,8 @@ from seqconv.errors import SeqconvError
 from seqconv.models.layers import CausalConv1d
 from seqconv.rf.streaming import Streamer
 from seqconv.series.data import SeriesData
-from seqconv.train.recipes.series import SeriesOptions, train_series
+from seqconv.train.recipes.series import train_series
+from seqconv.train.recipes.series_options import SeriesOptions
 
 LENGTH = 70
 

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from seqconv.errors import SeqconvError
-from seqconv.train.checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
+from seqconv.runs.weights import load_weights, save_weights
+from seqconv.train.checkpoint import load_checkpoint, save_checkpoint
 
 
 def small_model():

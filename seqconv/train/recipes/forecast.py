@@ -22,34 +22,36 @@ validation loss, early stopping after 10.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
-from seqconv.atomic import write_json, write_with
 from seqconv.errors import InputError
 from seqconv.progress import Reporter
-from seqconv.runs.forecast import denormalize, level_forecast, point_forecast
+from seqconv.runs import rundir
+from seqconv.runs.forecast import (
+    forecast_names,
+    forecast_scores,
+    forecast_windows,
+    naive_forecasts,
+    prepare_values,
+    target_channels,
+)
 from seqconv.runs.series_stores import WindowTensor
 from seqconv.runs.tasks import target_tensor
 from seqconv.series.data import SeriesData
-from seqconv.series.normalize import Normalizer, fill_missing
+from seqconv.series.normalize import Normalizer
 from seqconv.series.quantize import MuLaw
 from seqconv.series.windows import ForecastWindows, gather_windows, make_forecast_windows
-from seqconv.train.distributed import Distributed
-from seqconv.train.recipes.dna import fit_run
-from seqconv.train.recipes.series import (
-    CONFIG,
+from seqconv.train.recipes.common import HeldOut, Job
+from seqconv.train.recipes.series_options import (
     SeriesOptions,
     build_series_model,
     check_options,
+    copy_options,
     data_summary,
-    default_run_dir,
-    finish,
-    provenance,
 )
 
 MODEL_DEFAULTS = {
@@ -58,8 +60,9 @@ MODEL_DEFAULTS = {
 }
 
 
-def fill_forecast_defaults(o: SeriesOptions, n_series: int) -> SeriesOptions:
-    """Forecasting defaults for every option left ``None`` (``o`` is a copy, edited in place)."""
+def fill_forecast_defaults(options: SeriesOptions) -> SeriesOptions:
+    """A copy of ``options`` with forecasting defaults for every option left ``None``."""
+    o = copy_options(options)
     if o.levels is None:
         o.levels = 256 if o.model == "wavenet" else 0
     default_model = "wavenet" if o.levels else "tcn"
@@ -78,49 +81,17 @@ def fill_forecast_defaults(o: SeriesOptions, n_series: int) -> SeriesOptions:
     return o
 
 
-def target_channels(target: list[str] | None, channels: list[str], source: str) -> list[int]:
-    """Indices of the channels to forecast (all when ``target`` is ``None``)."""
-    if not target:
-        return list(range(len(channels)))
-    index = []
-    for name in target:
-        if name not in channels:
-            raise InputError(
-                f"{source}: no channel {name!r} to forecast; channels: {', '.join(channels)}"
-            )
-        index.append(channels.index(name))
-    return index
-
-
-def forecast_names(channels: list[str], horizon: int) -> list[str]:
-    """Output column names: ``value+1``, ``value+2``, … per forecast channel."""
-    return [f"{c}+{h}" for c in channels for h in range(1, horizon + 1)]
-
-
-def prepare_values(
-    data: SeriesData, normalizer: Normalizer, missing: str, cuts: np.ndarray | None = None
-) -> np.ndarray:
-    """Normalised, filled ``(N, C, L)`` float32; padding after each series is 0."""
-    z, _, _ = normalizer.transform(data.values)
-    filled, _ = fill_missing(z, data.lengths, missing, data.ids, data.source, cuts)
-    return np.nan_to_num(filled, nan=0.0).astype(np.float32)
-
-
-def train_forecast(
-    options: SeriesOptions, data: SeriesData, reporter: Reporter, resume: bool = False
-) -> Path:
-    """Train a forecaster on ``data`` and write the run directory (see the module docstring)."""
-    from seqconv.train.recipes.series import fill_defaults
-
-    o = fill_defaults(options, "forecast", len(data))
+def prepare(
+    options: SeriesOptions, data: SeriesData, device: torch.device, reporter: Reporter
+) -> Job:
+    """Windows split by time, normaliser and quantiser fitted on the training part, the model."""
+    o = fill_forecast_defaults(options)
     check_options(o)
     if o.normalize == "series":
         raise InputError(
             "forecasting cannot normalise each series by its own statistics (they include the "
             "future): use --normalize channel (fitted on the training part) or none"
         )
-    dist = Distributed.from_environment(o.device)
-    device = dist.device(o.device)
     chosen = target_channels(o.target, list(data.channels), data.source)
     if o.levels:
         if len(chosen) != 1:
@@ -156,7 +127,6 @@ def train_forecast(
     else:
         normalizer = Normalizer(o.normalize, channels=list(data.channels))
     values = prepare_values(data, normalizer, o.missing, windows.cuts())
-    torch.manual_seed(o.seed)
     names = forecast_names([data.channels[c] for c in chosen], horizon)
     quantizer = None
     if o.levels:
@@ -184,9 +154,8 @@ def train_forecast(
         f"{f' over {o.levels} mu-law levels' if o.levels else ''}; windows train "
         f"{counts['train']:,}, validation {counts['valid']:,}, test {counts['test']:,}"
     )
-    out = Path(o.out) if o.out else default_run_dir(o)
+    settings = o.fit_settings()
     config = {
-        **provenance(o),
         "model": model.build_config,
         "input": {
             "kind": "series",
@@ -210,71 +179,41 @@ def train_forecast(
             "quantizer": quantizer.to_dict() if quantizer else None,
         },
         "data": data_summary(o, data),
-        "split": {**windows.describe(), "file": "split.tsv"},
-        "train": dataclasses.asdict(o.fit_settings()),
+        "split": {**windows.describe(), "file": rundir.SPLIT},
+        "train": dataclasses.asdict(settings),
     }
-    if resume:
-        previous = json.loads((out / CONFIG).read_text())
-        config["created"] = previous.get("created", config["created"])
-    if dist.is_main:
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(out / CONFIG, config)
-        frame = pd.DataFrame(
-            {
-                "id": data.ids,
-                "length": data.lengths,
-                "valid_start": windows.valid_start,
-                "test_start": windows.test_start,
-            }
-        )
-        write_with(out / "split.tsv", lambda tmp: frame.to_csv(tmp, sep="\t", index=False))
-        reporter.info(f"run directory: {out}")
-    result = fit_run(
-        out,
-        reporter,
-        model,
-        inputs,
-        targets,
-        fit_task,
-        windows.indices("train"),
-        windows.indices("valid"),
-        o.fit_settings(),
-        target_names=fit_names,
-        resume=resume,
-        distributed=dist,
+    split = pd.DataFrame(
+        {
+            "id": data.ids,
+            "length": data.lengths,
+            "valid_start": windows.valid_start,
+            "test_start": windows.test_start,
+        }
     )
-    if dist.is_main:
+
+    def held_out() -> HeldOut:
         held = "test" if counts["test"] else "valid"
         truth, predictions, naive = held_out_forecasts(
             model, data, values, windows, held, normalizer, chosen, quantizer, o
         )
         extra = forecast_scores(truth, predictions, naive)
-        finish(out, config, result, "forecast", truth, predictions, names, held, o.seed,
-               reporter, extra)  # fmt: skip
-    dist.barrier()
-    dist.close()
-    return out
+        return HeldOut("regression", truth, predictions, names, held, extra)
 
-
-def forecast_windows(
-    model: torch.nn.Module,
-    values: np.ndarray,
-    windows: ForecastWindows,
-    index: np.ndarray,
-    normalizer: Normalizer,
-    chosen: list[int],
-    quantizer: MuLaw | None,
-    horizon: int,
-    decode: str,
-) -> np.ndarray:
-    """Forecasts ``(M, C_target * horizon)`` in original units for windows ``index``."""
-    x, _ = gather_windows(values, windows, index)
-    if quantizer is not None:
-        codes = torch.as_tensor(quantizer.encode(x)[:, 0].astype(np.int64))
-        z = level_forecast(model, codes, quantizer, horizon, decode)
-    else:
-        z = point_forecast(model, torch.as_tensor(x), len(chosen), horizon)
-    return denormalize(z, normalizer, values.shape[1], chosen).reshape(len(index), -1)
+    return Job(
+        options=o,
+        stem=Path(o.series).name.split(".")[0] or "series",
+        model=model,
+        inputs=inputs,
+        targets=targets,
+        task=fit_task,
+        train_index=windows.indices("train"),
+        valid_index=windows.indices("valid"),
+        settings=settings,
+        target_names=fit_names,
+        config=config,
+        split=split,
+        held_out=held_out,
+    )
 
 
 def held_out_forecasts(
@@ -299,28 +238,3 @@ def held_out_forecasts(
     )
     naive = naive_forecasts(values, windows, index, normalizer, chosen, int(o.horizon))
     return truth.reshape(len(index), -1), predictions, naive
-
-
-def naive_forecasts(
-    values: np.ndarray,
-    windows: ForecastWindows,
-    index: np.ndarray,
-    normalizer: Normalizer,
-    chosen: list[int],
-    horizon: int,
-) -> np.ndarray:
-    """The last input value repeated over the horizon (original units), ``(M, C_t * H)``."""
-    x, _ = gather_windows(values, windows, index, None)
-    last = np.repeat(x[:, chosen, -1:], horizon, axis=2)
-    return denormalize(last, normalizer, values.shape[1], chosen).reshape(len(index), -1)
-
-
-def forecast_scores(truth: np.ndarray, predictions: np.ndarray, naive: np.ndarray) -> dict:
-    """Overall MSE and MAE, and the MSE of the last-value forecast for comparison."""
-    if len(truth) == 0:
-        return {}
-    return {
-        "mse_all": float(np.mean((truth - predictions) ** 2)),
-        "mae": float(np.mean(np.abs(truth - predictions))),
-        "naive_mse": float(np.mean((truth - naive) ** 2)),
-    }

@@ -1,11 +1,20 @@
-"""Free-form model options from the command line: ``--name value`` and ``KEY=VALUE``."""
+"""Options in, checked once, in the library: model options from the command line and the one
+merge of ``--config`` files (JSON/YAML, or a run's ``config.json``) with command-line options.
+
+>>> parse_key_values(["filters=64", "dilations=1,2,4"])
+{'filters': 64, 'dilations': [1, 2, 4]}
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from seqconv.errors import InputError, SeqconvError
+
+T = TypeVar("T")
 
 _TRUE, _FALSE, _NONE = ("true", "yes", "on"), ("false", "no", "off"), ("none", "null")
 
@@ -68,3 +77,47 @@ def parse_key_values(items: list[str]) -> dict[str, Any]:
             raise InputError(f"model option {item!r} is not KEY=VALUE (e.g. -O filters=64)")
         out[key.strip().replace("-", "_")] = parse_value(value)
     return out
+
+
+def read_options_file(path: str | Path) -> dict[str, Any]:
+    """The option mapping of a JSON or YAML file; a run's ``config.json`` gives its ``options``."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
+        raise InputError(f"{path}: not valid JSON/YAML ({exc})") from None
+    if isinstance(data, dict) and "options" in data and "model" in data:
+        data = data["options"]  # a run's config.json
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of option names to values")
+    return data
+
+
+def merge_options(cls: type[T], config: str | Path | None, given: dict[str, Any]) -> T:
+    """Options of dataclass ``cls``: the ``config`` file's values, overridden by ``given``.
+
+    Parameters
+    ----------
+    cls
+        An options dataclass (its fields are the known option names).
+    config
+        A JSON/YAML file of options, or a run's ``config.json``; ``None`` for none.
+    given
+        Values the user gave explicitly, already in field form.
+    """
+    values = read_options_file(config) if config else {}
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise InputError(f"{config}: unknown options {unknown}; known: {sorted(known)}")
+    values.update(given)
+    return cls(**values)

@@ -1,0 +1,77 @@
+"""``seqconv predict`` and ``seqconv evaluate`` on files: load the run, check that the input is
+the kind of data it was trained on, predict or score, write the output."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from seqconv.errors import InputError
+from seqconv.runs.evaluate import evaluate
+from seqconv.runs.load import load
+from seqconv.runs.run import Run
+from seqconv.runs.rundir import write_evaluation
+from seqconv.runs.series import SeriesRun
+
+
+def load_for(run_dir: str | Path, series: bool, device: str = "cpu") -> Run:
+    """Load a run and check it was trained on series (``series``) or on DNA."""
+    run = load(run_dir, device=device)
+    if series and not isinstance(run, SeriesRun):
+        raise InputError(f"{run_dir}: trained on DNA sequences; use --fasta, not --series")
+    if not series and isinstance(run, SeriesRun):
+        raise InputError(f"{run_dir}: trained on time series; use --series, not --fasta")
+    return run
+
+
+def _one_source(fasta: object, series: object) -> bool:
+    if bool(fasta) == (series is not None):
+        raise InputError("give either --fasta (DNA) or --series (time series)")
+    return series is not None
+
+
+def predict_file(
+    run_dir: str | Path,
+    fasta: str | Path | None = None,
+    series: str | Path | None = None,
+    out: str | Path | None = None,
+    batch_size: int = 512,
+    device: str = "cpu",
+) -> int:
+    """Predictions for a FASTA/FASTQ or series file, as a TSV to ``out`` (standard output when
+    ``None``; DNA streams with constant memory). Returns the number of records."""
+    is_series = _one_source(fasta, series)
+    run = load_for(run_dir, is_series, device)
+    if isinstance(run, SeriesRun):
+        table = run.predict_series(series, out)
+        if out is None:
+            table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6g")
+        return len(table)
+    return run.predict_fasta(fasta, sys.stdout if out is None else out, batch_size)
+
+
+def evaluate_files(
+    run_dir: str | Path,
+    fasta: list[str | Path] | None = None,
+    labels: str | Path | None = None,
+    negatives: str | None = None,
+    series: str | Path | None = None,
+    out: str | Path | None = None,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    device: str = "cpu",
+) -> tuple[dict, Path]:
+    """Metrics of a run on labelled files, written to ``out`` (default ``<run>/evaluation.json``).
+
+    Returns
+    -------
+    tuple
+        The metrics (see :func:`seqconv.runs.metrics.compute_metrics`) and where they were written.
+    """
+    is_series = _one_source(fasta, series)
+    run = load_for(run_dir, is_series, device)
+    if isinstance(run, SeriesRun):
+        metrics = run.evaluate(series, n_bootstrap, seed)
+    else:
+        metrics = evaluate(run, fasta, labels, negatives, n_bootstrap, seed)
+    return metrics, write_evaluation(out or run_dir, metrics)

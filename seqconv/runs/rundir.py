@@ -1,0 +1,213 @@
+"""The run directory, and the one owner of its ``config.json``.
+
+A run directory is the unit of exchange between training and everything after it::
+
+    config.json             what rebuilds the model and its encoding, provenance, the result
+    model.safetensors       the best weights
+    checkpoint.safetensors  the last epoch's state, for --resume
+    history.csv             one row per epoch
+    split.tsv               train / valid / test of every record
+    metrics.json            held-out metrics; evaluation.json from seqconv evaluate
+    *.png                   learning curves, ROC/PR curves or a regression scatter
+
+This module alone writes and reads ``config.json``: training recipes :func:`start` and
+:func:`finish` a run through it, and every reader (``seqconv.load``, ``--resume``, ``--config``)
+calls :func:`read_config`. ``config.json`` carries a ``format`` version; runs of seqconv 0.1 have
+none and read as format 0, which differs from format 1 only in the ``result`` block.
+
+>>> default_run_dir("peaks", "motifnet", root="/nonexistent").name
+'peaks-motifnet'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from seqconv.atomic import write_json, write_with
+from seqconv.errors import InputError, SeqconvError
+from seqconv.options import read_options_file
+
+FORMAT = 1
+"""Version of the ``config.json`` layout this seqconv writes (0.1 wrote none: format 0)."""
+CONFIG = "config.json"
+WEIGHTS = "model.safetensors"
+CHECKPOINT = "checkpoint.safetensors"
+HISTORY = "history.csv"
+SPLIT = "split.tsv"
+METRICS = "metrics.json"
+EVALUATION = "evaluation.json"
+REQUIRED = ("model", "task", "target_names", "input")
+
+
+def sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file (provenance in config.json)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_record(path: str | Path) -> dict[str, str]:
+    """Provenance of an input file: its absolute path and SHA-256."""
+    return {"path": str(Path(path).resolve()), "sha256": sha256(path)}
+
+
+def default_run_dir(stem: str, model: str, root: str | Path = "runs") -> Path:
+    """``runs/<stem>-<model>``, numbered (``-2``, ``-3``, ...) when it exists already."""
+    base = Path(root) / f"{stem or 'run'}-{model}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path
+
+
+def provenance(options: dict[str, Any]) -> dict[str, Any]:
+    """The head of a new ``config.json``: format, versions, time, command line, and the options
+    that repeat the run (``--config``)."""
+    import torch
+
+    import seqconv
+
+    return {
+        "format": FORMAT,
+        "seqconv_version": seqconv.__version__,
+        "torch_version": torch.__version__,
+        "python_version": platform.python_version(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": sys.argv,
+        "options": options,
+    }
+
+
+def read_config(run_dir: str | Path) -> dict[str, Any]:
+    """A run directory's ``config.json``, with a clear error when it is missing or broken."""
+    path = Path(run_dir)
+    if not path.is_dir():
+        raise InputError(f"{path}: no such run directory")
+    config_path = path / CONFIG
+    if not config_path.is_file():
+        raise InputError(
+            f"{path}: not a run directory (no {CONFIG}); give the folder that seqconv train wrote"
+        )
+    try:
+        config = json.loads(config_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SeqconvError(f"{config_path}: corrupt ({exc})") from None
+    if not isinstance(config, dict):
+        raise SeqconvError(f"{config_path}: not a seqconv run configuration")
+    for key in REQUIRED:
+        if key not in config:
+            raise SeqconvError(f"{config_path}: missing {key!r}; is this a seqconv run?")
+    if int(config.get("format", 0)) > FORMAT:
+        raise SeqconvError(
+            f"{config_path}: written by a newer seqconv (format {config['format']}; this one "
+            f"reads up to {FORMAT}); upgrade seqconv"
+        )
+    return config
+
+
+def is_series_config(path: str | Path) -> bool:
+    """Whether an options file (or a run's ``config.json``) describes a time-series run."""
+    try:
+        data = json.loads(Path(path).read_text()) if str(path).endswith(".json") else None
+    except (OSError, json.JSONDecodeError):
+        return False
+    if isinstance(data, dict) and isinstance(data.get("input"), dict):
+        return data["input"].get("kind") == "series"
+    try:
+        options = read_options_file(path)
+    except InputError:  # the caller reports unreadable files
+        return False
+    return bool(options.get("series"))
+
+
+def resume_options(run_dir: str | Path) -> dict[str, Any]:
+    """The options of an interrupted run (to continue it), checked to have a checkpoint."""
+    run_dir = Path(run_dir)
+    config = read_config(run_dir)
+    if not (run_dir / CHECKPOINT).is_file():
+        raise InputError(f"{run_dir}: no checkpoint to resume from (it stopped before epoch 1)")
+    options = dict(config.get("options") or {})
+    options["out"] = str(run_dir)
+    return options
+
+
+def start(out: Path, config: dict[str, Any], split: pd.DataFrame, resume: bool = False) -> None:
+    """Create the run directory and write ``config.json`` and ``split.tsv``.
+
+    On ``resume`` the run keeps its original creation time.
+    """
+    if resume and (out / CONFIG).is_file():
+        config["created"] = read_config(out).get("created", config["created"])
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / CONFIG, config)
+    write_with(out / SPLIT, lambda tmp: split.to_csv(tmp, sep="\t", index=False))
+
+
+def finish(
+    out: Path,
+    config: dict[str, Any],
+    result: dict[str, Any],
+    task: str,
+    truth: np.ndarray,
+    predictions: np.ndarray,
+    names: list[str],
+    held: str,
+    seed: int = 0,
+    extra: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """Held-out metrics (``metrics.json``), plots, and the result block of ``config.json``.
+
+    Parameters
+    ----------
+    result
+        ``best_epoch``, ``monitor``, ``best_score`` (the monitored value; a loss is positive),
+        ``epochs_run``, ``stopped_early`` and ``history`` (the per-epoch rows).
+    task
+        The metrics' task (forecasts are scored as regression).
+    truth, predictions
+        ``(M, T)`` held-out targets and predictions (``(M,)`` class indices for classes).
+    held
+        Which rows were scored: ``test``, ``valid`` or ``train``.
+    extra
+        More summary values (e.g. forecast scores).
+    """
+    from seqconv.runs.metrics import compute_metrics
+    from seqconv.runs.plots import plot_classification_curves, plot_history, plot_regression
+
+    metrics = compute_metrics(task, truth, predictions, names, seed=seed)
+    metrics["split"] = held
+    if extra:
+        metrics["summary"].update(extra)
+    write_json(out / METRICS, metrics)
+    plot_history(result["history"], out / "learning_curves.png")
+    if task == "regression":
+        plot_regression(truth, predictions, names, out / "test_scatter.png")
+    else:
+        plot_classification_curves(task, truth, predictions, names, out / "roc_pr.png")
+    config["result"] = {k: v for k, v in result.items() if k != "history"} | {
+        "held_out": held,
+        held: metrics["summary"],
+    }
+    write_json(out / CONFIG, config)
+    return metrics
+
+
+def write_evaluation(path: str | Path, metrics: dict[str, Any]) -> Path:
+    """Write ``seqconv evaluate``'s metrics (default: ``<run>/evaluation.json``)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / EVALUATION
+    write_json(path, metrics)
+    return path

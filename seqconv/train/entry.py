@@ -1,0 +1,120 @@
+"""``seqconv train`` in one call: DNA or time series, new, from a ``--config`` file, or resumed.
+
+The command line only declares options; this module turns the values a user gave into a recipe's
+options (one merge with ``--config`` for both recipes), rejects options of the other kind of data,
+and runs the recipe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from seqconv.errors import InputError
+from seqconv.options import merge_options, parse_key_values
+from seqconv.progress import Reporter
+from seqconv.runs.rundir import CONFIG, is_series_config
+from seqconv.train.recipes.dna import TrainOptions, resume_options
+from seqconv.train.recipes.dna import train as train_dna
+from seqconv.train.recipes.series import resume_series_options, train_series
+from seqconv.train.recipes.series_options import SeriesOptions
+
+SERIES_ONLY = (
+    "series",
+    "target",
+    "window",
+    "horizon",
+    "stride",
+    "levels",
+    "decode",
+    "normalize",
+    "missing",
+    "valid_fraction",
+    "test_fraction",
+    "layout",
+)
+DNA_ONLY = (
+    "fasta",
+    "labels",
+    "negatives",
+    "length",
+    "align",
+    "reverse_complement",
+    "max_shift",
+    "valid_chroms",
+    "test_chroms",
+)
+
+
+def train(
+    given: dict[str, Any],
+    config: str | Path | None = None,
+    resume: str | Path | None = None,
+    quiet: bool = False,
+) -> Path:
+    """Train from the options a user gave explicitly (command-line names and values).
+
+    Parameters
+    ----------
+    given
+        Explicit options (``fasta``, ``model_option``, ``valid_chroms`` as on the command line).
+    config
+        A JSON/YAML file of options (or a run's ``config.json``); ``given`` overrides it.
+    resume
+        A run directory to continue from its last checkpoint (its own options are used).
+
+    Returns
+    -------
+    Path
+        The run directory.
+    """
+    series = given.get("series") is not None or (
+        is_series_config(Path(resume) / CONFIG)
+        if resume is not None
+        else bool(config) and is_series_config(config)
+    )
+    if resume is not None:
+        if series:
+            options = resume_series_options(resume)
+            options.quiet = quiet
+            return train_series(options, Reporter(quiet), resume=True)
+        options = resume_options(resume)
+        options.quiet = quiet
+        return train_dna(options, Reporter(quiet), resume=True)
+    values = _fields(given)
+    if series:
+        _reject(values, DNA_ONLY, "{flags} {verb} not apply to --series", ("does", "do"))
+        options = merge_options(SeriesOptions, config, values)
+        if not options.series:
+            raise InputError("give a --series file (or --config with 'series')")
+        return train_series(options, Reporter(options.quiet))
+    _reject(values, SERIES_ONLY, "{flags} only {verb} to time series: add --series FILE",
+            ("applies", "apply"))  # fmt: skip
+    options = merge_options(TrainOptions, config, values)
+    if not options.fasta:
+        raise InputError("give at least one --fasta file (or --config with 'fasta')")
+    return train_dna(options, Reporter(options.quiet))
+
+
+def _reject(values: dict, names: tuple[str, ...], message: str, verbs: tuple[str, str]) -> None:
+    """Options of the other kind of data: say so instead of ignoring them."""
+    stray = [name for name in names if name in values and name != "series"]
+    if stray:
+        flags = ", ".join("--" + n.replace("_", "-") for n in stray)
+        raise InputError(message.format(flags=flags, verb=verbs[len(stray) > 1]))
+
+
+def _fields(given: dict[str, Any]) -> dict[str, Any]:
+    """Command-line values to option fields: model options parsed, lists split, paths as text."""
+    out = {k: v for k, v in given.items() if k not in ("config", "resume")}
+    if "model_option" in out:
+        out["model_options"] = parse_key_values(out.pop("model_option") or [])
+    for name in ("valid_chroms", "test_chroms", "target"):
+        if isinstance(out.get(name), str):
+            out[name] = [c.strip() for c in out[name].split(",") if c.strip()]
+    if "fasta" in out:
+        out["fasta"] = [str(p) for p in out["fasta"] or []]
+    for name in ("labels", "out", "series"):
+        if out.get(name) is not None:
+            out[name] = str(out[name])
+    return out

@@ -1,0 +1,201 @@
+"""The one skeleton every training recipe runs on.
+
+A recipe (DNA, labelled series, forecasting) only *prepares* a :class:`Job`: data, model, inputs,
+targets, split and the task-specific part of ``config.json``. :func:`train_run` does the rest the
+same way for all of them: processes and devices (``torchrun`` included), the run directory
+(through :mod:`seqconv.runs.rundir`, its one owner), training with resume, held-out metrics,
+plots and the closing summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from seqconv.progress import Reporter
+from seqconv.runs import rundir
+from seqconv.runs.stores import InputStore
+from seqconv.train.distributed import Distributed
+from seqconv.train.loop import FitResult, FitSettings, fit
+
+
+@dataclass
+class RecipeOptions:
+    """Options shared by every recipe; subclasses add their own fields.
+
+    ``path_fields`` name the fields that hold file paths: :meth:`repeatable` makes them absolute,
+    so that a run's ``config.json`` repeats the run from any folder (``--config``, ``--resume``).
+    """
+
+    path_fields: ClassVar[tuple[str, ...]] = ("out",)
+
+    def repeatable(self) -> dict[str, Any]:
+        """The options as JSON-ready values, paths absolute."""
+        values = dataclasses.asdict(self)
+        for name in self.path_fields:
+            value = values.get(name)
+            if isinstance(value, list):
+                values[name] = [str(Path(v).resolve()) for v in value]
+            elif value:
+                values[name] = str(Path(value).resolve())
+        return values
+
+
+@dataclass
+class HeldOut:
+    """Held-out predictions to score when training ends.
+
+    Attributes
+    ----------
+    task
+        The task the metrics follow (forecasts are scored as ``regression``).
+    truth, predictions
+        ``(M,)`` class indices or ``(M, T)`` targets; ``(M, T)`` predictions in the units users
+        read (probabilities, unscaled values).
+    split
+        ``test``, ``valid`` or ``train``: which rows they are.
+    extra
+        More summary values (e.g. forecast scores).
+    """
+
+    task: str
+    truth: np.ndarray
+    predictions: np.ndarray
+    names: list[str]
+    split: str
+    extra: dict[str, float] | None = None
+
+
+@dataclass
+class Job:
+    """What a recipe hands the skeleton.
+
+    Attributes
+    ----------
+    options
+        The options actually used (task defaults filled in): repeated in ``config.json``.
+    stem
+        Names the default run directory ``runs/<stem>-<model>``.
+    model, inputs, targets, task, train_index, valid_index, settings, target_names
+        What :func:`~seqconv.train.loop.fit` trains (``task`` is the loss's task).
+    config
+        The recipe's part of ``config.json`` (model, input, task, targets, data, split, ...).
+    split
+        The table written as ``split.tsv``.
+    held_out
+        Called on the main process after training (the model holds the best weights).
+    """
+
+    options: Any
+    stem: str
+    model: nn.Module
+    inputs: InputStore
+    targets: torch.Tensor
+    task: str
+    train_index: np.ndarray
+    valid_index: np.ndarray
+    settings: FitSettings
+    target_names: list[str]
+    config: dict[str, Any]
+    split: pd.DataFrame
+    held_out: Callable[[], HeldOut]
+
+
+Prepare = Callable[[torch.device, Reporter], Job]
+
+_HELD_LABEL = {
+    "test": "test",
+    "valid": "validation (no test split)",
+    "train": "training data (nothing held out)",
+}
+
+
+def fit_run(out: Path, reporter: Reporter, job: Job, resume: bool, dist: Distributed) -> FitResult:
+    """:func:`~seqconv.train.loop.fit` into the run directory ``out``; interrupted (Ctrl-C), it
+    says how to continue before re-raising."""
+    try:
+        return fit(
+            job.model,
+            job.inputs,
+            job.targets,
+            job.task,
+            job.train_index,
+            job.valid_index,
+            job.settings,
+            out_dir=out,
+            target_names=job.target_names,
+            reporter=reporter,
+            resume=resume,
+            distributed=dist,
+        )
+    except KeyboardInterrupt:
+        reporter.info(f"interrupted: continue with  seqconv train --resume {out}")
+        raise
+
+
+def train_run(
+    options: Any, prepare: Prepare, reporter: Reporter | None = None, resume: bool = False
+) -> Path:
+    """Prepare a job, train it into a run directory, and score it on held-out data.
+
+    Parameters
+    ----------
+    options
+        The recipe's options (``device``, ``seed``, ``out``, ``quiet`` are read here).
+    prepare
+        The recipe: ``(device, reporter) -> Job``.
+    reporter
+        Where progress goes (quiet on every process but the first).
+    resume
+        Continue the interrupted run in ``options.out`` from its last checkpoint.
+
+    Returns
+    -------
+    Path
+        The run directory.
+    """
+    dist = Distributed.from_environment(options.device)
+    reporter = reporter or Reporter(quiet=options.quiet)
+    if not dist.is_main:
+        reporter = Reporter(quiet=True)
+    device = dist.device(options.device)
+    torch.manual_seed(options.seed)
+    job = prepare(device, reporter)
+    out = Path(options.out) if options.out else rundir.default_run_dir(job.stem, job.options.model)
+    out = Path(dist.broadcast(str(out)))
+    config = rundir.provenance(job.options.repeatable()) | job.config
+    if dist.is_main:
+        rundir.start(out, config, job.split, resume)
+        reporter.info(f"run directory: {out}")
+    dist.barrier()
+    result = fit_run(out, reporter, job, resume, dist)
+    if dist.is_main:
+        held = job.held_out()
+        summary = {
+            "best_epoch": result.best_epoch,
+            "monitor": result.monitor,
+            "best_score": abs(result.best_score),
+            "epochs_run": len(result.history),
+            "stopped_early": result.stopped_early,
+            "history": result.history,
+        }
+        metrics = rundir.finish(
+            out, config, summary, held.task, held.truth, held.predictions, held.names,
+            held.split, options.seed, held.extra,
+        )  # fmt: skip
+        scores = ", ".join(f"{k} {v:.4g}" for k, v in metrics["summary"].items())
+        reporter.info(
+            f"best epoch {result.best_epoch}; {_HELD_LABEL[held.split]}, "
+            f"{len(held.truth):,}: {scores}"
+        )
+    dist.barrier()
+    dist.close()
+    return out
