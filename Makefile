@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-all demo lint clean
+.PHONY: install test test-fast structure demo lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,12 +15,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP)
+# The whole suite, slow end-to-end trainings included (what CI runs).
+test: $(STAMP) structure
 	$(BIN)/python -m seqconv.motifs.warm  # memelite's numba compile, once per machine (cached)
+	$(BIN)/python -m pytest -q -m ""
+
+# The developer loop: everything but the tests marked slow.
+test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-test-all: $(STAMP)
-	$(BIN)/python -m pytest -q -m ""
+structure: $(STAMP)
+	$(BIN)/python scripts/check_structure.py
 
 demo: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh

@@ -3,8 +3,6 @@
 Every tensor a model sees has the layout ``(N, C, L)``: batch, channels, length.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from seqconv.dna.encode import decode_dna, encode_dna, one_hot, reverse_complement
 from seqconv.dna.fasta import read_fasta, read_fasta_codes
 from seqconv.dna.shuffle import dinucleotide_shuffle
@@ -15,11 +13,7 @@ from seqconv.rf.streaming import Streamer
 from seqconv.runs.load import load
 from seqconv.runs.run import Run
 from seqconv.series.data import SeriesData, read_series
-
-try:
-    __version__ = version("seqconv")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+from seqconv.version import __version__
 
 __all__ = [
     "InputError",

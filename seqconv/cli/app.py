@@ -70,7 +70,7 @@ def main(
     Train from FASTA in one command, predict on new sequences, and see which motifs a model learned.
     """
     if version:
-        import seqconv
+        from seqconv.version import __version__
 
-        typer.echo(f"seqconv {seqconv.__version__}")
+        typer.echo(f"seqconv {__version__}")
         raise typer.Exit()

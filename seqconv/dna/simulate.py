@@ -306,7 +306,7 @@ def write_simulation(sim: Simulation, out: str | Path, command: str | None = Non
     dict
         ``{"fasta": Path, "sites": Path, "provenance": Path}``.
     """
-    from seqconv import __version__
+    from seqconv.version import __version__
 
     out = Path(out)
     sites_path, json_path = sidecar_paths(out)

@@ -35,6 +35,7 @@ import pandas as pd
 from seqconv.atomic import write_json, write_with
 from seqconv.errors import InputError, SeqconvError
 from seqconv.options import read_options_file
+from seqconv.version import __version__
 
 FORMAT = 1
 """Version of the ``config.json`` layout this seqconv writes (0.1 wrote none: format 0)."""
@@ -77,11 +78,9 @@ def provenance(options: dict[str, Any]) -> dict[str, Any]:
     that repeat the run (``--config``)."""
     import torch
 
-    import seqconv
-
     return {
         "format": FORMAT,
-        "seqconv_version": seqconv.__version__,
+        "seqconv_version": __version__,
         "torch_version": torch.__version__,
         "python_version": platform.python_version(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

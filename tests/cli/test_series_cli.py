@@ -59,6 +59,7 @@ def toy_ts(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_ts_classification_train_predict_evaluate_load(toy_ts, tmp_path):
     train, test = toy_ts
     run_dir = tmp_path / "run"
@@ -95,6 +96,7 @@ def test_ts_classification_train_predict_evaluate_load(toy_ts, tmp_path):
     np.testing.assert_allclose(from_file, table[["bump", "dip"]].to_numpy(), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_table_regression_with_unequal_lengths(tmp_path):
     rng = np.random.default_rng(1)
     rows = []
@@ -134,6 +136,7 @@ def sines(tmp_path, n_series=2, length=300):
     return path, frame.iloc[:, 1:].to_numpy()
 
 
+@pytest.mark.slow
 def test_point_forecast_no_leakage(tmp_path):
     path, values = sines(tmp_path)
     run_dir = tmp_path / "run"
@@ -177,6 +180,7 @@ def test_point_forecast_no_leakage(tmp_path):
     np.testing.assert_allclose(steps[..., -1].numpy(), table.iloc[:, 1:].to_numpy(), atol=1e-4)
 
 
+@pytest.mark.slow
 def test_wavenet_level_forecast(tmp_path):
     path, _ = sines(tmp_path, n_series=1, length=200)
     run_dir = tmp_path / "run"
@@ -193,6 +197,7 @@ def test_wavenet_level_forecast(tmp_path):
     assert forecast.shape == (1, 2) and np.isfinite(forecast).all()
 
 
+@pytest.mark.slow
 def test_resume_and_config_repeat_series_runs(toy_ts, tmp_path):
     train, _ = toy_ts
     first, second = tmp_path / "a", tmp_path / "b"
@@ -230,6 +235,7 @@ def test_bad_series_input_exits_with_a_message(toy_ts, tmp_path):
     assert result.exit_code == 2 and "--fasta" in result.output
 
 
+@pytest.mark.slow
 def test_forecast_from_a_steps_table_with_forced_layout(tmp_path):
     """One series, a row per year (a numeric first column, so --layout steps says it is time);
     one unlabelled series is forecast without --task."""

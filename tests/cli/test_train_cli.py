@@ -21,6 +21,7 @@ def invoke(*args: str):
     return result
 
 
+@pytest.mark.slow
 def test_two_files_as_classes_train_predict_evaluate(planted, tmp_path):
     run_dir = tmp_path / "run"
     invoke("train", "--fasta", planted["bound"], "--fasta", planted["unbound"], "--epochs", 8,
@@ -54,6 +55,7 @@ def test_two_files_as_classes_train_predict_evaluate(planted, tmp_path):
     assert low <= evaluation["per_target"]["unbound"]["auroc"]["value"] <= high
 
 
+@pytest.mark.slow
 def test_label_headers_and_python_api(planted, tmp_path):
     run_dir = tmp_path / "run"
     invoke("train", "--fasta", planted["labelled"], "--epochs", 6, "--out", run_dir, *SMALL)
@@ -66,6 +68,7 @@ def test_label_headers_and_python_api(planted, tmp_path):
     assert run.predict("ACGT" * 40).shape == (1, 2)
 
 
+@pytest.mark.slow
 def test_resume_continues_the_history(planted, tmp_path):
     run_dir = tmp_path / "run"
     common = ["--fasta", planted["labelled"], "--out", run_dir, "--patience", 50, *SMALL]
@@ -78,6 +81,7 @@ def test_resume_continues_the_history(planted, tmp_path):
     assert history["epoch"].tolist() == [1, 2, 3, 4]
 
 
+@pytest.mark.slow
 def test_config_file_repeats_a_run(planted, tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     invoke("train", "--fasta", planted["labelled"], "--epochs", 2, "--out", first, *SMALL)
@@ -102,6 +106,7 @@ def test_bad_inputs_exit_with_a_message(planted, tmp_path):
     assert result.exit_code == 2 and "no such file" in result.output
 
 
+@pytest.mark.slow
 def test_corrupt_weights_are_reported(planted, tmp_path):
     run_dir = tmp_path / "run"
     invoke("train", "--fasta", planted["labelled"], "--epochs", 1, "--out", run_dir, *SMALL)
@@ -110,6 +115,7 @@ def test_corrupt_weights_are_reported(planted, tmp_path):
         seqconv.load(run_dir)
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_training_leaves_loadable_files_and_resumes(planted, tmp_path):
     import os
     import signal

@@ -134,6 +134,7 @@ def test_custom_causal_module_and_trunk():
     assert stream.state_size == 4 + 1
 
 
+@pytest.mark.slow
 def test_stream_from_a_series_run(tmp_path):
     """seqconv.load(dir).streamer(): raw values in, the run's probabilities per step out."""
     rng = np.random.default_rng(0)

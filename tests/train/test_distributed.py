@@ -5,9 +5,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import seqconv
 
 
+@pytest.mark.slow
 def test_torchrun_two_processes_gloo(planted, tmp_path):
     run_dir = tmp_path / "ddp"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
