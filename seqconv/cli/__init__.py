@@ -5,6 +5,7 @@ Each sub-command lives in a module of its own and registers itself on `app`.
 
 # Importing a command module registers its command.
 from seqconv.cli import (  # noqa: F401
+    attribute_cmd,
     evaluate_cmd,
     models_cmd,
     motifs_cmd,

@@ -1,4 +1,4 @@
-"""`seqconv motifs` and `seqconv attribute`: what a trained model learned, as motifs and maps."""
+"""`seqconv motifs`: first-layer filters as motifs, named against JASPAR, ranked by influence."""
 
 from __future__ import annotations
 
@@ -7,15 +7,6 @@ from pathlib import Path
 import typer
 
 from seqconv.cli.app import app, err_console, friendly_errors
-
-
-def _load(model: Path, fasta: Path, device: str):
-    import seqconv
-    from seqconv.dna.fasta import read_fasta_codes
-
-    run = seqconv.load(model, device=device)
-    data = read_fasta_codes(fasta, run.length, run.align)  # type: ignore[arg-type]
-    return run, data
 
 
 @app.command(no_args_is_help=True)
@@ -49,9 +40,10 @@ def motifs(
     the cut-off and beats every column-shuffled copy of itself.
     """
     from seqconv.motifs import write_motif_report
+    from seqconv.runs.commands import load_with_sequences
     from seqconv.runs.tasks import link
 
-    run, data = _load(model, fasta, device)
+    run, data = load_with_sequences(model, fasta, device)
     report = write_motif_report(
         run.model,
         data.codes,
@@ -80,41 +72,3 @@ def motifs(
         highlight=False,
     )
     err_console.print(f"report: {report.out_dir / 'report.html'}", highlight=False)
-
-
-@app.command(no_args_is_help=True)
-@friendly_errors
-def attribute(
-    model: Path = typer.Option(..., "--model", "-m", help="Run directory from seqconv train."),
-    fasta: Path = typer.Option(..., "--fasta", "-f", help="Sequences to explain."),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Output folder (default: <run>/attributions)."
-    ),
-    target: str | None = typer.Option(
-        None, help="Class or target to explain (default: the last (the positive class))."
-    ),
-    top: int = typer.Option(10, help="Logos for this many top-scoring sequences."),
-    ism: bool = typer.Option(True, help="In-silico mutagenesis (3 x length passes per sequence)."),
-    device: str = typer.Option("cpu", help="cpu, cuda, cuda:N or auto."),
-) -> None:
-    """In-silico mutagenesis and gradient x input maps, with logos of the top sequences."""
-    from seqconv.errors import InputError
-    from seqconv.motifs import write_attributions
-
-    run, data = _load(model, fasta, device)
-    names = run.target_names
-    if target is None:
-        index = len(names) - 1
-    elif target in names:
-        index = names.index(target)
-    else:
-        raise InputError(f"unknown target {target!r}; the model's: {', '.join(names)}")
-    folder = out or Path(model) / "attributions"
-    write_attributions(
-        run.model, data.codes, data.ids, folder, target=index, top=top, with_ism=ism,
-        device=run.device, show_progress=True,
-    )  # fmt: skip
-    err_console.print(
-        f"attributions for {len(data.ids):,} sequences ({names[index]}) in {folder}",
-        highlight=False,
-    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,18 +21,9 @@ def _model_spec(arch: str | None, run_dir: Path | None) -> tuple[str, dict[str, 
         raise SeqconvError("give either --arch NAME or --model RUN_DIR")
     if arch is not None:
         return arch, {}
-    path = run_dir / "config.json"
-    try:
-        config = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise SeqconvError(f"{path}: not valid JSON ({exc})") from None
-    spec = config.get("model") if isinstance(config, dict) else None
-    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
-        raise SeqconvError(f'{path}: expected {{"model": {{"name": ..., "kwargs": {{...}}}}}}')
-    kwargs = spec.get("kwargs") or {}
-    if not isinstance(kwargs, dict):
-        raise SeqconvError(f"{path}: model kwargs must be an object, got {type(kwargs).__name__}")
-    return spec["name"], kwargs
+    from seqconv.runs.rundir import model_spec
+
+    return model_spec(run_dir)
 
 
 @app.command(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from seqconv.dna.fasta import read_fasta_codes
 from seqconv.errors import InputError
 from seqconv.runs.evaluate import evaluate
 from seqconv.runs.load import load
@@ -75,3 +76,16 @@ def evaluate_files(
     else:
         metrics = evaluate(run, fasta, labels, negatives, n_bootstrap, seed)
     return metrics, write_evaluation(out or run_dir, metrics)
+
+
+def load_with_sequences(run_dir: str | Path, fasta: str | Path, device: str = "cpu"):
+    """A DNA run and the sequences of ``fasta`` encoded for it (padded/trimmed to its length).
+
+    Returns
+    -------
+    tuple
+        The :class:`~seqconv.runs.run.Run` and an :class:`~seqconv.dna.fasta.EncodedFasta`
+        (``ids``, ``(N, L)`` uint8 ``codes``).
+    """
+    run = load_for(run_dir, False, device)
+    return run, read_fasta_codes(fasta, run.length, run.align)  # type: ignore[arg-type]

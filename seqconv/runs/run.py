@@ -18,6 +18,7 @@ import torch
 from seqconv.atomic import atomic_path
 from seqconv.dna.encode import encode_dna
 from seqconv.dna.fasta import iter_fasta_codes
+from seqconv.errors import InputError
 from seqconv.runs.predict import predict
 from seqconv.runs.stores import CodesTensor
 from seqconv.runs.tasks import TargetScaler, is_classification, link
@@ -64,6 +65,15 @@ class Run:
     @property
     def rc_average(self) -> bool:
         return bool(self.config.get("train", {}).get("reverse_complement", True))
+
+    def target_index(self, target: str | None = None) -> int:
+        """The output column of ``target`` (default: the last, the positive class)."""
+        names = self.target_names
+        if target is None:
+            return len(names) - 1
+        if target not in names:
+            raise InputError(f"unknown target {target!r}; the model's: {', '.join(names)}")
+        return names.index(target)
 
     def encode(self, seqs: Sequence[str]) -> np.ndarray:
         """Sequences to the ``(N, L)`` codes this run expects (padded/trimmed to its length)."""

@@ -89,8 +89,11 @@ def provenance(options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def read_config(run_dir: str | Path) -> dict[str, Any]:
-    """A run directory's ``config.json``, with a clear error when it is missing or broken."""
+def read_config(run_dir: str | Path, required: tuple[str, ...] = REQUIRED) -> dict[str, Any]:
+    """A run directory's ``config.json``, with a clear error when it is missing or broken.
+
+    ``required`` names the keys it must hold (a trained run's, by default).
+    """
     path = Path(run_dir)
     if not path.is_dir():
         raise InputError(f"{path}: no such run directory")
@@ -105,7 +108,7 @@ def read_config(run_dir: str | Path) -> dict[str, Any]:
         raise SeqconvError(f"{config_path}: corrupt ({exc})") from None
     if not isinstance(config, dict):
         raise SeqconvError(f"{config_path}: not a seqconv run configuration")
-    for key in REQUIRED:
+    for key in required:
         if key not in config:
             raise SeqconvError(f"{config_path}: missing {key!r}; is this a seqconv run?")
     if int(config.get("format", 0)) > FORMAT:
@@ -114,6 +117,19 @@ def read_config(run_dir: str | Path) -> dict[str, Any]:
             f"reads up to {FORMAT}); upgrade seqconv"
         )
     return config
+
+
+def model_spec(run_dir: str | Path) -> tuple[str, dict[str, Any]]:
+    """The zoo name and keyword arguments of a run's model (``config.json``'s ``model``)."""
+    config = read_config(run_dir, required=("model",))
+    path = Path(run_dir) / CONFIG
+    spec = config["model"]
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+        raise SeqconvError(f'{path}: expected {{"model": {{"name": ..., "kwargs": {{...}}}}}}')
+    kwargs = spec.get("kwargs") or {}
+    if not isinstance(kwargs, dict):
+        raise SeqconvError(f"{path}: model kwargs must be an object, got {type(kwargs).__name__}")
+    return spec["name"], kwargs
 
 
 def is_series_config(path: str | Path) -> bool:

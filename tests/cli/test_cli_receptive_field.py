@@ -68,4 +68,4 @@ def test_errors_exit_2(args, message):
 
 def test_missing_run_directory(tmp_path):
     result = runner.invoke(app, ["receptive-field", "--model", str(tmp_path / "nope")])
-    assert result.exit_code == 2 and "file not found" in result.stderr
+    assert result.exit_code == 2 and "no such run directory" in result.stderr
