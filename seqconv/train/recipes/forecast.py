@@ -52,6 +52,7 @@ from seqconv.train.recipes.series_options import (
     check_options,
     copy_options,
     data_summary,
+    input_config,
 )
 
 MODEL_DEFAULTS = {
@@ -157,15 +158,7 @@ def prepare(
     settings = o.fit_settings()
     config = {
         "model": model.build_config,
-        "input": {
-            "kind": "series",
-            "channels": list(data.channels),
-            "normalize": normalizer.to_dict(),
-            "missing": o.missing,
-            "pad_side": "left",
-            "mask": False,
-            "length": window,
-        },
+        "input": input_config(data, normalizer, o.missing, "left", False, window),
         "task": "forecast",
         "target_names": names,
         "target_scaler": None,

@@ -51,6 +51,7 @@ from seqconv.train.recipes.series_options import (
     check_options,
     data_summary,
     fill_defaults,
+    input_config,
     read_training_series,
     task_kind,
 )
@@ -163,15 +164,7 @@ def prepare_labelled(
     settings = o.fit_settings()
     config = {
         "model": model.build_config,
-        "input": {
-            "kind": "series",
-            "channels": list(data.channels),
-            "normalize": normalizer.to_dict(),
-            "missing": o.missing,
-            "pad_side": side,
-            "mask": True,
-            "length": int(data.max_length),
-        },
+        "input": input_config(data, normalizer, o.missing, side, True, int(data.max_length)),
         "task": task,
         "target_names": names,
         "target_scaler": scaler.to_dict() if scaler else None,

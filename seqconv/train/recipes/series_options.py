@@ -15,7 +15,7 @@ from seqconv.errors import InputError
 from seqconv.models import build
 from seqconv.runs import rundir
 from seqconv.series.data import SeriesData, read_series
-from seqconv.series.normalize import MISSING_POLICIES, NORM_MODES
+from seqconv.series.normalize import MISSING_POLICIES, NORM_MODES, Normalizer
 from seqconv.train.loop import FitSettings
 from seqconv.train.recipes.common import RecipeOptions
 
@@ -191,4 +191,19 @@ def data_summary(options: SeriesOptions, data: SeriesData) -> dict:
         "lengths": {"min": int(data.lengths.min()), "max": int(data.lengths.max())},
         "missing": {k: int(v) for k, v in data.missing_counts().items()},
         "layout": options.layout,
+    }
+
+
+def input_config(
+    data: SeriesData, normalizer: Normalizer, missing: str, pad_side: str, mask: bool, length: int
+) -> dict:
+    """The ``input`` block of ``config.json``: how prediction encodes series again."""
+    return {
+        "kind": "series",
+        "channels": list(data.channels),
+        "normalize": normalizer.to_dict(),
+        "missing": missing,
+        "pad_side": pad_side,
+        "mask": mask,
+        "length": length,
     }
