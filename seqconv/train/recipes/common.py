@@ -64,6 +64,8 @@ class HeldOut:
         ``test``, ``valid`` or ``train``: which rows they are.
     extra
         More summary values (e.g. forecast scores).
+    unit
+        What a row is, for the closing message (``sequences``, ``series``, ``windows``).
     """
 
     task: str
@@ -72,6 +74,7 @@ class HeldOut:
     names: list[str]
     split: str
     extra: dict[str, float] | None = None
+    unit: str = "sequences"
 
 
 @dataclass
@@ -193,8 +196,8 @@ def train_run(
         )  # fmt: skip
         scores = ", ".join(f"{k} {v:.4g}" for k, v in metrics["summary"].items())
         reporter.info(
-            f"best epoch {result.best_epoch}; {_HELD_LABEL[held.split]}, "
-            f"{len(held.truth):,}: {scores}"
+            f"best epoch {result.best_epoch}; {_HELD_LABEL[held.split]} "
+            f"({len(held.truth):,} {held.unit}): {scores}"
         )
     dist.barrier()
     dist.close()

@@ -190,7 +190,7 @@ def prepare(
             model, data, values, windows, held, normalizer, chosen, quantizer, o
         )
         extra = forecast_scores(truth, predictions, naive)
-        return HeldOut("regression", truth, predictions, names, held, extra)
+        return HeldOut("regression", truth, predictions, names, held, extra, unit="windows")
 
     return Job(
         options=o,

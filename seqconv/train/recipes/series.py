@@ -184,7 +184,7 @@ def prepare_labelled(
         predictions = link(task, predict(model, inputs, index, 512, False, o.precision)).numpy()
         if scaler is not None:
             predictions = scaler.unscale(predictions)
-        return HeldOut(task, targets[index], predictions, names, held)
+        return HeldOut(task, targets[index], predictions, names, held, unit="series")
 
     return Job(
         options=o,
