@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seqconv.dna.labels import load_labeled
+from seqconv.errors import InputError
 from seqconv.runs.metrics import compute_metrics
 from seqconv.runs.run import Run
 
@@ -47,8 +48,6 @@ def evaluate(
     )
     predictions = run.predict_codes(data.codes)
     if data.targets.ndim == 2 and data.targets.shape[1] != predictions.shape[1]:
-        from seqconv.errors import InputError
-
         raise InputError(
             f"the labels have {data.targets.shape[1]} targets but the model predicts "
             f"{predictions.shape[1]} ({', '.join(run.target_names)})"

@@ -43,11 +43,11 @@ class SeriesOptions(RecipeOptions):
     Attributes
     ----------
     series
-        ``.ts``, CSV/TSV or Parquet file (wide or long; see :mod:`seqconv.series.data`).
+        ``.ts``, CSV/TSV or Parquet file (wide or long; see :mod:`seqconv.series.tables`).
     target
         Table label/target column(s); forecasting: the channels to forecast.
     layout
-        Table layout: ``wide``, ``long`` or ``steps`` (:mod:`seqconv.series.data`); ``None``
+        Table layout: ``wide``, ``long`` or ``steps`` (:mod:`seqconv.series.tables`); ``None``
         detects it.
     task
         ``classify``, ``regress`` or ``forecast`` (also ``binary``, ``multiclass``,
