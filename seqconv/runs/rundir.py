@@ -111,10 +111,11 @@ def read_config(run_dir: str | Path, required: tuple[str, ...] = REQUIRED) -> di
     for key in required:
         if key not in config:
             raise SeqconvError(f"{config_path}: missing {key!r}; is this a seqconv run?")
-    if int(config.get("format", 0)) > FORMAT:
+    version = config.get("format", 0)
+    if not isinstance(version, int) or version > FORMAT:
         raise SeqconvError(
-            f"{config_path}: written by a newer seqconv (format {config['format']}; this one "
-            f"reads up to {FORMAT}); upgrade seqconv"
+            f"{config_path}: format {version!r} is not one this seqconv reads (up to {FORMAT}); "
+            "written by a newer seqconv? upgrade it"
         )
     return config
 

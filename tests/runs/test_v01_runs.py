@@ -3,6 +3,7 @@ change) load with today's code and predict the same numbers 0.1 wrote."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 import seqconv
+from seqconv.errors import SeqconvError
 from seqconv.runs.commands import predict_file
 from seqconv.runs.rundir import FORMAT, read_config
 
@@ -44,3 +46,11 @@ def test_a_0_1_run_loads_from_python():
     run = seqconv.load(FIXTURES / "dna")
     assert run.target_names == ["CTCF", "Nrf1", "REST", "TP53"] and run.length == 200
     assert run.predict(["ACGT" * 50]).shape == (1, 4)
+
+
+@pytest.mark.parametrize("version", [FORMAT + 1, "1"])
+def test_a_config_of_an_unknown_format_is_refused(tmp_path, version):
+    config = json.loads((FIXTURES / "dna" / "config.json").read_text()) | {"format": version}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(SeqconvError, match="format"):
+        read_config(tmp_path)
