@@ -134,13 +134,8 @@ def model_spec(run_dir: str | Path) -> tuple[str, dict[str, Any]]:
 
 
 def is_series_config(path: str | Path) -> bool:
-    """Whether an options file (or a run's ``config.json``) describes a time-series run."""
-    try:
-        data = json.loads(Path(path).read_text()) if str(path).endswith(".json") else None
-    except (OSError, json.JSONDecodeError):
-        return False
-    if isinstance(data, dict) and isinstance(data.get("input"), dict):
-        return data["input"].get("kind") == "series"
+    """Whether an options file (or a run's ``config.json``, through its ``options``) describes a
+    time-series run."""
     try:
         options = read_options_file(path)
     except InputError:  # the caller reports unreadable files

@@ -13,10 +13,10 @@ from typing import Any
 from seqconv.errors import InputError
 from seqconv.options import merge_options, parse_key_values
 from seqconv.progress import Reporter
-from seqconv.runs.rundir import CONFIG, is_series_config
-from seqconv.train.recipes.dna import TrainOptions, resume_options
+from seqconv.runs.rundir import is_series_config, resume_options
+from seqconv.train.recipes.dna import TrainOptions
 from seqconv.train.recipes.dna import train as train_dna
-from seqconv.train.recipes.series import resume_series_options, train_series
+from seqconv.train.recipes.series import train_series
 from seqconv.train.recipes.series_options import SeriesOptions
 
 SERIES_ONLY = (
@@ -68,21 +68,13 @@ def train(
     Path
         The run directory.
     """
-    series = given.get("series") is not None or (
-        is_series_config(Path(resume) / CONFIG)
-        if resume is not None
-        else bool(config) and is_series_config(config)
-    )
     if resume is not None:
-        if series:
-            options = resume_series_options(resume)
-            options.quiet = quiet
-            return train_series(options, Reporter(quiet), resume=True)
-        options = resume_options(resume)
-        options.quiet = quiet
-        return train_dna(options, Reporter(quiet), resume=True)
+        values = resume_options(resume) | {"quiet": quiet}
+        if values.get("series"):
+            return train_series(SeriesOptions(**values), Reporter(quiet), resume=True)
+        return train_dna(TrainOptions(**values), Reporter(quiet), resume=True)
     values = _fields(given)
-    if series:
+    if given.get("series") is not None or (config and is_series_config(config)):
         _reject(values, DNA_ONLY, "{flags} {verb} not apply to --series", ("does", "do"))
         options = merge_options(SeriesOptions, config, values)
         if not options.series:

@@ -257,11 +257,6 @@ def run_config(
     }
 
 
-def resume_options(run_dir: str | Path) -> TrainOptions:
-    """The options of an interrupted run, to continue it with :func:`train` (``resume=True``)."""
-    return TrainOptions(**rundir.resume_options(run_dir))
-
-
 def _check_split(split: Split, data: LabeledSequences) -> None:
     counts = split.counts()
     empty = [name for name, n in counts.items() if n == 0]

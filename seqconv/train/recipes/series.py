@@ -92,11 +92,6 @@ def train_series(
     return train_run(options, prepare, reporter, resume)
 
 
-def resume_series_options(run_dir: str | Path) -> SeriesOptions:
-    """The options of an interrupted series run, to continue it with ``resume=True``."""
-    return SeriesOptions(**rundir.resume_options(run_dir))
-
-
 def prepare_labelled(
     options: SeriesOptions,
     data: SeriesData,
@@ -203,4 +198,4 @@ def prepare_labelled(
     )
 
 
-__all__ = ["SeriesOptions", "resume_series_options", "train_series"]
+__all__ = ["SeriesOptions", "train_series"]
