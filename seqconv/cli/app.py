@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -21,16 +22,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err_console = Console(stderr=True, soft_wrap=True)
+DEBUG_ENV = "SEQCONV_DEBUG"
+"""Set to 1 (or pass ``seqconv --debug``) to see Python tracebacks instead of short messages."""
+
+
+def debugging() -> bool:
+    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn seqconv's input errors into a one-line message and exit code 2."""
+    """Turn seqconv's input errors into a one-line message and exit code 2.
+
+    Anything else is a bug in seqconv: a short message with exit code 1, and the traceback only
+    with ``--debug`` or ``SEQCONV_DEBUG=1``.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except SeqconvError as exc:
+            if debugging():
+                raise
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
             sys.exit(2)
         except FileNotFoundError as exc:
@@ -48,6 +61,22 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 highlight=False,
             )
             sys.exit(3)
+        except MemoryError:
+            err_console.print(
+                "[bold red]error:[/] out of memory; try a smaller --batch-size, --length or model",
+                highlight=False,
+            )
+            sys.exit(3)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+            if debugging():
+                raise
+            err_console.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {str(exc)[:500]}\n"
+                f"This is a bug in seqconv, not in your input. Rerun with {DEBUG_ENV}=1 (or "
+                "seqconv --debug) for the traceback, and report it.",
+                highlight=False,
+            )
+            sys.exit(1)
 
     return wrapper
 
@@ -64,11 +93,16 @@ def explicit_options(ctx: typer.Context) -> dict[str, Any]:
 @app.callback()
 def main(
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    debug: bool = typer.Option(
+        False, "--debug", help=f"Show Python tracebacks (same as {DEBUG_ENV}=1)."
+    ),
 ) -> None:
     """1D convolutional networks for DNA sequences and time series.
 
     Train from FASTA in one command, predict on new sequences, and see which motifs a model learned.
     """
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
     if version:
         from seqconv.version import __version__
 

@@ -40,6 +40,12 @@ def train(
     task: str | None = typer.Option(
         None, help="binary, multiclass, multilabel or regression (default: from the labels)."
     ),
+    drop_missing_labels: bool = typer.Option(
+        False,
+        "--drop-missing-labels",
+        help="Drop records whose label or target is empty, NaN or infinite (default: refuse "
+        "them, naming the ids).",
+    ),
     epochs: int = typer.Option(30, help="Maximum epochs (early stopping usually ends sooner)."),
     batch_size: int = typer.Option(128, help="Sequences per step."),
     lr: float = typer.Option(3e-3, help="AdamW learning rate (halved when validation stalls)."),
@@ -63,6 +69,9 @@ def train(
     seed: int = typer.Option(0, help="Seed for negatives, split, weights and shuffling."),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Run directory (default: runs/<file>-<model>)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace the run directory --out if it holds a run already."
     ),
     config: Path | None = typer.Option(
         None, help="JSON/YAML file of these options (a run's config.json repeats that run)."

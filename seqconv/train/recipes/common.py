@@ -33,13 +33,22 @@ class RecipeOptions:
 
     ``path_fields`` name the fields that hold file paths: :meth:`repeatable` makes them absolute,
     so that a run's ``config.json`` repeats the run from any folder (``--config``, ``--resume``).
+
+    Attributes
+    ----------
+    force
+        Replace an existing run directory at ``out`` (never stored: a repeated run must not
+        replace anything unasked).
     """
+
+    force: bool = False
 
     path_fields: ClassVar[tuple[str, ...]] = ("out",)
 
     def repeatable(self) -> dict[str, Any]:
-        """The options as JSON-ready values, paths absolute."""
+        """The options as JSON-ready values, paths absolute (``force`` left out)."""
         values = dataclasses.asdict(self)
+        values.pop("force", None)
         for name in self.path_fields:
             value = values.get(name)
             if isinstance(value, list):

@@ -56,6 +56,9 @@ class TrainOptions(RecipeOptions):
         Override the task inferred from the labels.
     valid_chroms, test_chroms
         Held-out chromosomes for ids with coordinates (defaults: chr7; chr8, chr9).
+    drop_missing_labels
+        Drop records whose label table cells are empty, NaN or infinite (default: refuse them,
+        naming the ids).
     out
         Run directory (default ``runs/<first fasta stem>-<model>``, numbered if it exists).
     """
@@ -68,6 +71,7 @@ class TrainOptions(RecipeOptions):
     length: int | None = None
     align: str = "center"
     task: str | None = None
+    drop_missing_labels: bool = False
     epochs: int = 30
     batch_size: int = 128
     lr: float = 3e-3

@@ -63,6 +63,9 @@ class SeriesOptions(RecipeOptions):
     normalize, missing
         z-normalisation (``series``, ``channel`` fitted on the training split, ``none``) and
         missing-value policy (``zero``, ``ffill``, ``interpolate``, ``error``).
+    drop_missing_labels
+        Drop series whose label or target is empty, NaN or infinite (default: refuse them, naming
+        the ids).
     valid_fraction, test_fraction
         Held out (stratified for classes; the end of each series for forecasting).
     epochs, batch_size, lr, weight_decay, patience, lr_patience
@@ -82,6 +85,7 @@ class SeriesOptions(RecipeOptions):
     decode: str = "mean"
     normalize: str | None = None
     missing: str | None = None
+    drop_missing_labels: bool = False
     valid_fraction: float | None = None
     test_fraction: float | None = None
     epochs: int | None = None
