@@ -7,7 +7,6 @@ record) and only a few Python operations run per record.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -18,10 +17,12 @@ import numpy as np
 
 from seqconv.dna.encode import BYTE_TO_CODE, Align, pack_codes
 from seqconv.errors import InputError
+from seqconv.files import display_name, local_copy, open_input
 
 _BLOCK_BYTES = 1 << 22
 _CODE_TABLE = BYTE_TO_CODE.tobytes()
 _FASTQ_BLOCK_RECORDS = 16384
+_KIND = "a FASTA/FASTQ file"
 
 
 class FastaRecord(NamedTuple):
@@ -64,14 +65,10 @@ class _Block:
 
 
 def open_binary(path: str | Path) -> BinaryIO:
-    """Open a plain or gzip-compressed file for reading bytes (detected from its content)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    handle = open(path, "rb")  # noqa: SIM115 - returned to the caller
-    if handle.peek(2)[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
-    return handle
+    """Open a plain or gzip-compressed FASTA/FASTQ file for reading bytes (detected from its
+    content); ``-`` and FIFOs are read from a local copy (:func:`seqconv.files.local_copy`), so
+    the file can be read again for messages."""
+    return open_input(local_copy(path, _KIND), _KIND)  # type: ignore[return-value]
 
 
 def _skip_blank(handle: BinaryIO) -> bytes:
@@ -89,8 +86,9 @@ def _fasta_blocks(handle: BinaryIO, path: Path) -> Iterator[_Block]:
         return
     if first != b">":
         raise InputError(
-            f"{path}, line {_line_of_first_content(path)}: expected a FASTA header starting "
-            f"with '>' but found {first.decode('latin-1')!r}; is this a FASTA file?"
+            f"{display_name(path)}, line {_line_of_first_content(path)}: expected a FASTA "
+            f"header starting with '>' but found {first.decode('latin-1')!r}; is this a FASTA "
+            "file?"
         )
     pending: list[bytes] = []
     index = 0
@@ -215,13 +213,14 @@ def _fastq_blocks(handle: BinaryIO, path: Path) -> Iterator[_Block]:
         seq, plus, qual = next(lines, b""), next(lines, b""), next(lines, b"")
         if header[:1] != b"@" or plus[:1] != b"+":
             raise InputError(
-                f"{path}, line {number}: malformed FASTQ record (expected '@id', sequence, '+', "
-                "quality on four lines)"
+                f"{display_name(path)}, line {number}: malformed FASTQ record (expected '@id', "
+                "sequence, '+', quality on four lines)"
             )
         if len(qual.rstrip()) != len(seq.rstrip()):
             name = header[1:].split(None, 1)[0].decode("latin-1") if header[1:].strip() else "?"
             raise InputError(
-                f"{path}, line {number}: sequence and quality of {name!r} differ in length"
+                f"{display_name(path)}, line {number}: sequence and quality of {name!r} differ "
+                "in length"
             )
         number += 3
         headers.append(header[1:].rstrip())
@@ -272,12 +271,14 @@ def _blocks(path: str | Path) -> Iterator[_Block]:
             if not all(block.ids):
                 i = block.ids.index("")
                 line = _line_of_record(path, block.first_index + i)
-                raise InputError(f"{path}, line {line}: header without an id")
+                raise InputError(f"{display_name(path)}, line {line}: header without an id")
             if empty.size:
                 i = int(empty[0])
                 line = _line_of_record(path, block.first_index + i)
                 name = block.ids[i]
-                raise InputError(f"{path}, line {line}: record {name!r} has an empty sequence")
+                raise InputError(
+                    f"{display_name(path)}, line {line}: record {name!r} has an empty sequence"
+                )
             yield block
 
 
@@ -335,9 +336,9 @@ def iter_fasta_codes(
             if (lengths != reference[1]).any():
                 odd = int(np.flatnonzero(lengths != reference[1])[0])
                 raise InputError(
-                    f"{path}: sequences differ in length ({reference[0]!r} has {reference[1]} bp, "
-                    f"{ids[odd]!r} has {lengths[odd]} bp); give a length to pad or trim to "
-                    "(--length)"
+                    f"{display_name(path)}: sequences differ in length ({reference[0]!r} has "
+                    f"{reference[1]} bp, {ids[odd]!r} has {lengths[odd]} bp); give a length to "
+                    "pad or trim to (--length)"
                 )
         codes = np.frombuffer(block.sequence.translate(_CODE_TABLE), dtype=np.uint8)
         if codes.size and codes.max() == 255:
@@ -353,7 +354,8 @@ def _raise_bad_character(path: Path, block: _Block, ids: list[str], codes: np.nd
     i = int(np.searchsorted(block.offsets, pos, side="right")) - 1
     char = chr(block.sequence[pos])
     raise InputError(
-        f"{path}, record {ids[i]!r} (line {_line_of_record(path, block.first_index + i)}): "
+        f"{display_name(path)}, record {ids[i]!r} "
+        f"(line {_line_of_record(path, block.first_index + i)}): "
         f"character {char!r} at position {pos - block.offsets[i] + 1} is not a nucleotide or IUPAC "
         "code (allowed: ACGTU, RYSWKMBDHVN, '-' and '.', either case)"
     )
@@ -379,15 +381,15 @@ def read_fasta_codes(
     path = Path(path)
     parts = list(iter_fasta_codes(path, length, align))
     if not parts:
-        raise InputError(f"{path}: no sequences found (empty file?)")
+        raise InputError(f"{display_name(path)}: no sequences found (empty file?)")
     ids = list(chain.from_iterable(p.ids for p in parts))
     if unique_ids and len(set(ids)) != len(ids):
         seen: set[str] = set()
         for index, record_id in enumerate(ids):
             if record_id in seen:
                 raise InputError(
-                    f"{path}, line {_line_of_record(path, index)}: duplicate id {record_id!r}; "
-                    "ids must be unique"
+                    f"{display_name(path)}, line {_line_of_record(path, index)}: duplicate id "
+                    f"{record_id!r}; ids must be unique"
                 )
             seen.add(record_id)
     return EncodedFasta(

@@ -9,13 +9,14 @@ by :mod:`seqconv.series.timegrid`.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from seqconv.errors import InputError
+from seqconv.files import display_name, is_stream, local_copy, open_input, read_text
+from seqconv.series.checks import check_series
 from seqconv.series.container import (
     LabelKind,
     SeriesData,
@@ -27,14 +28,17 @@ from seqconv.series.tables import TABLE_SUFFIXES, Layout, read_series_table
 from seqconv.series.timegrid import parse_times, regularise
 from seqconv.series.ts import parse_ts
 
-
-def _open_text(path: Path):
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig")  # noqa: SIM115
+_KIND = "a time-series file (.ts, CSV, TSV or Parquet)"
 
 
-def read_ts(path: str | Path, fill_gaps: bool = True) -> SeriesData:
+def _ts_lines(path: Path) -> list[str]:
+    """The lines of a ``.ts`` file (plain or gzip, ``-``, a FIFO) as checked UTF-8 text."""
+    return read_text(path, _KIND).split("\n")
+
+
+def read_ts(
+    path: str | Path, fill_gaps: bool = True, drop_missing_labels: bool = False
+) -> SeriesData:
     """Read a UCR/UEA ``.ts`` file (plain or gzipped).
 
     Parameters
@@ -43,6 +47,9 @@ def read_ts(path: str | Path, fill_gaps: bool = True) -> SeriesData:
         The file.
     fill_gaps
         With ``@timeStamps true``: put each series on a regular grid, absent steps missing.
+    drop_missing_labels
+        Drop cases whose label is missing (``?``, empty, infinite) instead of raising
+        (:func:`seqconv.series.checks.check_series`).
 
     Returns
     -------
@@ -51,15 +58,9 @@ def read_ts(path: str | Path, fill_gaps: bool = True) -> SeriesData:
         (``"target"``) the file holds.
     """
     path = Path(path)
-    try:
-        with _open_text(path) as handle:
-            contents = parse_ts(handle, str(path))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a text file in UTF-8 ({exc.reason})") from None
+    contents = parse_ts(_ts_lines(path), display_name(path))
     header = contents.header
-    stem = path.name.split(".")[0]
+    stem = "series" if is_stream(path) else path.name.split(".")[0]
     ids = [f"{stem}_{i}" for i in range(len(contents.series))]
     notes: list[str] = []
     arrays = contents.series
@@ -95,6 +96,7 @@ def read_ts(path: str | Path, fill_gaps: bool = True) -> SeriesData:
         and (np.isnan(values) & data.mask()[:, None]).any()
     ):
         notes.append(f"{path}: the header says @missing false, but values are missing")
+    data = check_series(data, drop_missing_labels)
     note_missing(data)
     return data
 
@@ -112,6 +114,8 @@ def read_series(
     """
     path = Path(path)
     suffixes = [s.lower() for s in path.suffixes]
+    if not suffixes and is_stream(path):
+        suffixes = [_sniff_suffix(path)]
     if suffixes[-1:] == [".ts"] or suffixes[-2:] == [".ts", ".gz"]:
         if target is not None or layout is not None:
             raise InputError(
@@ -131,6 +135,21 @@ def read_series(
             f"{', '.join(TABLE_SUFFIXES)} (optionally .gz)"
         )
     return read_series_table(path, target, layout, **options)
+
+
+def _sniff_suffix(path: Path) -> str:
+    """The format of a stream without a suffix (``-``, a FIFO), from its first bytes: ``.ts``
+    when the first line that is no comment is a ``@tag``, ``.parquet`` for Parquet, else a
+    table with a sniffed separator."""
+    with open_input(local_copy(path, _KIND), _KIND) as handle:
+        head = handle.peek(1 << 16)
+    if head[:4] == b"PAR1":
+        return ".parquet"
+    for line in head.split(b"\n"):
+        text = line.strip()
+        if text and text[:1] not in b"#%":
+            return ".ts" if text[:1] == b"@" else ".txt"
+    return ".txt"
 
 
 __all__ = ["SeriesData", "read_series", "read_ts"]

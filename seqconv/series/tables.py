@@ -19,6 +19,8 @@ with a time column as above is steps; any other is wide. ``layout`` overrides.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -28,6 +30,8 @@ import pandas as pd
 
 from seqconv.dna.labels import is_number
 from seqconv.errors import InputError
+from seqconv.files import decode_text, display_name, local_copy, open_input
+from seqconv.series.checks import check_series
 from seqconv.series.container import SeriesData, note_missing, pack_series
 from seqconv.series.timegrid import parse_times, regularise
 
@@ -35,6 +39,7 @@ Layout = Literal["wide", "long", "steps"]
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
 _LABEL_COLUMNS = ("label", "target")
 _TIME_COLUMNS = ("date", "datetime", "timestamp", "ds")
+_KIND = "a table (CSV, TSV or Parquet)"
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -51,33 +56,65 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1
         else (suffixes[-1] if suffixes else "")
     )
-    try:
-        if kind in (".parquet", ".pq"):
-            table = pd.read_parquet(path)
-        else:
-            sep = {".csv": ",", ".tsv": "\t", ".tab": "\t"}.get(kind)
-            options = {"sep": sep} if sep else {"sep": None, "engine": "python"}
-            table = pd.read_csv(path, **options)
-            names = [str(c).strip() for c in table.columns]
-            default = names == [str(i) for i in range(len(names))]
-            if names and not default and all(is_number(n) for n in names):
-                table = pd.read_csv(path, header=None, **options)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except ImportError as exc:
-        raise InputError(
-            f"{path}: reading Parquet needs pyarrow ({exc}); pip install pyarrow, or give a CSV"
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise InputError(f"{path}: cannot read it as a table ({exc})") from None
+    name = display_name(path)
+    if kind in (".parquet", ".pq") or (not kind and _is_parquet(path)):
+        table = _read_parquet(path, name)
+    else:
+        with open_input(path, _KIND) as handle:
+            text = decode_text(handle.read(), name)
+        if not text.strip():
+            raise InputError(f"{name}: the file is empty")
+        sep = {".csv": ",", ".tsv": "\t", ".tab": "\t"}.get(kind)
+        options = {"sep": sep} if sep else {"sep": None, "engine": "python"}
+        table = _read_csv(text, name, options)
+        names = [str(c).strip() for c in table.columns]
+        default = names == [str(i) for i in range(len(names))]
+        if names and not default and all(is_number(n) for n in names):
+            table = _read_csv(text, name, {**options, "header": None})
     table.columns = [str(c).strip() for c in table.columns]
     if table.columns.duplicated().any():
         raise InputError(
-            f"{path}: column {table.columns[table.columns.duplicated()][0]!r} appears twice"
+            f"{name}: column {table.columns[table.columns.duplicated()][0]!r} appears twice"
         )
     if table.empty:
-        raise InputError(f"{path}: the table has no rows")
+        raise InputError(f"{name}: the table has no rows (only a header?)")
     return table
+
+
+def _is_parquet(path: Path) -> bool:
+    """Whether a file without a suffix (``-``, a FIFO) holds Parquet (its magic bytes)."""
+    with open_input(local_copy(path, _KIND), _KIND) as handle:
+        return handle.peek(4)[:4] == b"PAR1"
+
+
+def _read_csv(text: str, name: str, options: dict) -> pd.DataFrame:
+    try:
+        return pd.read_csv(io.StringIO(text), **options)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{name}: the file holds no table (no columns)") from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        raise InputError(f"{name}: cannot read it as a table ({_one_line(exc)})") from None
+
+
+def _read_parquet(path: Path, name: str) -> pd.DataFrame:
+    local = local_copy(path, _KIND)
+    try:
+        import pyarrow
+    except ImportError as exc:
+        raise InputError(
+            f"{name}: reading Parquet needs pyarrow ({exc}); pip install pyarrow, or give a CSV"
+        ) from None
+    try:
+        return pd.read_parquet(local)
+    except (pyarrow.ArrowException, ValueError, TypeError, OSError) as exc:
+        raise InputError(
+            f"{name}: cannot read it as Parquet ({_one_line(exc)}); is it a Parquet file?"
+        ) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _find_column(table: pd.DataFrame, name: str) -> str | None:
@@ -114,16 +151,8 @@ def _label_strings(
 ) -> list[str] | None:
     if not columns:
         return None
+    # an empty cell reads as NaN and becomes "nan": check_series reports (or drops) those series
     cells = table[columns]
-    empty = cells.isna().any(axis=1) | cells.astype(str).apply(lambda c: c.str.strip() == "").any(
-        axis=1
-    )
-    if empty.any():
-        i = int(np.flatnonzero(empty.to_numpy())[0])
-        raise InputError(
-            f"{source}: series {rows_name[i]!r} has no value in the target column(s) "
-            f"{', '.join(columns)}; every series needs a label"
-        )
     return [",".join(_label_text(v) for v in row) for row in cells.itertuples(index=False)]
 
 
@@ -374,6 +403,7 @@ def read_series_table(
     value_column: str = "value",
     channel_column: str = "channel",
     fill_gaps: bool = True,
+    drop_missing_labels: bool = False,
 ) -> SeriesData:
     """Read series from a CSV/TSV/Parquet table: wide, long or steps (module docstring).
 
@@ -390,6 +420,9 @@ def read_series_table(
         Column names (matched case-insensitively).
     fill_gaps
         Long and steps tables: put each series on a regular time grid, absent steps missing.
+    drop_missing_labels
+        Drop series whose label is empty, NaN or infinite instead of raising
+        (:func:`seqconv.series.checks.check_series`).
 
     Returns
     -------
@@ -425,6 +458,7 @@ def read_series_table(
             f"{source}: no header, so every column is a time step; for a UCR .tsv whose first "
             "column is the class, give target='0'"
         )
+    data = check_series(data, drop_missing_labels)
     note_missing(data)
     return data
 

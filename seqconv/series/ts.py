@@ -32,6 +32,7 @@ import numpy as np
 
 from seqconv.dna.labels import is_number
 from seqconv.errors import InputError
+from seqconv.series.checks import is_missing_label
 
 _BOOL_TAGS = ("timestamps", "missing", "univariate", "equallength", "targetlabel")
 _INT_TAGS = ("dimensions", "serieslength")
@@ -180,14 +181,14 @@ def _timed_values(text: str, where: str, channel: int) -> tuple[list[str], np.nd
 
 
 def _check_label(label: str, header: TsHeader, where: str) -> None:
-    if not label:
-        raise InputError(f"{where}: the case has no label after its last ':'")
+    if is_missing_label(label) and label not in header.class_names:
+        return  # a missing label: read_ts reports (or drops) all of them at once
     if header.class_label and label not in header.class_names:
         raise InputError(
             f"{where}: class {label!r} is not among the classes the header declares "
             f"(@classLabel true {' '.join(header.class_names)}); add it there or fix the line"
         )
-    if header.target_label and (label.lower() in _MISSING or not is_number(label)):
+    if header.target_label and not is_number(label):
         raise InputError(
             f"{where}: the regression target {label!r} is not a number (@targetLabel true); "
             "every case needs a numeric target"
