@@ -7,12 +7,13 @@ merge of ``--config`` files (JSON/YAML, or a run's ``config.json``) with command
 
 from __future__ import annotations
 
-import dataclasses
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from seqconv.errors import InputError, SeqconvError
+from seqconv.validation import Rule, check_fields
 
 T = TypeVar("T")
 
@@ -102,22 +103,23 @@ def read_options_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def merge_options(cls: type[T], config: str | Path | None, given: dict[str, Any]) -> T:
+def merge_options(
+    cls: type[T], config: str | Path | None, given: dict[str, Any], rules: Mapping[str, Rule]
+) -> T:
     """Options of dataclass ``cls``: the ``config`` file's values, overridden by ``given``.
 
     Parameters
     ----------
     cls
-        An options dataclass (its fields are the known option names).
+        An options dataclass.
     config
         A JSON/YAML file of options, or a run's ``config.json``; ``None`` for none.
     given
         Values the user gave explicitly, already in field form.
+    rules
+        What each option of ``cls`` accepts (:mod:`seqconv.validation`): every value is checked,
+        a file's naming the file; unknown names are refused with a "did you mean".
     """
-    values = read_options_file(config) if config else {}
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise InputError(f"{config}: unknown options {unknown}; known: {sorted(known)}")
-    values.update(given)
+    values = check_fields(read_options_file(config), rules, str(config)) if config else {}
+    values.update(check_fields(given, rules))
     return cls(**values)

@@ -70,6 +70,13 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
             if debugging():
                 raise
+            if isinstance(exc, RuntimeError) and "allocate" in str(exc):  # torch's CPU allocator
+                err_console.print(
+                    "[bold red]error:[/] out of memory; try a smaller --batch-size, --length or "
+                    "model",
+                    highlight=False,
+                )
+                sys.exit(3)
             err_console.print(
                 f"[bold red]internal error:[/] {type(exc).__name__}: {str(exc)[:500]}\n"
                 f"This is a bug in seqconv, not in your input. Rerun with {DEBUG_ENV}=1 (or "

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import inspect
+import os
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import torch
 from torch import nn
 
 from seqconv.errors import SeqconvError
+from seqconv.validation import did_you_mean
 
 _REGISTRY: dict[str, Callable[..., nn.Module]] = {}
 
@@ -65,14 +69,50 @@ def build(name: str, **kwargs: Any) -> nn.Module:
     try:
         signature.bind(**kwargs)
     except TypeError as exc:
-        accepted = ", ".join(p for p in signature.parameters if p not in ("self", "kwargs"))
-        raise SeqconvError(f"model {name!r}: {exc}; accepted options: {accepted}") from None
+        accepted = [p for p in signature.parameters if p not in ("self", "kwargs")]
+        unknown = [k for k in kwargs if k not in signature.parameters]
+        hint = did_you_mean(unknown[0], accepted) if unknown else ""
+        raise SeqconvError(
+            f"model {name!r}: {exc}{hint}; accepted options: {', '.join(accepted)}"
+        ) from None
+    _check_size(name, factory, kwargs)
     try:
         model = factory(**kwargs)
-    except (TypeError, ValueError) as exc:
-        raise SeqconvError(f"model {name!r} cannot be built with {kwargs}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any failure here comes from the user's options
+        raise SeqconvError(f"model {name!r} cannot be built with {kwargs}: {exc}") from None
     model.build_config = {"name": name, "kwargs": dict(kwargs)}
     return model
+
+
+def max_parameters() -> int:
+    """The most parameters a model may have here: 1e9, or what 1/16 of the RAM holds in fp32
+    training (weights, gradients and two Adam moments are 16 bytes per parameter)."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not every platform reports it
+        memory = 64 * 2**30
+    return int(min(1e9, memory / 16))
+
+
+def _check_size(name: str, factory: Callable[..., nn.Module], kwargs: dict[str, Any]) -> None:
+    """Build on the meta device first (no memory) to refuse models that cannot fit, before a
+    real build allocates them."""
+    try:
+        with torch.device("meta"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zero-size layers are refused below
+            probe = factory(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - any failure here comes from the user's options
+        raise SeqconvError(f"model {name!r} cannot be built with {kwargs}: {exc}") from None
+    sizes = [p.numel() for p in probe.parameters()]
+    if 0 in sizes:
+        raise SeqconvError(f"model {name!r} with {kwargs} has a layer of size 0; sizes are >= 1")
+    n = sum(sizes)
+    if n > max_parameters():
+        raise SeqconvError(
+            f"model {name!r} with {kwargs} would have {n:,} parameters ({n * 4 / 2**30:.1f} GiB "
+            f"in fp32), more than this machine can train (at most {max_parameters():,}); "
+            "use fewer filters, channels or layers"
+        )
 
 
 def defaults(name: str) -> dict[str, Any]:

@@ -13,11 +13,13 @@ from typing import Any
 from seqconv.errors import InputError
 from seqconv.options import merge_options, parse_key_values
 from seqconv.progress import Reporter
-from seqconv.runs.rundir import is_series_config, resume_options
+from seqconv.runs.rundir import CONFIG, is_series_config, resume_options
 from seqconv.train.recipes.dna import TrainOptions
 from seqconv.train.recipes.dna import train as train_dna
+from seqconv.train.recipes.option_rules import dna_rules, series_rules
 from seqconv.train.recipes.series import train_series
 from seqconv.train.recipes.series_options import SeriesOptions
+from seqconv.validation import check_fields
 
 SERIES_ONLY = (
     "series",
@@ -70,19 +72,22 @@ def train(
     """
     if resume is not None:
         values = resume_options(resume) | {"quiet": quiet}
+        source = str(Path(resume) / CONFIG)
         if values.get("series"):
+            values = check_fields(values, series_rules(), source)
             return train_series(SeriesOptions(**values), Reporter(quiet), resume=True)
+        values = check_fields(values, dna_rules(), source)
         return train_dna(TrainOptions(**values), Reporter(quiet), resume=True)
     values = _fields(given)
     if given.get("series") is not None or (config and is_series_config(config)):
         _reject(values, DNA_ONLY, "{flags} {verb} not apply to --series", ("does", "do"))
-        options = merge_options(SeriesOptions, config, values)
+        options = merge_options(SeriesOptions, config, values, series_rules())
         if not options.series:
             raise InputError("give a --series file (or --config with 'series')")
         return train_series(options, Reporter(options.quiet))
     _reject(values, SERIES_ONLY, "{flags} only {verb} to time series: add --series FILE",
             ("applies", "apply"))  # fmt: skip
-    options = merge_options(TrainOptions, config, values)
+    options = merge_options(TrainOptions, config, values, dna_rules())
     if not options.fasta:
         raise InputError("give at least one --fasta file (or --config with 'fasta')")
     return train_dna(options, Reporter(options.quiet))

@@ -22,6 +22,7 @@ from seqconv.dna.labels import LabeledSequences, load_labeled
 from seqconv.dna.splits import Split, make_split
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models import build
+from seqconv.models.probe import check_input_length
 from seqconv.progress import Reporter
 from seqconv.rf.receptive_field import receptive_field
 from seqconv.runs import rundir
@@ -201,6 +202,7 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         targets = scaler.scale(targets)
 
     model = build_model(options, data.n_outputs).to(device)
+    check_input_length(model, 4, length, fix="pad them with --length {n}")
     rf = check_receptive_field(model, length, reporter)
     inputs = CodesTensor(data.codes, device, Augment(options.reverse_complement, options.max_shift))
     settings = options.fit_settings()

@@ -29,6 +29,7 @@ import pandas as pd
 import torch
 
 from seqconv.errors import InputError
+from seqconv.models.probe import check_input_length
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.forecast import (
@@ -149,6 +150,8 @@ def prepare(
         model = build_series_model(o.model, o.model_options, data.n_channels, len(names))
         fit_names = names
     model = model.to(device)
+    check_input_length(model, o.levels or data.n_channels, window, "windows", "steps",
+                       fix="use --window {n} or more")  # fmt: skip
     reporter.info(
         f"{len(data):,} series of {data.n_channels} channel(s), {shortest}–{data.max_length} "
         f"steps; forecasting {horizon} step(s) from {window} with {o.model}"

@@ -36,6 +36,7 @@ import torch
 from seqconv.dna.splits import random_split
 from seqconv.errors import InputError
 from seqconv.models.masking import enable_masks, padding_side
+from seqconv.models.probe import check_input_length
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.predict import predict
@@ -156,6 +157,10 @@ def prepare_labelled(
         f"train {counts['train']}, validation {counts['valid']}, test {counts['test']}"
     )
     inputs = SeriesTensor(encoded.x, encoded.mask, device)
+    check_input_length(
+        model, inputs.data.shape[1], data.max_length, "series", "steps",
+        fix="choose a model for short series (e.g. --model resnet)",
+    )  # fmt: skip
     settings = o.fit_settings()
     config = {
         "model": model.build_config,

@@ -164,6 +164,8 @@ def check_options(o: SeriesOptions) -> None:
             raise InputError(f"--{name.replace('_', '-')} must lie in [0, 1), not {value}")
     if o.valid_fraction + o.test_fraction >= 1:
         raise InputError("--valid-fraction and --test-fraction must sum below 1")
+    if o.levels == 1:
+        raise InputError("--levels must be 0 (point forecasts) or at least 2, not 1")
     if o.decode not in ("mean", "argmax"):
         raise InputError(f"--decode must be mean or argmax, not {o.decode!r}")
 
