@@ -155,9 +155,10 @@ def _compact(
     if len(joined) - len(sequence) == breaks.sum():
         kept = lengths - breaks
     else:
-        keep = np.frombuffer(joined, dtype=np.uint8) > 32
+        # a trailing zero keeps the start of an empty last chunk (== size) a valid index
+        keep = np.append(np.frombuffer(joined, dtype=np.uint8) > 32, False)
         starts = np.r_[0, np.cumsum(lengths)[:-1]]
-        kept = np.add.reduceat(keep, starts) if keep.size else np.zeros(len(chunks), np.int64)
+        kept = np.add.reduceat(keep, starts, dtype=np.int64)
         # reduceat returns the element at the index itself for an empty chunk: count zero there.
         kept = np.where(lengths > 0, kept, 0)
     offsets = np.zeros(len(chunks) + 1, dtype=np.int64)

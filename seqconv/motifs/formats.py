@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from seqconv.atomic import write_text
 from seqconv.errors import InputError
+from seqconv.files import read_text
 from seqconv.motifs.motif import BASES, Motif, as_background
 
 _DEFAULT_NSITES = 20  # MEME's default when a file gives none
@@ -154,7 +156,7 @@ def parse_meme(text: str, source: str = "MEME text") -> list[Motif]:
         raise InputError(f"{source}: alphabet {alphabet.group(1)!r} is not DNA (ACGT)")
     background = _meme_background(text)
     motifs: list[Motif] = []
-    lines = text.splitlines()
+    lines = [line.rstrip("\r") for line in text.split("\n")]
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -173,9 +175,7 @@ def parse_meme(text: str, source: str = "MEME text") -> list[Motif]:
             i += 1
         if i == len(lines):
             raise InputError(f"{source}: motif {motif_id!r} has no letter-probability matrix")
-        stats = dict(re.findall(r"(\w+)=\s*(\S+)", lines[i]))
-        width = int(stats["w"]) if "w" in stats else None
-        nsites = float(stats.get("nsites", _DEFAULT_NSITES))
+        width, nsites = _matrix_stats(lines[i], f"{source}, line {i + 1}", motif_id)
         rows = []
         i += 1
         while i < len(lines) and (width is None or len(rows) < width):
@@ -200,49 +200,78 @@ def parse_meme(text: str, source: str = "MEME text") -> list[Motif]:
         if not rows or (width is not None and len(rows) < width):
             raise InputError(f"{source}: motif {motif_id!r} ends before its {width} rows")
         ppm = np.asarray(rows, dtype=np.float64).T
-        motifs.append(
-            Motif(
-                motif_id,
-                ppm * nsites,
-                name=name,
-                nsites=nsites,
-                background=background,
+        with _naming(source):
+            motifs.append(
+                Motif(motif_id, ppm * nsites, name=name, nsites=nsites, background=background)
             )
-        )
     return motifs
+
+
+def _matrix_stats(line: str, where: str, motif_id: str) -> tuple[int | None, float]:
+    """``w=`` and ``nsites=`` of a ``letter-probability matrix`` line, checked."""
+    stats = dict(re.findall(r"(\w+)=[ \t]*([^\s=]+)(?=\s|$)", line))
+    try:
+        width = int(stats["w"]) if "w" in stats else None
+        nsites = float(stats.get("nsites", _DEFAULT_NSITES))
+    except ValueError:
+        raise InputError(
+            f"{where}: motif {motif_id!r}: w= must be a whole number and nsites= a number "
+            f"({line.strip()!r})"
+        ) from None
+    if (width is not None and width < 1) or not np.isfinite(nsites) or nsites <= 0:
+        raise InputError(
+            f"{where}: motif {motif_id!r}: w= and nsites= must be positive ({line.strip()!r})"
+        )
+    return width, nsites
+
+
+@contextmanager
+def _naming(source: str) -> Iterator[None]:
+    """Prefix the file's name to a motif's own error (``motif 'x': counts must be ...``)."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(f"{source}: {exc}") from None
 
 
 def parse_jaspar(text: str, source: str = "JASPAR text") -> list[Motif]:
     """Motifs of a JASPAR-format file's text (``>ID name`` + four count rows), via Biopython."""
     from Bio import motifs as bio_motifs
 
-    try:
-        records = bio_motifs.parse(io.StringIO(text), "jaspar")
-    except (ValueError, KeyError, IndexError) as exc:
-        raise InputError(f"{source}: not a readable JASPAR file ({exc})") from None
     out = []
-    for record in records:
-        counts = np.array([record.counts[b] for b in BASES], dtype=np.float64)
-        out.append(
-            Motif(record.matrix_id, counts, name=record.name, nsites=float(counts.sum(0).max()))
-        )
+    with _biopython(source, "JASPAR"):
+        for record in bio_motifs.parse(io.StringIO(text), "jaspar"):
+            counts = np.array([record.counts[b] for b in BASES], dtype=np.float64)
+            out.append(
+                Motif(record.matrix_id, counts, name=record.name, nsites=float(counts.sum(0).max()))
+            )
     return out
+
+
+@contextmanager
+def _biopython(source: str, kind: str) -> Iterator[None]:
+    """Any failure of Biopython's parser on a file is a file it cannot read: an InputError (its
+    parsers raise ValueError, KeyError, IndexError, bare Exception or UnboundLocalError)."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(f"{source}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise InputError(f"{source}: not a readable {kind} file ({reason})") from None
 
 
 def parse_transfac(text: str, source: str = "TRANSFAC text") -> list[Motif]:
     """Motifs of a TRANSFAC file's text, via Biopython."""
     from Bio import motifs as bio_motifs
 
-    try:
-        records = bio_motifs.parse(io.StringIO(text), "transfac")
-    except (ValueError, KeyError, IndexError) as exc:
-        raise InputError(f"{source}: not a readable TRANSFAC file ({exc})") from None
     out = []
-    for i, record in enumerate(records):
-        counts = np.array([record.counts[b] for b in BASES], dtype=np.float64)
-        motif_id = record.get("AC") or record.get("ID") or f"motif{i}"
-        name = record.get("DE") or record.get("ID") or motif_id
-        out.append(Motif(motif_id, counts, name=name, nsites=float(counts.sum(0).max())))
+    with _biopython(source, "TRANSFAC"):
+        for i, record in enumerate(bio_motifs.parse(io.StringIO(text), "transfac")):
+            counts = np.array([record.counts[b] for b in BASES], dtype=np.float64)
+            motif_id = record.get("AC") or record.get("ID") or f"motif{i}"
+            name = record.get("DE") or record.get("ID") or motif_id
+            out.append(Motif(motif_id, counts, name=name, nsites=float(counts.sum(0).max())))
     return out
 
 
@@ -278,12 +307,7 @@ def read_motifs(path: str | Path) -> list[Motif]:
         Missing or unreadable file, unknown format, or no motif in it.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such motif file")
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    text = read_text(path, "a motif file (MEME, JASPAR or TRANSFAC)")
     kind = detect_format(text)
     if kind == "meme":
         motifs = parse_meme(text, str(path))

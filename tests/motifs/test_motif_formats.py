@@ -119,7 +119,7 @@ letter-probability matrix:
 
 
 def test_bad_motif_files(tmp_path):
-    with pytest.raises(InputError, match="no such motif file"):
+    with pytest.raises(InputError, match="missing.meme: no such file"):
         read_motifs(tmp_path / "missing.meme")
     (tmp_path / "x.txt").write_text("hello\n")
     with pytest.raises(InputError, match="not a motif file"):
