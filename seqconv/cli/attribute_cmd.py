@@ -26,12 +26,15 @@ def attribute(
 ) -> None:
     """In-silico mutagenesis and gradient x input maps, with logos of the top sequences."""
     from seqconv.motifs import write_attributions
+    from seqconv.outputs import check_output_dir
     from seqconv.runs.commands import load_with_sequences
+    from seqconv.validation import Rule, check_value
 
+    folder = check_output_dir(out or Path(model) / "attributions", [fasta])
+    check_value("top", top, Rule(int, low=0))
     run, data = load_with_sequences(model, fasta, device)
     names = run.target_names
     index = run.target_index(target)
-    folder = out or Path(model) / "attributions"
     write_attributions(
         run.model, data.codes, data.ids, folder, target=index, top=top, with_ism=ism,
         device=run.device, show_progress=True,

@@ -40,14 +40,23 @@ def motifs(
     the cut-off and beats every column-shuffled copy of itself.
     """
     from seqconv.motifs import write_motif_report
+    from seqconv.outputs import check_output_dir
     from seqconv.runs.commands import load_with_sequences
     from seqconv.runs.tasks import link
+    from seqconv.validation import Rule, check_value
 
+    folder = check_output_dir(out or Path(model) / "motifs", [fasta, db])
+    check_value("q", q, Rule(float, low=0, high=1, low_open=True))
+    check_value("shuffles", shuffles, Rule(int, low=1))
+    check_value("factor", factor, Rule(float, low=0, high=1))
+    check_value("min_sites", min_sites, Rule(int, low=1))
+    check_value("trim_bits", trim_bits, Rule(float, low=0, high=2))
+    check_value("seed", seed, Rule(int, low=0))
     run, data = load_with_sequences(model, fasta, device)
     report = write_motif_report(
         run.model,
         data.codes,
-        out or Path(model) / "motifs",
+        folder,
         db=db,
         q=q,
         n_shuffles=shuffles,

@@ -17,7 +17,7 @@ def predict(
         None, "--fasta", "-f", help="FASTA/FASTQ of sequences to score."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Output TSV (default: standard output)."
+        None, "--out", "-o", help="Output TSV (default, or '-': standard output)."
     ),
     batch_size: int = typer.Option(512, help="Sequences per forward pass."),
     device: str = typer.Option("cpu", help="cpu, cuda, cuda:N or auto."),
@@ -33,5 +33,5 @@ def predict(
     from seqconv.runs.commands import predict_file
 
     n = predict_file(model, fasta, series, out, batch_size, device)
-    if out is not None:
+    if out is not None and str(out) != "-":
         err_console.print(f"{n:,} predictions written to {out}")

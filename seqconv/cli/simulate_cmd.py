@@ -48,10 +48,14 @@ def simulate(
     Writes OUT (FASTA with label= headers), OUT's stem + .sites.tsv (every planted site: id,
     motif, start, end, strand) and + .json (the exact command, settings and motifs).
     """
+    from seqconv.dna.simulate import sidecar_paths, write_simulation
     from seqconv.dna.simulate import simulate as run_simulation
-    from seqconv.dna.simulate import write_simulation
     from seqconv.motifs.database import load_database
+    from seqconv.outputs import check_output_file
 
+    inputs = [db, background if background != "uniform" else None]
+    for path in (out, *sidecar_paths(out)):  # the FASTA and its two side files
+        check_output_file(path, inputs, example="sim.fa")
     database = load_database(db, release) if db is not None else None
     sim = run_simulation(
         motif,

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from seqconv.dna.fasta import read_fasta_codes
 from seqconv.errors import InputError
+from seqconv.outputs import check_output_file
 from seqconv.runs.evaluate import evaluate
 from seqconv.runs.load import load
 from seqconv.runs.run import Run
-from seqconv.runs.rundir import write_evaluation
+from seqconv.runs.rundir import EVALUATION, RUN_FILES, write_evaluation
 from seqconv.runs.series import SeriesRun
+from seqconv.validation import Rule, check_value
 
 
 def load_for(run_dir: str | Path, series: bool, device: str = "cpu") -> Run:
@@ -31,6 +33,11 @@ def _one_source(fasta: object, series: object) -> bool:
     return series is not None
 
 
+def _run_files(run_dir: str | Path, but: str | None = None) -> list[Path]:
+    """A run's own files, which no output may replace (``but`` one that a command rewrites)."""
+    return [Path(run_dir) / name for name in RUN_FILES if name != but]
+
+
 def predict_file(
     run_dir: str | Path,
     fasta: str | Path | None = None,
@@ -40,8 +47,16 @@ def predict_file(
     device: str = "cpu",
 ) -> int:
     """Predictions for a FASTA/FASTQ or series file, as a TSV to ``out`` (standard output when
-    ``None``; DNA streams with constant memory). Returns the number of records."""
+    ``None`` or ``-``; DNA streams with constant memory). Returns the number of records.
+
+    ``out`` and ``batch_size`` are checked before the run is loaded: ``out`` may not be the
+    input, a file of the run, or a folder.
+    """
     is_series = _one_source(fasta, series)
+    batch_size = check_value("batch_size", batch_size, Rule(int, low=1))
+    out = check_output_file(
+        out, [fasta, series], keep=_run_files(run_dir), example="predictions.tsv"
+    )
     run = load_for(run_dir, is_series, device)
     if isinstance(run, SeriesRun):
         table = run.predict_series(series, out)
@@ -62,7 +77,8 @@ def evaluate_files(
     seed: int = 0,
     device: str = "cpu",
 ) -> tuple[dict, Path]:
-    """Metrics of a run on labelled files, written to ``out`` (default ``<run>/evaluation.json``).
+    """Metrics of a run on labelled files, written to ``out`` (default ``<run>/evaluation.json``;
+    a folder: ``evaluation.json`` in it). ``out`` and ``n_bootstrap`` are checked first.
 
     Returns
     -------
@@ -70,12 +86,19 @@ def evaluate_files(
         The metrics (see :func:`seqconv.runs.metrics.compute_metrics`) and where they were written.
     """
     is_series = _one_source(fasta, series)
+    n_bootstrap = check_value("bootstrap", n_bootstrap, Rule(int, low=0))
+    seed = check_value("seed", seed, Rule(int, low=0))
+    target = Path(out or run_dir)
+    if target.is_dir():
+        target = target / EVALUATION
+    inputs = [*(fasta or []), labels, negatives, series]
+    check_output_file(target, inputs, keep=_run_files(run_dir, but=EVALUATION), example=EVALUATION)
     run = load_for(run_dir, is_series, device)
     if isinstance(run, SeriesRun):
         metrics = run.evaluate(series, n_bootstrap, seed)
     else:
         metrics = evaluate(run, fasta, labels, negatives, n_bootstrap, seed)
-    return metrics, write_evaluation(out or run_dir, metrics)
+    return metrics, write_evaluation(target, metrics)
 
 
 def load_with_sequences(run_dir: str | Path, fasta: str | Path, device: str = "cpu"):

@@ -7,6 +7,7 @@ array([[0.03, 0.97]], dtype=float32)
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -19,9 +20,11 @@ from seqconv.atomic import atomic_path
 from seqconv.dna.encode import encode_dna
 from seqconv.dna.fasta import iter_fasta_codes
 from seqconv.errors import InputError
+from seqconv.outputs import check_output_file
 from seqconv.runs.predict import predict
 from seqconv.runs.stores import CodesTensor
 from seqconv.runs.tasks import TargetScaler, is_classification, link
+from seqconv.validation import Rule, check_value
 
 
 class Run:
@@ -88,6 +91,7 @@ class Run:
             ``(N, n_outputs)`` float32: class probabilities, target probabilities (multi-label) or
             values (regression), averaged over both strands when the run was trained that way.
         """
+        batch_size = check_value("batch_size", batch_size, Rule(int, low=1), "batch_size")
         if codes.shape[0] == 0:
             return np.zeros((0, len(self.target_names)), dtype=np.float32)
         inputs = CodesTensor(codes, self.device)
@@ -131,12 +135,19 @@ class Run:
         """Write predictions for a FASTA/FASTQ file as TSV to a file (atomically) or an open text
         stream, streaming with constant memory.
 
+        The file ``out`` is checked first: it may not be the input nor a folder (``-``: standard
+        output).
+
         Returns
         -------
         int
             Number of sequences predicted.
         """
-        if not isinstance(out, (str, Path)):
+        if isinstance(out, (str, Path)):
+            out = check_output_file(out, [path], option="out", example="predictions.tsv")
+        if out is None:
+            out = sys.stdout
+        if not isinstance(out, Path):
             return self._write_predictions(path, out, batch_size)
         with atomic_path(out) as tmp, open(tmp, "w") as handle:
             return self._write_predictions(path, handle, batch_size)

@@ -2,7 +2,8 @@
 
 A run directory is the unit of exchange between training and everything after it::
 
-    config.json             what rebuilds the model and its encoding, provenance, the result
+    config.json             what rebuilds the model and its encoding, provenance, the result,
+                            the SHA-256 of model.safetensors
     model.safetensors       the best weights
     checkpoint.safetensors  the last epoch's state, for --resume
     history.csv             one row per epoch
@@ -15,6 +16,12 @@ This module alone writes and reads ``config.json``: training recipes :func:`star
 calls :func:`read_config`. ``config.json`` carries a ``format`` version; runs of seqconv 0.1 have
 none and read as format 0, which differs from format 1 only in the ``result`` block.
 
+``config.json``'s ``weights`` block records the SHA-256 of ``model.safetensors`` each time training
+rewrites it (:func:`write_weights`), and :func:`verify_weights` checks it when a run is loaded or
+resumed. Two files cannot be replaced in one rename, so while the weights are being replaced
+``weights.sha256_next`` holds the new hash beside the old one: a run killed at any moment still
+verifies. Runs without a ``weights`` block (seqconv 0.1) load unchecked.
+
 >>> default_run_dir("peaks", "motifnet", root="/nonexistent").name
 'peaks-motifnet'
 """
@@ -25,6 +32,7 @@ import hashlib
 import json
 import platform
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -32,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from seqconv.atomic import write_json, write_with
+from seqconv.atomic import atomic_path, write_json, write_with
 from seqconv.errors import InputError, SeqconvError
 from seqconv.options import read_options_file
 from seqconv.version import __version__
@@ -46,6 +54,9 @@ HISTORY = "history.csv"
 SPLIT = "split.tsv"
 METRICS = "metrics.json"
 EVALUATION = "evaluation.json"
+PLOTS = ("learning_curves.png", "roc_pr.png", "test_scatter.png")
+RUN_FILES = (CONFIG, WEIGHTS, CHECKPOINT, HISTORY, SPLIT, METRICS, EVALUATION, *PLOTS)
+"""Every file that training and ``seqconv evaluate`` write in a run directory."""
 REQUIRED = ("model", "task", "target_names", "input")
 
 
@@ -63,9 +74,14 @@ def file_record(path: str | Path) -> dict[str, str]:
     return {"path": str(Path(path).resolve()), "sha256": sha256(path)}
 
 
+def run_dir_name(stem: str, model: str) -> str:
+    """``<stem>-<model>``: the name of a default run directory before numbering."""
+    return f"{stem or 'run'}-{model}"
+
+
 def default_run_dir(stem: str, model: str, root: str | Path = "runs") -> Path:
     """``runs/<stem>-<model>``, numbered (``-2``, ``-3``, ...) when it exists already."""
-    base = Path(root) / f"{stem or 'run'}-{model}"
+    base = Path(root) / run_dir_name(stem, model)
     path, n = base, 1
     while path.exists():
         n += 1
@@ -144,12 +160,17 @@ def is_series_config(path: str | Path) -> bool:
 
 
 def resume_options(run_dir: str | Path) -> dict[str, Any]:
-    """The options of an interrupted run (to continue it), checked to have a checkpoint."""
+    """The options of an interrupted run (to continue it).
+
+    A run stopped before its first checkpoint starts again from epoch 1 (the training recipe
+    says so); its ``config.json`` must be readable all the same.
+    """
     run_dir = Path(run_dir)
     config = read_config(run_dir)
-    if not (run_dir / CHECKPOINT).is_file():
-        raise InputError(f"{run_dir}: no checkpoint to resume from (it stopped before epoch 1)")
-    options = dict(config.get("options") or {})
+    options = config.get("options")
+    if not isinstance(options, dict):
+        raise SeqconvError(f"{run_dir / CONFIG}: no 'options' to resume the run with")
+    options = dict(options)
     options["out"] = str(run_dir)
     return options
 
@@ -157,13 +178,71 @@ def resume_options(run_dir: str | Path) -> dict[str, Any]:
 def start(out: Path, config: dict[str, Any], split: pd.DataFrame, resume: bool = False) -> None:
     """Create the run directory and write ``config.json`` and ``split.tsv``.
 
-    On ``resume`` the run keeps its original creation time.
+    On ``resume`` the run keeps its original creation time and the recorded hash of its weights,
+    which are checked first.
     """
     if resume and (out / CONFIG).is_file():
-        config["created"] = read_config(out).get("created", config["created"])
+        previous = read_config(out)
+        config["created"] = previous.get("created", config["created"])
+        if (out / WEIGHTS).is_file():
+            verify_weights(out, previous)
+            config["weights"] = {"file": WEIGHTS, "sha256": sha256(out / WEIGHTS)}
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / CONFIG, config)
     write_with(out / SPLIT, lambda tmp: split.to_csv(tmp, sep="\t", index=False))
+
+
+def write_weights(out: Path, writer: Callable[[Path], None]) -> None:
+    """Write ``out/model.safetensors`` atomically (``writer`` fills a temporary file) and record
+    its SHA-256 in ``config.json`` (when the folder has one).
+
+    The new hash is recorded beside the old one before the rename and alone after it, so that
+    the file on disk matches ``config.json`` whenever the process is killed.
+    """
+    config_path = out / CONFIG
+    config = json.loads(config_path.read_text()) if config_path.is_file() else None
+    with atomic_path(out / WEIGHTS) as tmp:
+        writer(tmp)
+        digest = sha256(tmp)
+        if config is not None:
+            record = config.get("weights") if isinstance(config.get("weights"), dict) else {}
+            config["weights"] = {"file": WEIGHTS, "sha256": record.get("sha256", digest)}
+            config["weights"]["sha256_next"] = digest
+            write_json(config_path, config)
+    if config is not None:
+        config["weights"] = {"file": WEIGHTS, "sha256": digest}
+        write_json(config_path, config)
+
+
+def verify_weights(run_dir: str | Path, config: dict[str, Any]) -> None:
+    """Check ``model.safetensors`` against the SHA-256 recorded in ``config.json``.
+
+    Runs without a record (seqconv 0.1, or stopped before their first weights) pass unchecked.
+
+    Raises
+    ------
+    SeqconvError
+        When the file's hash is not the recorded one.
+    """
+    record = config.get("weights")
+    if record is None:
+        return
+    path = Path(run_dir) / WEIGHTS
+    accepted = (
+        {record.get("sha256"), record.get("sha256_next")} - {None}
+        if isinstance(record, dict)
+        else set()
+    )
+    if not accepted or not all(isinstance(h, str) for h in accepted):
+        raise SeqconvError(
+            f'{Path(run_dir) / CONFIG}: "weights" must be {{"file": ..., "sha256": "<hex>"}}, '
+            f"got {record!r}"
+        )
+    if sha256(path) not in accepted:
+        raise SeqconvError(
+            f"{path}: SHA-256 differs from {CONFIG} (the file changed or is corrupt); restore it "
+            "from a copy, or train the run again"
+        )
 
 
 def finish(
@@ -211,6 +290,8 @@ def finish(
         "held_out": held,
         held: metrics["summary"],
     }
+    if (out / WEIGHTS).is_file():  # the final best weights: recorded here too, whoever wrote them
+        config["weights"] = {"file": WEIGHTS, "sha256": sha256(out / WEIGHTS)}
     write_json(out / CONFIG, config)
     return metrics
 

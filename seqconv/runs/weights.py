@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -24,10 +25,16 @@ def state_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu().contiguous() for k, v in unwrap(model).state_dict().items()}
 
 
+def weights_writer(model: torch.nn.Module, metadata: dict | None = None) -> Callable[[Path], None]:
+    """A function that writes the model's weights (and ``metadata``) to the path it is given."""
+    meta = {META_KEY: json.dumps(metadata or {})}
+    tensors = state_tensors(model)
+    return lambda path: save_file(tensors, str(path), metadata=meta)
+
+
 def save_weights(model: torch.nn.Module, path: str | Path, metadata: dict | None = None) -> None:
     """Write the model's weights to ``path`` atomically."""
-    meta = {META_KEY: json.dumps(metadata or {})}
-    write_with(path, lambda tmp: save_file(state_tensors(model), str(tmp), metadata=meta))
+    write_with(path, weights_writer(model, metadata))
 
 
 def load_weights(model: torch.nn.Module, path: str | Path) -> dict:

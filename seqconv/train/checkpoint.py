@@ -74,15 +74,30 @@ def load_checkpoint(
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as exc:
         raise SeqconvError(f"{path}: cannot read the checkpoint ({exc})") from None
     model_state = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
-    unwrap(model).load_state_dict(model_state, strict=True)
     opt_state: dict[int, dict[str, Any]] = {}
     for key, value in tensors.items():
         if key.startswith("optimizer."):
             _, index, name = key.split(".", 2)
             opt_state.setdefault(int(index), {})[name] = value
-    for index, extra in meta["optimizer_scalars"].items():
-        opt_state.setdefault(int(index), {}).update(extra)
-    optimizer.load_state_dict({"state": opt_state, "param_groups": meta["optimizer_groups"]})
+    try:
+        unwrap(model).load_state_dict(model_state, strict=True)
+        for index, extra in meta["optimizer_scalars"].items():
+            opt_state.setdefault(int(index), {}).update(extra)
+        optimizer.load_state_dict({"state": opt_state, "param_groups": meta["optimizer_groups"]})
+        state = meta["state"]
+    except (RuntimeError, ValueError, KeyError, TypeError) as exc:
+        raise SeqconvError(
+            f"{path}: the checkpoint was written by another model than the run's config.json "
+            f"describes ({_first_line(exc)}); train into another --out, or start this run again "
+            f"with --force"
+        ) from None
     for name, generator in generators.items():
-        generator.set_state(tensors[f"generator.{name}"])
-    return meta["state"]
+        saved = tensors.get(f"generator.{name}")
+        if saved is not None:  # resumed on another kind of device: that generator starts afresh
+            generator.set_state(saved)
+    return state
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (" ".join(line.strip() for line in text[:3]))[:300] if text else type(exc).__name__

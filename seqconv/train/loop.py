@@ -24,10 +24,10 @@ from seqconv.atomic import write_with
 from seqconv.progress import Reporter
 from seqconv.runs.metrics import compute_metrics, headline_metric
 from seqconv.runs.predict import autocast_dtype, predict
-from seqconv.runs.rundir import CHECKPOINT, HISTORY, WEIGHTS
+from seqconv.runs.rundir import CHECKPOINT, HISTORY, WEIGHTS, write_weights
 from seqconv.runs.stores import InputStore, batch_indices
 from seqconv.runs.tasks import is_classification, link, loss_function
-from seqconv.runs.weights import save_weights
+from seqconv.runs.weights import weights_writer
 from seqconv.train.checkpoint import load_checkpoint, save_checkpoint
 from seqconv.train.distributed import Distributed
 
@@ -131,7 +131,8 @@ def fit(
         Rows to train on and to validate on.
     out_dir
         Where ``model.safetensors`` (best weights), ``checkpoint.safetensors`` and ``history.csv``
-        are written after every epoch (rank 0 only); ``None`` keeps everything in memory.
+        are written after every epoch (rank 0 only); ``None`` keeps everything in memory. Each
+        new ``model.safetensors`` has its SHA-256 recorded in the folder's ``config.json``.
     resume
         Continue from ``out_dir/checkpoint.safetensors``.
     distributed
@@ -194,7 +195,8 @@ def fit(
         reporter.epoch_summary(row)
         if out is not None and dist.is_main:
             if improved:
-                save_weights(model, out / WEIGHTS, {"epoch": epoch, result.monitor: abs(score)})
+                meta = {"epoch": epoch, result.monitor: abs(score)}
+                write_weights(out, weights_writer(model, meta))  # its SHA-256 into config.json
             _save_epoch(out, model, state, epoch, settings)
     else:
         result.stopped_early = state.wait >= settings.patience

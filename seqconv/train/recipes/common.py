@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 
+from seqconv.errors import SeqconvError
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
+from seqconv.runs.claim import Claim, claim, new_run_dir
 from seqconv.runs.stores import InputStore
 from seqconv.train.distributed import Distributed
 from seqconv.train.loop import FitResult, FitSettings, fit
@@ -122,6 +125,7 @@ class Job:
 
 
 Prepare = Callable[[torch.device, Reporter], Job]
+T = TypeVar("T")
 
 _HELD_LABEL = {
     "test": "test",
@@ -153,21 +157,44 @@ def fit_run(out: Path, reporter: Reporter, job: Job, resume: bool, dist: Distrib
         raise
 
 
+def _on_main(dist: Distributed, action: Callable[[], T]) -> T:
+    """Run ``action`` on the main process and hand its result, or its error, to every process
+    (a rank that fails alone would leave the others waiting for it)."""
+    value, problem, error = None, None, None
+    if dist.is_main:
+        try:
+            value = action()
+        except SeqconvError as exc:
+            problem, error = str(exc), exc
+    value, problem = dist.broadcast((value, problem))
+    if error is not None:
+        raise error
+    if problem is not None:
+        raise SeqconvError(problem)
+    return value  # type: ignore[return-value]
+
+
 def train_run(
     options: Any, prepare: Prepare, reporter: Reporter | None = None, resume: bool = False
 ) -> Path:
     """Prepare a job, train it into a run directory, and score it on held-out data.
 
+    The run directory is checked and locked before any data is read (see
+    :func:`seqconv.runs.claim.claim`): a folder holding another run is replaced only with
+    ``options.force``, one process writes it at a time, and temporary files left by a killed run
+    are removed. The default run directory (no ``out``) gets a new name once the data is read.
+
     Parameters
     ----------
     options
-        The recipe's options (``device``, ``seed``, ``out``, ``quiet`` are read here).
+        The recipe's options (``device``, ``seed``, ``out``, ``force``, ``quiet`` are read here).
     prepare
         The recipe: ``(device, reporter) -> Job``.
     reporter
         Where progress goes (quiet on every process but the first).
     resume
-        Continue the interrupted run in ``options.out`` from its last checkpoint.
+        Continue the interrupted run in ``options.out`` from its last checkpoint (from epoch 1
+        when it stopped before its first).
 
     Returns
     -------
@@ -180,34 +207,62 @@ def train_run(
         reporter = Reporter(quiet=True)
     device = dist.device(options.device)
     torch.manual_seed(options.seed)
-    job = prepare(device, reporter)
-    out = Path(options.out) if options.out else rundir.default_run_dir(job.stem, job.options.model)
-    out = Path(dist.broadcast(str(out)))
-    config = rundir.provenance(job.options.repeatable()) | job.config
-    if dist.is_main:
-        rundir.start(out, config, job.split, resume)
-        reporter.info(f"run directory: {out}")
-    dist.barrier()
-    result = fit_run(out, reporter, job, resume, dist)
-    if dist.is_main:
-        held = job.held_out()
-        summary = {
-            "best_epoch": result.best_epoch,
-            "monitor": result.monitor,
-            "best_score": abs(result.best_score),
-            "epochs_run": len(result.history),
-            "stopped_early": result.stopped_early,
-            "history": result.history,
-        }
-        metrics = rundir.finish(
-            out, config, summary, held.task, held.truth, held.predictions, held.names,
-            held.split, options.seed, held.extra,
-        )  # fmt: skip
-        scores = ", ".join(f"{k} {v:.4g}" for k, v in metrics["summary"].items())
-        reporter.info(
-            f"best epoch {result.best_epoch}; {_HELD_LABEL[held.split]} "
-            f"({len(held.truth):,} {held.unit}): {scores}"
-        )
-    dist.barrier()
+    force = bool(getattr(options, "force", False))
+    with ExitStack() as stack:
+
+        def take(out: Path, made: bool = False) -> Claim:
+            return stack.enter_context(claim(out, force, resume, reporter.info, made))
+
+        held = _on_main(dist, lambda: take(Path(options.out))) if options.out else None
+        if held is not None and held.restart:
+            resume = False
+        job = prepare(device, reporter)
+        if held is None:
+            held = _on_main(dist, lambda: take(_new_dir(job, reporter), made=True))
+        out = Path(dist.broadcast(str(held.out)))
+        resume = bool(dist.broadcast(resume))
+        config = rundir.provenance(job.options.repeatable()) | job.config
+        if dist.is_main:
+            held.replace_old()
+            rundir.start(out, config, job.split, resume)
+            reporter.info(f"run directory: {out}")
+        dist.barrier()
+        result = fit_run(out, reporter, job, resume, dist)
+        if dist.is_main:
+            _finish(out, config, result, job, options.seed, reporter)
+        dist.barrier()
     dist.close()
     return out
+
+
+def _new_dir(job: Job, reporter: Reporter) -> Path:
+    """A new default run directory, announced when numbered (the plain name was taken)."""
+    out = new_run_dir(job.stem, job.options.model)
+    plain = rundir.run_dir_name(job.stem, job.options.model)
+    if out.name != plain:
+        reporter.info(f"{out.parent / plain} exists: this run goes to {out}")
+    return out
+
+
+def _finish(
+    out: Path, config: dict, result: FitResult, job: Job, seed: int, reporter: Reporter
+) -> None:
+    """Held-out metrics, plots and the result block; the closing line."""
+    held = job.held_out()
+    summary = {
+        "best_epoch": result.best_epoch,
+        "monitor": result.monitor,
+        "best_score": abs(result.best_score),
+        "epochs_run": len(result.history),
+        "stopped_early": result.stopped_early,
+        "history": result.history,
+    }
+    metrics = rundir.finish(
+        out, config, summary, held.task, held.truth, held.predictions, held.names,
+        held.split, seed, held.extra,
+    )  # fmt: skip
+    scores = ", ".join(f"{k} {v:.4g}" for k, v in metrics["summary"].items())
+    reporter.info(
+        f"best epoch {result.best_epoch}; {_HELD_LABEL[held.split]} "
+        f"({len(held.truth):,} {held.unit}): {scores}"
+    )
