@@ -45,7 +45,9 @@ def check_writable(path: Path, option: str = "--out") -> None:
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
-        raise InputError(f"{option} {path}: {parent} is a file, not a directory; choose another name")
+        raise InputError(
+            f"{option} {path}: {parent} is a file, not a directory; choose another name"
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InputError(f"{option} {path}: no permission to write in {parent}")
 
@@ -80,7 +82,9 @@ def check_output_file(
         return None
     path = Path(path)
     if path.is_dir():
-        raise InputError(f"{option} {path} is a directory; give a file name (e.g. {path / example})")
+        raise InputError(
+            f"{option} {path} is a directory; give a file name (e.g. {path / example})"
+        )
     for source in _files(inputs):
         if same_file(path, source):
             raise InputError(f"{option} {path} is the input file {source}; choose another name")

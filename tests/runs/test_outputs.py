@@ -50,9 +50,8 @@ def test_predict_refuses_to_write_over_its_input(run_dir, tmp_path):
 def test_predict_into_a_folder_or_a_run_file_is_refused(run_dir, tmp_path):
     result = cli("predict", "--model", run_dir, "--fasta", tmp_path / "new20.fa", "--out", tmp_path)
     assert result.exit_code == 2
-    assert f"--out {tmp_path} is a directory; give a file name (e.g. {tmp_path}/predictions.tsv)" in (
-        result.output
-    )
+    example = tmp_path / "predictions.tsv"
+    assert f"--out {tmp_path} is a directory; give a file name (e.g. {example})" in result.output
     config = run_dir / "config.json"
     with pytest.raises(InputError, match=f"--out {config} would replace {config}"):
         predict_file(run_dir, fasta=tmp_path / "new20.fa", out=config)
