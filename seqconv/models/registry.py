@@ -49,7 +49,10 @@ def get(name: str) -> Callable[..., nn.Module]:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise SeqconvError(f"unknown model {name!r}; valid names: {', '.join(names())}") from None
+        raise SeqconvError(
+            f"unknown model {name!r}{did_you_mean(str(name), names())}; valid names: "
+            f"{', '.join(names())}"
+        ) from None
 
 
 def build(name: str, **kwargs: Any) -> nn.Module:
