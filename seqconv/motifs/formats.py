@@ -22,7 +22,7 @@ import numpy as np
 
 from seqconv.atomic import write_text
 from seqconv.errors import InputError
-from seqconv.files import read_text
+from seqconv.files import local_copy, read_text
 from seqconv.motifs.motif import BASES, Motif, as_background
 
 _DEFAULT_NSITES = 20  # MEME's default when a file gives none
@@ -307,7 +307,9 @@ def read_motifs(path: str | Path) -> list[Motif]:
         Missing or unreadable file, unknown format, or no motif in it.
     """
     path = Path(path)
-    text = read_text(path, "a motif file (MEME, JASPAR or TRANSFAC)")
+    kind_name = "a motif file (MEME, JASPAR or TRANSFAC)"
+    local_copy(path, kind_name)  # a stream is spooled, so that it can be read again
+    text = read_text(path, kind_name)
     kind = detect_format(text)
     if kind == "meme":
         motifs = parse_meme(text, str(path))

@@ -58,6 +58,7 @@ def read_ts(
         (``"target"``) the file holds.
     """
     path = Path(path)
+    local_copy(path, _KIND)  # a stream is spooled, so that it can be read again
     contents = parse_ts(_ts_lines(path), display_name(path))
     header = contents.header
     stem = "series" if is_stream(path) else path.name.split(".")[0]
@@ -113,6 +114,7 @@ def read_series(
     must be ``None``), everything else to :func:`~seqconv.series.tables.read_series_table`.
     """
     path = Path(path)
+    local_copy(path, _KIND)  # a clear error for a missing path or a directory; spools a stream
     suffixes = [s.lower() for s in path.suffixes]
     if not suffixes and is_stream(path):
         suffixes = [_sniff_suffix(path)]

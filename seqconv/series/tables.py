@@ -57,6 +57,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         else (suffixes[-1] if suffixes else "")
     )
     name = display_name(path)
+    local_copy(path, _KIND)  # a stream is spooled, so that it can be read again
     if kind in (".parquet", ".pq") or (not kind and _is_parquet(path)):
         table = _read_parquet(path, name)
     else:

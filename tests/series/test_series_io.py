@@ -282,6 +282,7 @@ def test_wide_errors(tmp_path):
         read_series(path)
     with pytest.raises(InputError, match="no column 'nope'"):
         read_series(path, target="nope")
+    (tmp_path / "x.xlsx").write_bytes(b"PK")
     with pytest.raises(InputError, match="unknown series format"):
         read_series(tmp_path / "x.xlsx")
 
