@@ -102,8 +102,6 @@ class SeriesRun(Run):
         return data
 
     def _read_file(self, path: Path, labels: bool) -> SeriesData:
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
         if path.suffix.lower() in (".ts", ".gz") and ".ts" in [s.lower() for s in path.suffixes]:
             return read_series(path)
         columns = self.config.get("data", {}).get("label_columns") or None

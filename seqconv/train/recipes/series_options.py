@@ -172,11 +172,14 @@ def check_options(o: SeriesOptions) -> None:
 
 def read_training_series(options: SeriesOptions, kind: str | None) -> SeriesData:
     """The training file; table label columns are read unless forecasting."""
-    path = Path(options.series)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    path = Path(options.series)  # read_series names a missing path, a directory, ...; reads -
     target = None if kind == "forecast" else options.target
-    data = read_series(path, target=target if target else None, layout=options.layout)
+    data = read_series(
+        path,
+        target=target if target else None,
+        layout=options.layout,
+        drop_missing_labels=options.drop_missing_labels,
+    )
     if len(data) == 0:
         raise InputError(f"{path}: no series")
     return data
