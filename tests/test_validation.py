@@ -3,7 +3,7 @@ import json
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seqconv.errors import InputError, SeqconvError
@@ -119,3 +119,33 @@ def test_inputs_shorter_than_the_model_takes_name_the_shortest_length():
         InputError, match=rf"1 bp long, but .* at least {shortest} bp: pad .*{shortest}"
     ):
         check_input_length(model, 4, 1, fix="pad them with --length {n}")
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(sorted(dna_rules())) | st.text(max_size=10), JSON_VALUES, max_size=6
+    )
+)
+def test_any_config_file_is_refused_clearly_or_accepted(tmp_path, values):
+    config = tmp_path / "fuzz.json"
+    config.write_text(json.dumps(values))
+    try:
+        options = merge_options(TrainOptions, config, {}, dna_rules())
+    except InputError as exc:
+        assert "fuzz.json" in str(exc)
+        return
+    for name, rule in dna_rules().items():
+        value = getattr(options, name)
+        assert value is None or rule.kind is dict or isinstance(value, rule.kind), name
