@@ -111,6 +111,11 @@ def test_corrupt_weights_are_reported(planted, tmp_path):
     run_dir = tmp_path / "run"
     invoke("train", "--fasta", planted["labelled"], "--epochs", 1, "--out", run_dir, *SMALL)
     (run_dir / "model.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(seqconv.SeqconvError, match="SHA-256 differs from config.json"):
+        seqconv.load(run_dir)
+    config = json.loads((run_dir / "config.json").read_text())
+    del config["weights"]  # as in a seqconv 0.1 run: no hash, the file itself is checked
+    (run_dir / "config.json").write_text(json.dumps(config))
     with pytest.raises(seqconv.SeqconvError, match="cannot read the weights"):
         seqconv.load(run_dir)
 
