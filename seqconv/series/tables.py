@@ -107,9 +107,13 @@ def _read_parquet(path: Path, name: str) -> pd.DataFrame:
         ) from None
     try:
         return pd.read_parquet(local)
-    except (pyarrow.ArrowException, ValueError, TypeError, OSError) as exc:
+    # pyarrow raises its own errors, and KeyError/TypeError/... from damaged pandas metadata:
+    # whatever it raises on a file means a file it cannot read
+    except Exception as exc:  # noqa: BLE001
+        known = isinstance(exc, pyarrow.ArrowException | ValueError | OSError)
+        reason = _one_line(exc) if known else f"{type(exc).__name__}: {_one_line(exc)}"
         raise InputError(
-            f"{name}: cannot read it as Parquet ({_one_line(exc)}); is it a Parquet file?"
+            f"{name}: cannot read it as Parquet ({reason}); is it a Parquet file?"
         ) from None
 
 
