@@ -68,7 +68,10 @@ def open_binary(path: str | Path) -> BinaryIO:
     """Open a plain or gzip-compressed FASTA/FASTQ file for reading bytes (detected from its
     content); ``-`` and FIFOs are read from a local copy (:func:`seqconv.files.local_copy`), so
     the file can be read again for messages."""
-    return open_input(local_copy(path, _KIND), _KIND)  # type: ignore[return-value]
+    handle = open_input(local_copy(path, _KIND), _KIND)
+    if handle.peek(3)[:3] == b"\xef\xbb\xbf":  # a UTF-8 byte-order mark (Windows editors)
+        handle.read(3)
+    return handle  # type: ignore[return-value]
 
 
 def _skip_blank(handle: BinaryIO) -> bytes:
@@ -85,6 +88,12 @@ def _fasta_blocks(handle: BinaryIO, path: Path) -> Iterator[_Block]:
     if not first:
         return
     if first != b">":
+        if not 32 < first[0] < 127:
+            raise InputError(
+                f"{display_name(path)}, line {_line_of_first_content(path)}: starts with the "
+                f"byte {first!r}, not '>' or '@': this looks like a binary file, not a FASTA/FASTQ "
+                "file"
+            )
         raise InputError(
             f"{display_name(path)}, line {_line_of_first_content(path)}: expected a FASTA "
             f"header starting with '>' but found {first.decode('latin-1')!r}; is this a FASTA "
@@ -212,15 +221,21 @@ def _fastq_blocks(handle: BinaryIO, path: Path) -> Iterator[_Block]:
         if not header.strip():
             continue
         seq, plus, qual = next(lines, b""), next(lines, b""), next(lines, b"")
+        if header[:1] == b"@" and not qual:
+            raise InputError(
+                f"{display_name(path)}, line {number}: the file ends inside the FASTQ record "
+                f"{_fastq_name(header)!r} (truncated file?); a record is '@id', sequence, '+', "
+                "quality on four lines"
+            )
         if header[:1] != b"@" or plus[:1] != b"+":
             raise InputError(
                 f"{display_name(path)}, line {number}: malformed FASTQ record (expected '@id', "
                 "sequence, '+', quality on four lines)"
             )
         if len(qual.rstrip()) != len(seq.rstrip()):
-            name = header[1:].split(None, 1)[0].decode("latin-1") if header[1:].strip() else "?"
             raise InputError(
-                f"{display_name(path)}, line {number}: sequence and quality of {name!r} differ "
+                f"{display_name(path)}, line {number}: sequence and quality of "
+                f"{_fastq_name(header)!r} differ "
                 "in length"
             )
         number += 3
@@ -232,6 +247,10 @@ def _fastq_blocks(handle: BinaryIO, path: Path) -> Iterator[_Block]:
             headers, seqs = [], []
     if headers:
         yield _fastq_block(seqs, index, headers)
+
+
+def _fastq_name(header: bytes) -> str:
+    return header[1:].split(None, 1)[0].decode("latin-1") if header[1:].strip() else "?"
 
 
 def _fastq_block(seqs: list[bytes], index: int, headers: list[bytes]) -> _Block:
