@@ -209,6 +209,10 @@ def claim(
     made = _make_folder(out) or made
     try:
         lock = acquire(out, announce)
+    except OSError as exc:  # a read-only folder, a full disk
+        if made:
+            _remove_if_empty(out)
+        raise InputError(f"{out}: cannot write its lock file ({exc.strerror})") from None
     except BaseException:
         if made:
             _remove_if_empty(out)

@@ -37,6 +37,15 @@ def save_weights(model: torch.nn.Module, path: str | Path, metadata: dict | None
     write_with(path, weights_writer(model, metadata))
 
 
+def mismatch(exc: BaseException) -> str:
+    """The first problem of a failed ``load_state_dict`` (torch lists them all, one per line)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith("Error(s) in loading state_dict"):
+        more = f" (and {len(lines) - 2} more)" if len(lines) > 2 else ""
+        return lines[1].rstrip(".") + more
+    return (lines[0] if lines else type(exc).__name__)[:300]
+
+
 def load_weights(model: torch.nn.Module, path: str | Path) -> dict:
     """Load weights from ``path`` into ``model`` (strictly) and return the stored metadata."""
     path = Path(path)
@@ -52,6 +61,6 @@ def load_weights(model: torch.nn.Module, path: str | Path) -> dict:
         unwrap(model).load_state_dict(tensors, strict=True)
     except RuntimeError as exc:
         raise SeqconvError(
-            f"{path}: the weights do not fit the model in config.json ({str(exc)[:300]})"
+            f"{path}: the weights do not fit the model in config.json ({mismatch(exc)})"
         ) from None
     return json.loads(meta.get(META_KEY, "{}"))

@@ -18,7 +18,7 @@ from safetensors.torch import load_file, safe_open, save_file
 
 from seqconv.atomic import write_with
 from seqconv.errors import SeqconvError
-from seqconv.runs.weights import META_KEY, state_tensors, unwrap
+from seqconv.runs.weights import META_KEY, mismatch, state_tensors, unwrap
 
 
 def save_checkpoint(
@@ -88,7 +88,7 @@ def load_checkpoint(
     except (RuntimeError, ValueError, KeyError, TypeError) as exc:
         raise SeqconvError(
             f"{path}: the checkpoint was written by another model than the run's config.json "
-            f"describes ({_first_line(exc)}); train into another --out, or start this run again "
+            f"describes ({mismatch(exc)}); train into another --out, or start this run again "
             f"with --force"
         ) from None
     for name, generator in generators.items():
@@ -96,8 +96,3 @@ def load_checkpoint(
         if saved is not None:  # resumed on another kind of device: that generator starts afresh
             generator.set_state(saved)
     return state
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (" ".join(line.strip() for line in text[:3]))[:300] if text else type(exc).__name__
