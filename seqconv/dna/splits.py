@@ -10,6 +10,7 @@ Without coordinates the split is random, stratified by class.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -176,24 +177,48 @@ def random_split(
     test_fraction: float,
     seed: int,
 ) -> Split:
-    """A seeded random split, stratified by ``strata`` where every class is large enough.
+    """A seeded random split, stratified by ``strata`` where the classes are large enough.
 
-    Records of the same group land in the same part; a fraction of 0 leaves that part empty.
+    Records of the same group land in the same part; a fraction of 0 leaves that part empty, any
+    other fraction gives its part at least one group.
+
+    Raises
+    ------
+    InputError
+        When the fractions are out of range, or there are fewer groups than non-empty parts.
     """
-    unique, first, inverse = np.unique(np.asarray(groups), return_index=True, return_inverse=True)
-    n = len(unique)
+    for name, value in (("validation", valid_fraction), ("test", test_fraction)):
+        if not 0 <= value < 1:
+            raise InputError(f"the {name} fraction must be at least 0 and below 1, not {value}")
     held = valid_fraction + test_fraction
+    if held >= 1:
+        raise InputError(
+            f"validation and test fractions ({valid_fraction} + {test_fraction}) leave nothing "
+            "to train on; their sum must be below 1"
+        )
+    unique, first, inverse = np.unique(
+        np.asarray(groups, dtype=str), return_index=True, return_inverse=True
+    )
+    n = len(unique)
     labels = np.full(n, "train", dtype=object)
     if held > 0:
-        if n < 1 + (valid_fraction > 0) + (test_fraction > 0):
+        parts = ["training"] + [
+            name for name, f in (("validation", valid_fraction), ("test", test_fraction)) if f > 0
+        ]
+        if n < len(parts):
             raise InputError(
-                f"only {n} sequences: too few to split into train, validation and test"
+                f"only {n} sequence{'' if n == 1 else 's'}: too few for a random split into "
+                f"{', '.join(parts[:-1])} and {parts[-1]}, which needs at least {len(parts)} (one for each); add "
+                "sequences"
             )
         group_strata = None if strata is None else np.asarray(strata)[first]
-        train, rest = _draw(np.arange(n), held, group_strata, seed, min_class=3)
-        if valid_fraction > 0 and test_fraction > 0:
+        # sklearn's own rounding (ceil), kept inside 1..n-1 so that no part comes out empty
+        n_rest = min(max(math.ceil(held * n), len(parts) - 1), n - 1)
+        train, rest = _draw(np.arange(n), n_rest, group_strata, seed, min_class=3)
+        if len(parts) == 3:
             rest_strata = None if group_strata is None else group_strata[rest]
-            valid, test = _draw(rest, test_fraction / held, rest_strata, seed)
+            n_test = min(max(math.ceil(test_fraction / held * n_rest), 1), n_rest - 1)
+            valid, test = _draw(rest, n_test, rest_strata, seed)
         elif valid_fraction > 0:
             valid, test = rest, rest[:0]
         else:
@@ -203,16 +228,21 @@ def random_split(
 
 
 def _draw(
-    index: np.ndarray, fraction: float, strata: np.ndarray | None, seed: int, min_class: int = 2
+    index: np.ndarray, n_second: int, strata: np.ndarray | None, seed: int, min_class: int = 2
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``index`` split in two with ``fraction`` in the second part, stratified when every class
-    has ``min_class`` members or more (else plainly random)."""
-    if (
-        strata is not None
-        and np.bincount(np.unique(strata, return_inverse=True)[1]).min() < min_class
-    ):
-        strata = None  # a class too small to stratify
-    try:
-        return train_test_split(index, test_size=fraction, random_state=seed, stratify=strata)
-    except ValueError:  # too few rows for one of each class in both parts
-        return train_test_split(index, test_size=fraction, random_state=seed)
+    """``index`` split in two with ``n_second`` (1 to ``len(index) - 1``) in the second part.
+
+    Stratified by ``strata`` with classes of fewer than ``min_class`` members pooled into one
+    stratum; plainly random where stratifying cannot work (a stratum of one, or more strata than
+    either part has members), so that scikit-learn is never asked for the impossible.
+    """
+    if strata is not None:
+        _, codes, sizes = np.unique(strata, return_inverse=True, return_counts=True)
+        rare = sizes[codes] < min_class
+        codes = np.where(rare, -1, codes)
+        kinds, sizes = np.unique(codes, return_counts=True)
+        if sizes.min() < 2 or len(kinds) > min(n_second, len(index) - n_second):
+            strata = None
+        else:
+            strata = codes
+    return train_test_split(index, test_size=n_second, random_state=seed, stratify=strata)

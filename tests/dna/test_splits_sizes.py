@@ -1,0 +1,58 @@
+"""The random splitter answers every input size with a split or an InputError, never a
+scikit-learn error (seqconv 0.1 passed sklearn's 'With n_samples=1, test_size=0.5' through)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import seqconv
+from seqconv.dna.splits import make_split, random_split
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n=st.integers(0, 40),
+    n_classes=st.integers(0, 6),
+    valid=st.sampled_from([0.0, 0.1, 0.2, 0.5]),
+    test=st.sampled_from([0.0, 0.1, 0.3]),
+    seed=st.integers(0, 3),
+)
+def test_any_size_gives_a_split_or_an_input_error(n, n_classes, valid, test, seed):
+    rng = np.random.default_rng(seed)
+    strata = rng.integers(0, n_classes, n) if n_classes else None
+    groups = [f"g{i}" for i in range(n)]
+    needed = 1 + (valid > 0) + (test > 0)
+    if n < needed and valid + test > 0:
+        with pytest.raises(seqconv.InputError, match=f"only {n} sequence.*at least {needed}"):
+            random_split(groups, strata, valid, test, seed)
+        return
+    counts = random_split(groups, strata, valid, test, seed).counts()
+    assert sum(counts.values()) == n
+    assert counts["train"] >= (1 if n else 0)
+    assert (counts["valid"] > 0) == (valid > 0 and n > 0)
+    assert (counts["test"] > 0) == (test > 0 and n > 0)
+
+
+def test_five_sequences_with_shuffled_negatives_split():
+    groups = [f"r{i}" for i in range(5)] * 2  # five records and their shuffled copies
+    strata = np.r_[np.ones(5, int), np.zeros(5, int)]
+    split = make_split(groups, strata)
+    assert split.counts() == {"train": 6, "valid": 2, "test": 2}
+
+
+def test_one_sequence_and_bad_fractions():
+    with pytest.raises(seqconv.InputError, match=r"only 1 sequence: too few .* at least 3"):
+        make_split(["s1", "s1"])
+    with pytest.raises(seqconv.InputError, match="sum must be below 1"):
+        random_split(["a", "b", "c"], None, 0.5, 0.5, 0)
+    with pytest.raises(seqconv.InputError, match="validation fraction"):
+        random_split(["a", "b", "c"], None, -0.1, 0.1, 0)
+
+
+def test_rare_classes_do_not_turn_stratification_off():
+    strata = np.r_[np.zeros(500, int), np.ones(100, int), [2, 3]]
+    split = random_split([f"s{i}" for i in range(len(strata))], strata, 0.1, 0.1, 0)
+    for name in ("valid", "test"):
+        ones = (strata[split.indices(name)] == 1).sum()
+        assert ones == pytest.approx(10, abs=1)
