@@ -439,7 +439,7 @@ def predict_out_is_the_input(ws, tmp):
     return ["predict", "--model", ws.run, "--fasta", target, "--out", target], unchanged
 
 
-@case(2, r"is a folder; give a file name")
+@case(2, r"is a directory; give a file name")
 def predict_out_is_a_directory(ws, tmp):
     return ["predict", "--model", ws.run, "--fasta", ws.pos, "--out", tmp]
 
