@@ -208,8 +208,8 @@ def random_split(
         if n < len(parts):
             raise InputError(
                 f"only {n} sequence{'' if n == 1 else 's'}: too few for a random split into "
-                f"{', '.join(parts[:-1])} and {parts[-1]}, which needs at least {len(parts)} (one for each); add "
-                "sequences"
+                f"{', '.join(parts[:-1])} and {parts[-1]}, which needs at least {len(parts)} "
+                "(one for each); add sequences"
             )
         group_strata = None if strata is None else np.asarray(strata)[first]
         # sklearn's own rounding (ceil), kept inside 1..n-1 so that no part comes out empty
@@ -246,3 +246,46 @@ def _draw(
         else:
             strata = codes
     return train_test_split(index, test_size=n_second, random_state=seed, stratify=strata)
+
+
+def check_class_sizes(
+    groups: Sequence[str],
+    strata: np.ndarray,
+    names: Sequence[str],
+    valid_fraction: float = 0.1,
+    test_fraction: float = 0.1,
+) -> None:
+    """Refuse classes too small to reach every split, before any split is drawn.
+
+    A class needs about ``1 / fraction`` sequences (10 at the default 10 %) for one to land in
+    each held-out split. A binary task needs both classes that large; with more classes, two of
+    them (smaller classes are allowed, and reported if they miss the training split).
+
+    Raises
+    ------
+    InputError
+        Saying which classes are too small and how many sequences they need.
+    """
+    labels = np.asarray(strata)
+    if labels.ndim != 1 or len(set(groups)) < len(SPLITS):
+        return  # too few for any split: make_split says so, counting all sequences
+    held = [f for f in (valid_fraction, test_fraction) if f > 0]
+    need = max(len(SPLITS), math.ceil(1 / min(held) - 1e-9)) if held else 1
+    group_index = np.unique(np.asarray(groups, dtype=str), return_inverse=True)[1]
+    pairs = np.unique(np.c_[group_index, labels], axis=0)
+    sizes = np.bincount(pairs[:, 1], minlength=len(names))
+    present = np.flatnonzero(sizes)
+    large = np.flatnonzero(sizes >= need)
+    rule = (
+        f"with {valid_fraction:.0%} held out for validation and {test_fraction:.0%} for test, "
+        f"a class needs at least {need} sequences to have one in each split"
+    )
+    if len(present) == 2 and len(large) < 2:
+        small = ", ".join(f"{names[j]!r} has {sizes[j]}" for j in present if sizes[j] < need)
+        raise InputError(f"too few sequences per class to split: {small}; {rule}; add sequences")
+    if len(present) > 2 and len(large) < 2:
+        raise InputError(
+            f"too few sequences per class to split: only {len(large)} of the {len(present)} "
+            f"classes have {need} or more, and a classifier needs two such classes; {rule}; "
+            "add sequences"
+        )

@@ -27,7 +27,9 @@ def evaluate(
         A loaded run (:func:`seqconv.load`).
     fasta, labels, negatives
         As for training (:func:`seqconv.dna.labels.load_labeled`); the labels are mapped onto the
-        run's classes or targets, and data of a single class is accepted.
+        run's classes or targets, and data of a single class is accepted. Class files that reuse
+        ids are read as in training: different sequences told apart by file name, the same
+        sequence one record of several classes (for a multilabel run only).
     n_bootstrap
         Resamples for the 95 % intervals.
 
@@ -46,6 +48,13 @@ def evaluate(
         seed=seed,
         classes=None if run.task == "regression" else run.target_names,
     )
+    if run.task in ("binary", "multiclass") and data.task == "multilabel":
+        shared = [i for i, s in zip(data.ids, data.sources, strict=True) if "," in s]
+        raise InputError(
+            f"{len(shared)} records are in several class files with the same id and sequence "
+            f"(e.g. {shared[0]!r} in {data.sources[data.ids.index(shared[0])]}), but the model "
+            f"predicts one class per sequence ({run.task}); keep each in one file"
+        )
     predictions = run.predict_codes(data.codes)
     if data.targets.ndim == 2 and data.targets.shape[1] != predictions.shape[1]:
         raise InputError(

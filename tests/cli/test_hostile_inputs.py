@@ -361,7 +361,7 @@ def one_all_n_sequence(ws, tmp):
     return ["train", "--fasta", tmp / "one.fa", *TINY]
 
 
-@case(2, r"one.tsv: every sequence has the label .*two classes")
+@case(2, r"one.tsv: all 150 sequences are class 'bound'.*two classes")
 def labels_single_class(ws, tmp):
     table = ["id\tlabel"] + [f"p{i}\tbound" for i in range(150)]
     (tmp / "one.tsv").write_text("\n".join(table) + "\n")
@@ -402,7 +402,7 @@ def labels_binary_garbage(ws, tmp):
     return ["train", "--fasta", ws.pos, "--labels", tmp / "bin.tsv", *TINY]
 
 
-@case(2, r"other.tsv: 150 sequence ids have no labels")
+@case(2, r"other.tsv: none of the 150 sequence ids are in the table")
 def labels_match_no_ids(ws, tmp):
     (tmp / "other.tsv").write_text("id\tlabel\nx1\t1\nx2\t0\n")
     return ["train", "--fasta", ws.pos, "--labels", tmp / "other.tsv", *TINY]

@@ -65,7 +65,9 @@ def test_label_table_mismatches(tmp_path):
     path = write_fasta(tmp_path / "t.fa", [(f"s{i}", s) for i, s in enumerate(SEQS)])
     table = tmp_path / "labels.tsv"
     table.write_text("id\ty\ns0\t1\ns1\t0\ns2\t1\n")
-    with pytest.raises(seqconv.InputError, match=r"1 sequence ids have no labels.*'s3'"):
+    with pytest.raises(
+        seqconv.InputError, match=r"1 of 4 sequences have no row in the table: 's3'"
+    ):
         load_labeled([path], labels=table)
     table.write_text("id\ty\ns0\t1\ns1\t0\ns2\t1\ns3\t1\nzz\t0\n")
     with pytest.raises(seqconv.InputError, match=r"1 labelled ids are not among the sequences"):
@@ -118,9 +120,11 @@ def test_negatives_from_file_and_duplicate_ids(tmp_path):
     neg = write_fasta(tmp_path / "bg.fa", [("n0", SEQS[0]), ("n1", SEQS[1])])
     data = load_labeled([pos], negatives=neg)
     assert data.target_names == ["bg", "pos"] and data.targets.tolist() == [1, 1, 1, 1, 0, 0]
-    dup = write_fasta(tmp_path / "dup.fa", [("p0", SEQS[0])])
-    with pytest.raises(seqconv.InputError, match="'p0' appears in"):
-        load_labeled([pos, dup])
+    dup = write_fasta(tmp_path / "dup.fa", [("p0", SEQS[1])])
+    with pytest.raises(seqconv.InputError, match=r"'p0' is in .*pos.fa and in the negatives"):
+        load_labeled([pos], negatives=write_fasta(tmp_path / "n.fa", [("p0", SEQS[0])]))
+    data = load_labeled([pos], negatives=dup)  # another sequence: told apart by file name
+    assert data.ids[0] == "pos.fa:p0" and data.ids[-1] == "dup.fa:p0"
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ import torch
 
 from seqconv.dna.fasta import fasta_lengths
 from seqconv.dna.labels import LabeledSequences, load_labeled
-from seqconv.dna.splits import Split, make_split
+from seqconv.dna.splits import Split, check_class_sizes, make_split
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models import build
 from seqconv.models.probe import check_input_length
@@ -180,14 +180,18 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         align=options.align,  # type: ignore[arg-type]
         task=options.task,
         seed=options.seed,
+        drop_missing_labels=options.drop_missing_labels,
     )
     for note in data.notes:
         reporter.info(note)
     strata = data.targets if is_classification(data.task) else None
+    if strata is not None:
+        check_class_sizes(data.groups, strata, data.target_names)
     split = make_split(
         data.groups, strata, options.valid_chroms, options.test_chroms, seed=options.seed
     )
-    _check_split(split, data)
+    for note in _check_split(split, data):
+        reporter.info(note)
     counts = split.counts()
     reporter.info(
         f"{len(data):,} sequences of {length} bp, task {data.task} "
@@ -263,7 +267,8 @@ def run_config(
     }
 
 
-def _check_split(split: Split, data: LabeledSequences) -> None:
+def _check_split(split: Split, data: LabeledSequences) -> list[str]:
+    """Refuse a split that cannot train or validate; return notes on classes it leaves out."""
     counts = split.counts()
     empty = [name for name, n in counts.items() if n == 0]
     if empty:
@@ -271,7 +276,33 @@ def _check_split(split: Split, data: LabeledSequences) -> None:
             f"the {' and '.join(empty)} split is empty ({counts}); add sequences or choose "
             "--valid-chroms/--test-chroms that occur in the ids"
         )
-    if is_classification(data.task):
-        present = np.unique(data.targets[split.indices("train")])
-        if present.size < 2:
-            raise InputError("the training split holds a single class; check the labels")
+    if data.task not in ("binary", "multiclass", "multilabel"):
+        return []
+    train = split.indices("train")
+    everywhere = np.asarray(list(data.class_counts().values()))
+    if data.task == "multilabel":
+        in_train = data.targets[train].sum(axis=0)
+    else:
+        in_train = np.bincount(data.targets[train], minlength=data.n_outputs)
+    names = np.asarray(data.target_names, dtype=object)
+    absent = names[(in_train == 0) & (everywhere > 0)].tolist()
+    if data.task != "multilabel" and np.count_nonzero(in_train) < 2:
+        only = names[in_train > 0].tolist()
+        raise InputError(
+            f"the training split ({counts['train']} sequences) holds only class "
+            f"{only[0] if only else '?'!r}; the sequences of {', '.join(map(repr, absent[:5]))} "
+            f"all fell in validation or test ({split.method} split): add sequences of those "
+            "classes (at least 3 each, one per split)"
+            + (
+                " or choose other --valid-chroms/--test-chroms"
+                if split.method == "chromosome"
+                else ""
+            )
+        )
+    if not absent:
+        return []
+    return [
+        f"[yellow]note:[/] {len(absent)} of {data.n_outputs} classes have no training sequence "
+        f"({', '.join(map(repr, absent[:5]))}{', …' if len(absent) > 5 else ''}): the model "
+        "cannot learn them; give each class at least 3 sequences"
+    ]
