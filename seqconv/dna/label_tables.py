@@ -83,7 +83,7 @@ def read_label_table(path: str | Path) -> pd.DataFrame:
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise InputError(f"{name}: cannot read the label table ({exc})") from None
+        raise InputError(f"{name}: cannot read the label table ({str(exc).strip()})") from None
     table.columns = [str(c).strip() for c in table.columns]
     if "id" not in table.columns:
         lowered = [c for c in table.columns if c.lower() == "id"]

@@ -292,7 +292,7 @@ def _check_split(split: Split, data: LabeledSequences) -> list[str]:
             f"the training split ({counts['train']} sequences) holds only class "
             f"{only[0] if only else '?'!r}; the sequences of {', '.join(map(repr, absent[:5]))} "
             f"all fell in validation or test ({split.method} split): add sequences of those "
-            "classes (at least 3 each, one per split)"
+            "classes (at least 10 each, for one in every split)"
             + (
                 " or choose other --valid-chroms/--test-chroms"
                 if split.method == "chromosome"
@@ -304,5 +304,5 @@ def _check_split(split: Split, data: LabeledSequences) -> list[str]:
     return [
         f"[yellow]note:[/] {len(absent)} of {data.n_outputs} classes have no training sequence "
         f"({', '.join(map(repr, absent[:5]))}{', …' if len(absent) > 5 else ''}): the model "
-        "cannot learn them; give each class at least 3 sequences"
+        "cannot learn them; give each class at least 10 sequences"
     ]
