@@ -278,7 +278,8 @@ def test_wide_errors(tmp_path):
     with pytest.raises(InputError, match="'a' appears more than once"):
         read_series(path)
     path.write_text("id,label,t0\na,,1\nb,0,2\n")
-    with pytest.raises(InputError, match="1 series has no usable label in 'label'.*'a'.*--drop-missing-labels"):
+    missing = "1 series has no usable label in 'label'.*'a'.*--drop-missing-labels"
+    with pytest.raises(InputError, match=missing):
         read_series(path)
     with pytest.raises(InputError, match="no column 'nope'"):
         read_series(path, target="nope")
