@@ -51,6 +51,10 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 f"[bold red]error:[/] file not found: {exc.filename}", highlight=False
             )
             sys.exit(2)
+        except BrokenPipeError:  # e.g. `seqconv predict ... | head`: the reader has all it wants
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+            sys.exit(141)
         except KeyboardInterrupt:
             err_console.print("[bold red]interrupted[/]", highlight=False)
             sys.exit(130)

@@ -41,7 +41,7 @@ from seqconv.runs.predict import predict
 from seqconv.runs.run import Run
 from seqconv.runs.series_stores import SeriesTensor
 from seqconv.runs.tasks import is_classification, link
-from seqconv.series.data import SeriesData, read_series
+from seqconv.series.data import SeriesData, is_ts_file, read_series
 from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.series.quantize import MuLaw
 from seqconv.series.tables import read_table
@@ -102,7 +102,7 @@ class SeriesRun(Run):
         return data
 
     def _read_file(self, path: Path, labels: bool) -> SeriesData:
-        if path.suffix.lower() in (".ts", ".gz") and ".ts" in [s.lower() for s in path.suffixes]:
+        if is_ts_file(path):
             return read_series(path)
         columns = self.config.get("data", {}).get("label_columns") or None
         layout = self.config.get("data", {}).get("layout")

@@ -9,6 +9,7 @@ by :mod:`seqconv.series.timegrid`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -114,11 +115,8 @@ def read_series(
     must be ``None``), everything else to :func:`~seqconv.series.tables.read_series_table`.
     """
     path = Path(path)
-    local_copy(path, _KIND)  # a clear error for a missing path or a directory; spools a stream
-    suffixes = [s.lower() for s in path.suffixes]
-    if not suffixes and is_stream(path):
-        suffixes = [_sniff_suffix(path)]
-    if suffixes[-1:] == [".ts"] or suffixes[-2:] == [".ts", ".gz"]:
+    suffixes = _suffixes(path)
+    if is_ts_file(path):
         if target is not None or layout is not None:
             raise InputError(
                 f"{path}: a .ts file names its own labels and layout; drop --target and --layout"
@@ -139,6 +137,20 @@ def read_series(
     return read_series_table(path, target, layout, **options)
 
 
+def _suffixes(path: Path) -> list[str]:
+    local_copy(path, _KIND)  # a clear error for a missing path or a directory; spools a stream
+    suffixes = [s.lower() for s in path.suffixes]
+    if not suffixes and is_stream(path):
+        suffixes = [_sniff_suffix(path)]
+    return suffixes
+
+
+def is_ts_file(path: str | Path) -> bool:
+    """Whether ``path`` is a ``.ts`` file (``.ts``, ``.ts.gz``, or a stream that reads as one)."""
+    suffixes = _suffixes(Path(path))
+    return suffixes[-1:] == [".ts"] or suffixes[-2:] == [".ts", ".gz"]
+
+
 def _sniff_suffix(path: Path) -> str:
     """The format of a stream without a suffix (``-``, a FIFO), from its first bytes: ``.ts``
     when the first line that is no comment is a ``@tag``, ``.parquet`` for Parquet, else a
@@ -147,7 +159,7 @@ def _sniff_suffix(path: Path) -> str:
         head = handle.peek(1 << 16)
     if head[:4] == b"PAR1":
         return ".parquet"
-    for line in head.split(b"\n"):
+    for line in re.split(rb"[\r\n]", head):  # old Mac files end lines with CR alone
         text = line.strip()
         if text and text[:1] not in b"#%":
             return ".ts" if text[:1] == b"@" else ".txt"

@@ -541,6 +541,47 @@ def motifs_db_garbage(ws, tmp):
             "--out", tmp / "m"]  # fmt: skip
 
 
+@case(0, r"told apart by file name, e.g. 'a.fa:s0'")
+def shared_ids_across_class_files(ws, tmp):
+    pos, neg = ws.pos.read_text().replace(">p", ">s"), ws.neg.read_text().replace(">n", ">s")
+    (tmp / "a.fa").write_text(pos)
+    (tmp / "b.fa").write_text(neg)
+    return ["train", "--fasta", tmp / "a.fa", "--fasta", tmp / "b.fa", "--epochs", "1",
+            "--out", tmp / "run", *TINY[:-1]]  # fmt: skip
+
+
+@case(0, r"dropped 1 records? with missing labels")
+def labels_nan_dropped_on_request(ws, tmp):
+    (tmp / "nan.tsv").write_text(ws.labels.read_text().replace("p3\t1", "p3\tNaN"))
+    return ["train", "--fasta", ws.pos, "--fasta", ws.neg, "--labels", tmp / "nan.tsv",
+            "--drop-missing-labels", "--epochs", "1", "--out", tmp / "run", *TINY[:-1]]  # fmt: skip
+
+
+@case(0, r"^$")
+def train_out_existing_run_with_force(ws, tmp):
+    run = copy_run(ws, tmp)
+    before = (run / "model.safetensors").read_bytes()
+
+    def replaced():
+        assert (run / "model.safetensors").read_bytes() != before
+
+    args = train(ws, "--out", run, "--force", "--epochs", "1", "--seed", "1", *TINY)
+    return args, replaced
+
+
+@case(0, r"no checkpoint yet: starting .* again from epoch 1")
+def resume_before_the_first_checkpoint(ws, tmp):
+    run = copy_run(ws, tmp)
+    for name in ("checkpoint.safetensors", "model.safetensors", "metrics.json", "history.csv"):
+        (run / name).unlink()
+    (run / ".checkpoint.safetensors.x1y2z3w4.tmp").write_bytes(b"half")
+
+    def cleaned():
+        assert not list(run.glob(".*.tmp")) and (run / "model.safetensors").is_file()
+
+    return ["train", "--resume", run], cleaned
+
+
 # --- time series ----------------------------------------------------------------------------
 
 
@@ -624,3 +665,11 @@ def test_bad_input_gets_a_clear_answer(build, code, pattern, stdin, ws, tmp_path
 
 def test_the_corpus_is_big_enough():
     assert len(CASES) >= 60
+
+
+def test_a_closed_pipe_ends_quietly(ws):
+    """``seqconv predict ... | head -1``: the reader leaves early; no error, no traceback."""
+    command = f"{sys.executable} -m seqconv predict --model {ws.run} --fasta {ws.pos} | head -1"
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("id\t") and len(done.stdout.splitlines()) == 1
+    assert done.stderr == "", done.stderr

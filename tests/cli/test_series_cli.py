@@ -82,6 +82,17 @@ def test_ts_classification_train_predict_evaluate_load(toy_ts, tmp_path):
     assert list(table.columns) == ["id", "bump", "dip", "prediction"]
     assert len(table) == 30
     np.testing.assert_allclose(table[["bump", "dip"]].sum(axis=1), 1, atol=1e-5)
+    # the same file on standard input, with old Mac line ends: recognised as .ts from its content
+    piped = runner.invoke(
+        app, ["predict", "--model", str(run_dir), "--series", "-"],
+        input=test.read_text().replace("\n", "\r"),
+    )  # fmt: skip
+    assert piped.exit_code == 0, piped.output
+
+    def values(text):  # ids differ: a stream has no file name to number the series by
+        return [line.split("\t")[1:] for line in text.splitlines()]
+
+    assert values(piped.output) == values(preds.read_text())
 
     result = invoke("evaluate", "--model", run_dir, "--series", test, "--bootstrap", 20)
     assert "accuracy" in result.output
