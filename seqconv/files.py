@@ -272,3 +272,17 @@ __all__ = [
     "os_error",
     "read_text",
 ]
+
+
+def absolute(path: str | Path) -> Path:
+    """``path`` made absolute with symbolic links followed (for provenance and comparisons).
+
+    Raises
+    ------
+    InputError
+        For a symbolic link loop, which :meth:`pathlib.Path.resolve` reports as a RuntimeError.
+    """
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError) as exc:
+        raise InputError(f"{path}: cannot follow it ({exc}): a symbolic link loop?") from None

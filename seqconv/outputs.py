@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from seqconv.errors import InputError
+from seqconv.files import absolute
 
 STDOUT = "-"
 _NOT_FILES = (STDOUT, "none", "shuffle", "uniform")  # values of options that may also name files
@@ -32,7 +33,7 @@ def same_file(a: str | Path, b: str | Path) -> bool:
             return True
     except OSError:
         pass
-    return Path(a).resolve() == Path(b).resolve()
+    return absolute(a) == absolute(b)
 
 
 def _files(paths: Iterable[str | Path | None]) -> list[Path]:

@@ -235,6 +235,7 @@ def load_labeled(
     records = combine(paths, parts)
     fixed = list(classes) if classes is not None else None
     if labels is not None:
+        _unused_negatives(negatives, f"the table {labels}")
         if records.notes:
             raise InputError(
                 f"the FASTA files share ids ({records.notes[0]}); a label table needs each id "
@@ -250,8 +251,10 @@ def load_labeled(
         notes.append(f"every header says label={said.pop()}; classes are the files instead")
         from_headers = [None] * len(from_headers)
     if any(v is not None for v in from_headers):
+        _unused_negatives(negatives, "the label= headers")
         return _from_headers(records, paths, from_headers, task, fixed, drop_missing_labels, notes)
     if len(paths) > 1:
+        _unused_negatives(negatives, "the files, one class each")
         return _from_files(records, paths, task, fixed, notes)
     return _with_negatives(records, paths[0], negatives, length, align, seed, fixed)
 
@@ -356,6 +359,15 @@ def _from_files(
     )
     notes.append(f"classes from file names: {', '.join(stems)}")
     return _labeled(records, paths, None, targets, task, names, notes)
+
+
+def _unused_negatives(negatives: str | Path | None, labels_from: str) -> None:
+    """A negatives file is only for one unlabelled FASTA: say so rather than ignore it."""
+    if negatives not in (None, "shuffle"):
+        raise InputError(
+            f"--negatives {negatives} is for one FASTA file without labels, but the labels here "
+            f"come from {labels_from}: drop --negatives"
+        )
 
 
 def _with_negatives(

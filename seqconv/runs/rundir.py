@@ -42,7 +42,7 @@ import pandas as pd
 
 from seqconv.atomic import atomic_path, write_json, write_with
 from seqconv.errors import InputError, SeqconvError
-from seqconv.files import local_copy
+from seqconv.files import absolute, local_copy
 from seqconv.options import read_options_file
 from seqconv.version import __version__
 
@@ -72,7 +72,7 @@ def sha256(path: str | Path) -> str:
 
 def file_record(path: str | Path) -> dict[str, str]:
     """Provenance of an input file: its absolute path and SHA-256."""
-    return {"path": str(Path(path).resolve()), "sha256": sha256(local_copy(path))}
+    return {"path": str(absolute(path)), "sha256": sha256(local_copy(path))}
 
 
 def run_dir_name(stem: str, model: str) -> str:

@@ -418,6 +418,17 @@ def negatives_missing_file(ws, tmp):
     return ["train", "--fasta", ws.pos, "--negatives", tmp / "nope.fa", *TINY]
 
 
+@case(2, r"--negatives .*neg.fa is for one FASTA file without labels.*drop --negatives")
+def negatives_file_with_labelled_files(ws, tmp):
+    return ["train", "--fasta", ws.pos, "--labels", ws.labels, "--negatives", ws.neg, *TINY]
+
+
+@case(2, r"loop.fa: cannot follow it .*symbolic link loop")
+def evaluate_fasta_symlink_loop(ws, tmp):
+    os.symlink(tmp / "loop.fa", tmp / "loop.fa")
+    return ["evaluate", "--model", ws.run, "--fasta", tmp / "loop.fa", "--fasta", ws.neg]
+
+
 @case(2, r"dup.fa.*s1")
 def duplicate_ids_in_one_file(ws, tmp):
     write_fasta(tmp / "dup.fa", [("s1", "ACGT" * 15), ("s1", "TTTT" * 15)] * 20)

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from seqconv.errors import SeqconvError
+from seqconv.files import absolute
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.claim import Claim, claim, new_run_dir
@@ -55,9 +56,9 @@ class RecipeOptions:
         for name in self.path_fields:
             value = values.get(name)
             if isinstance(value, list):
-                values[name] = [str(Path(v).resolve()) for v in value]
+                values[name] = [str(absolute(v)) for v in value]
             elif value:
-                values[name] = str(Path(value).resolve())
+                values[name] = str(absolute(value))
         return values
 
 

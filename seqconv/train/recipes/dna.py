@@ -21,6 +21,7 @@ from seqconv.dna.fasta import fasta_lengths
 from seqconv.dna.labels import LabeledSequences, load_labeled
 from seqconv.dna.splits import Split, check_class_sizes, make_split
 from seqconv.errors import InputError, SeqconvError
+from seqconv.files import absolute
 from seqconv.models import build
 from seqconv.models.probe import check_input_length
 from seqconv.progress import Reporter
@@ -93,7 +94,7 @@ class TrainOptions(RecipeOptions):
     def repeatable(self) -> dict[str, Any]:
         values = super().repeatable()
         if values["negatives"] not in ("shuffle", "none"):
-            values["negatives"] = str(Path(values["negatives"]).resolve())
+            values["negatives"] = str(absolute(values["negatives"]))
         return values
 
     def fit_settings(self) -> FitSettings:
