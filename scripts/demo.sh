@@ -6,14 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/demo}
 
-echo "== train: seqconv train --fasta data/demo/train.fa --out $out"
-seqconv train --fasta data/demo/train.fa --out "$out"
+# --force: running the demo again replaces its own earlier run (seqconv never replaces a run unasked)
+echo "== train: seqconv train --fasta data/demo/train.fa --out $out --force"
+seqconv train --fasta data/demo/train.fa --out "$out" --force
 
 echo "== evaluate on held-out sequences: data/demo/new.fa"
 seqconv evaluate --model "$out" --fasta data/demo/new.fa --bootstrap 200
 
-echo "== predict: data/demo/new.fa -> $out/new_predictions.tsv"
-seqconv predict --model "$out" --fasta data/demo/new.fa --out "$out/new_predictions.tsv"
+echo "== predict: data/demo/new.fa -> $out-predictions.tsv"
+seqconv predict --model "$out" --fasta data/demo/new.fa --out "$out-predictions.tsv"
 
 echo "== motifs: first-layer filters named against JASPAR 2024 (first run compiles memelite, ~2 min)"
 seqconv motifs --model "$out" --fasta data/demo/train.fa --out "$out/motifs"
@@ -24,6 +25,6 @@ Results in $out/:
   config.json, model.safetensors   the trained model (load with seqconv.load("$out"))
   metrics.json, evaluation.json    test-split and held-out metrics
   learning_curves.png, roc_pr.png  plots
-  new_predictions.tsv              predictions for data/demo/new.fa
   motifs/report.html               learned motifs beside their JASPAR matches
+and $out-predictions.tsv: predictions for data/demo/new.fa
 TXT

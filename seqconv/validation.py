@@ -57,10 +57,15 @@ class Rule:
         )
         bounds = []
         if self.low is not None:
-            bounds.append(f"{'>' if self.low_open else '>='} {self.low:g}")
+            bounds.append(f"{'>' if self.low_open else '>='} {_number_text(self.low)}")
         if self.high is not None:
-            bounds.append(f"<= {self.high:g}")
+            bounds.append(f"<= {_number_text(self.high)}")
         return noun + (" " + " and ".join(bounds) if bounds else "")
+
+
+def _number_text(value: float) -> str:
+    """``1000000`` -> ``1,000,000``; ``0.5`` -> ``0.5``."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
 
 def flag(name: str) -> str:

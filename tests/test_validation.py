@@ -32,7 +32,7 @@ def test_every_option_has_a_rule_and_its_default_passes(cls, rules):
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [
-        ("epochs", 0, "--epochs must be an integer >= 1 and <= 1e+06, not 0"),
+        ("epochs", 0, "--epochs must be an integer >= 1 and <= 1,000,000, not 0"),
         ("epochs", -1, "not -1"),
         ("epochs", "ten", "not 'ten' (text)"),
         ("epochs", 2.5, "not 2.5"),
@@ -42,7 +42,7 @@ def test_every_option_has_a_rule_and_its_default_passes(cls, rules):
         ("lr", math.nan, "not nan"),
         ("lr", math.inf, "not inf"),
         ("length", 0, "--length must be an integer >= 1"),
-        ("length", 10**8, "<= 1e+06, not 100000000"),
+        ("length", 10**8, "<= 1,000,000, not 100000000"),
         ("seed", -5, "--seed must be an integer >= 0"),
         ("align", "middle", "one of center, left, right, not 'middle'"),
         ("model", "motifnte", "did you mean 'motifnet'?"),

@@ -160,7 +160,10 @@ def align_table(
         bad = rows.index[missing].tolist()
         if not drop_missing:
             raise InputError(missing_message(where, bad))
-        notes.append(f"dropped {len(bad)} records with missing labels: ids {few(bad)}")
+        notes.append(
+            f"dropped {len(bad)} record{'s' if len(bad) > 1 else ''} with missing labels: "
+            f"ids {few(bad)}"
+        )
         keep[np.flatnonzero(has_row)[missing]] = False
         rows = rows[~missing]
     if not keep.any():

@@ -317,7 +317,10 @@ def _from_headers(
             raise InputError(missing_message(where, bad, what))
         if keep.sum() == 0:
             raise InputError(f"{where}: every record's label is missing; nothing to train on")
-        notes.append(f"dropped {len(bad)} records with missing labels: ids {few(bad)}")
+        notes.append(
+            f"dropped {len(bad)} record{'s' if len(bad) > 1 else ''} with missing labels: "
+            f"ids {few(bad)}"
+        )
     kept = [v for v, k in zip(values, keep, strict=True) if k]
     ids = [i for i, k in zip(records.ids, keep, strict=True) if k]
     _require_two_classes(

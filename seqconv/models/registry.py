@@ -67,6 +67,24 @@ def build(name: str, **kwargs: Any) -> nn.Module:
         For an unknown name (the message lists the valid ones) or an unknown keyword argument
         (the message lists the accepted ones).
     """
+    factory = check(name, **kwargs)
+    try:
+        model = factory(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - any failure here comes from the user's options
+        raise SeqconvError(f"model {name!r} cannot be built with {kwargs}: {exc}") from None
+    model.build_config = {"name": name, "kwargs": dict(kwargs)}
+    return model
+
+
+def check(name: str, **kwargs: Any) -> Callable[..., nn.Module]:
+    """Check that ``build(name, **kwargs)`` can work, without allocating the model: the name,
+    the keyword arguments, and the size (built on the meta device). Returns the factory.
+
+    Raises
+    ------
+    SeqconvError
+        As :func:`build` does.
+    """
     factory = get(name)
     signature = inspect.signature(factory)
     try:
@@ -79,12 +97,7 @@ def build(name: str, **kwargs: Any) -> nn.Module:
             f"model {name!r}: {exc}{hint}; accepted options: {', '.join(accepted)}"
         ) from None
     _check_size(name, factory, kwargs)
-    try:
-        model = factory(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - any failure here comes from the user's options
-        raise SeqconvError(f"model {name!r} cannot be built with {kwargs}: {exc}") from None
-    model.build_config = {"name": name, "kwargs": dict(kwargs)}
-    return model
+    return factory
 
 
 def max_parameters() -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from seqconv.errors import InputError
+from seqconv.models import registry
 from seqconv.options import merge_options, parse_key_values
 from seqconv.progress import Reporter
 from seqconv.runs.rundir import CONFIG, is_series_config, resume_options
@@ -84,13 +85,22 @@ def train(
         options = merge_options(SeriesOptions, config, values, series_rules())
         if not options.series:
             raise InputError("give a --series file (or --config with 'series')")
+        _check_model(options.model, options.model_options, in_channels=1)
         return train_series(options, Reporter(options.quiet))
     _reject(values, SERIES_ONLY, "{flags} only {verb} to time series: add --series FILE",
             ("applies", "apply"))  # fmt: skip
     options = merge_options(TrainOptions, config, values, dna_rules())
     if not options.fasta:
         raise InputError("give at least one --fasta file (or --config with 'fasta')")
+    _check_model(options.model, options.model_options, in_channels=4)
     return train_dna(options, Reporter(options.quiet))
+
+
+def _check_model(name: str | None, kwargs: dict[str, Any], in_channels: int) -> None:
+    """Model options checked before any data is read (the data sets the input and output
+    sizes later: the sizes used here stand in for them). ``None``: the task's default model."""
+    if name is not None:
+        registry.check(name, **({"in_channels": in_channels, "n_outputs": 2} | kwargs))
 
 
 def _reject(values: dict, names: tuple[str, ...], message: str, verbs: tuple[str, str]) -> None:
