@@ -29,7 +29,7 @@ from seqconv.errors import InputError
 STDIN = "-"
 _BUFFER = 1 << 16
 _GZIP_MAGIC = b"\x1f\x8b"
-_copies: dict[str, Path] = {}
+_copies: dict[tuple, Path] = {}
 _spool_dir: Path | None = None
 
 
@@ -137,7 +137,8 @@ def open_input(path: str | Path, kind: str = "an input file") -> io.BufferedRead
         Missing, a directory, unreadable, or corrupt gzip data (at open or while reading).
     """
     name = _name(path)
-    path = _copies.get(str(path), path)  # a stream read before is read again from its copy
+    if is_stream(path):  # a stream read before is read again from its copy
+        path = _copies.get(_stream_identity(str(path)), path)
     if str(path) == STDIN:
         handle = sys.stdin.buffer
     else:
@@ -200,12 +201,13 @@ def local_copy(path: str | Path, kind: str = "an input file") -> Path:
     """
     global _spool_dir
     key = str(path)
-    if key in _copies:
-        return _copies[key]
     if not is_stream(path):
         if key != STDIN:
             _check_path(path, kind)
         return Path(path)
+    identity = _stream_identity(key)
+    if identity in _copies:
+        return _copies[identity]
     if _spool_dir is None:
         _spool_dir = Path(tempfile.mkdtemp(prefix="seqconv-input-"))
         atexit.register(_cleanup)
@@ -218,8 +220,21 @@ def local_copy(path: str | Path, kind: str = "an input file") -> Path:
             source.close()
     except OSError as exc:
         raise os_error(path, exc, kind) from None
-    _copies[key] = target
+    _copies[identity] = target
     return target
+
+
+def _stream_identity(key: str) -> tuple:
+    """What tells one stream from the next under the same name: standard input is the current
+    ``sys.stdin`` object (a test runner swaps it); a pipe is its inode (``<(...)`` makes a new
+    pipe each time; a named FIFO read again in one process gives its first copy)."""
+    if key == STDIN:
+        return (key, id(sys.stdin))
+    try:
+        info = os.stat(key)
+    except OSError:
+        return (key,)
+    return (key, info.st_dev, info.st_ino)
 
 
 def decode_text(data: bytes, name: str) -> str:

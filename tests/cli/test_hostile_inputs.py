@@ -689,3 +689,15 @@ def test_a_closed_pipe_ends_quietly(ws):
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
     assert done.stdout.startswith("id\t") and len(done.stdout.splitlines()) == 1
     assert done.stderr == "", done.stderr
+
+
+def test_each_invocation_reads_its_own_standard_input(ws):
+    """Standard input is spooled once per stream, not once per process (the library may run
+    many commands in one process, as this test runner does)."""
+    outputs = []
+    for record in (">a\nACGTACGTAAAA\n", ">b\nTTTTGGGGCCCC\n>c\nACGT\n"):
+        args = ["predict", "--model", str(ws.run), "--fasta", "-"]
+        result = runner.invoke(app, args, input=record)
+        assert result.exit_code == 0, result.output
+        outputs.append([line.split("\t")[0] for line in result.output.splitlines()[1:]])
+    assert outputs == [["a"], ["b", "c"]]
