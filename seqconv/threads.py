@@ -4,8 +4,8 @@ that leaves room for what else runs on the machine.
 torch's own default (one thread per core) collapses on a shared machine: intra-op threads spin
 waiting for cores that other processes hold.
 
->>> set_threads(1)
-1
+>>> 1 <= default_threads() <= MAX_DEFAULT
+True
 """
 
 from __future__ import annotations
