@@ -1,7 +1,13 @@
-"""PNG plots of a run: learning curves, ROC and precision-recall curves, regression scatter."""
+"""PNG plots of a run: learning curves, ROC and precision-recall curves, regression scatter.
+
+Each plot carries its numbers: the legend of a curve names its auROC or auPR, a scatter's title
+its Pearson r and mean squared error, and the learning curves mark the epoch whose weights were
+kept.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -9,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
 from seqconv.atomic import write_with  # noqa: E402
@@ -18,6 +25,7 @@ from seqconv.runs.tasks import is_classification  # noqa: E402
 _MAX_CURVES = 12
 _FEW = 8  # classes drawn when there are more than _MAX_CURVES
 _DISPLAY = {"auroc": "auROC", "aupr": "auPR", "pearson": "Pearson r", "accuracy": "accuracy"}
+_LOSS_COLUMNS = ("train_loss", "val_loss")
 
 
 def _save(fig: plt.Figure, path: Path) -> None:
@@ -26,28 +34,59 @@ def _save(fig: plt.Figure, path: Path) -> None:
     plt.close(fig)
 
 
-def plot_history(history: list[dict], path: str | Path) -> None:
-    """Training and validation loss, and the validation metric, per epoch."""
-    epochs = [row["epoch"] for row in history]
+def _values(history: list[dict], key: str) -> list[float]:
+    """A history column, ``None`` (an undefined score) as NaN so the line shows a gap."""
+    return [math.nan if row.get(key) is None else float(row[key]) for row in history]
+
+
+def _guess_best_epoch(history: list[dict], metric: str | None) -> int | None:
+    """The epoch early stopping would keep: the best validation metric, else the lowest loss."""
+    for key, pick in ((metric, np.nanargmax), ("val_loss", np.nanargmin)):
+        values = np.array(_values(history, key)) if key else np.array([])
+        if values.size and np.isfinite(values).any():
+            return int(history[int(pick(values))]["epoch"])
+    return None
+
+
+def plot_history(history: list[dict], path: str | Path, best_epoch: int | None = None) -> None:
+    """Training and validation loss, and the validation metric, per epoch.
+
+    Parameters
+    ----------
+    history
+        The per-epoch rows (``epoch``, ``train_loss``, ``val_loss``, ``val_<metric>``, ...).
+    best_epoch
+        The epoch whose weights were kept, marked on each panel; ``None``: the best validation
+        metric (else the lowest validation loss).
+    """
+    epochs = [int(row["epoch"]) for row in history]
     metric = next((k for k in history[0] if k.startswith("val_") and k != "val_loss"), None)
+    if best_epoch not in epochs:  # None, or 0 from a run without a better epoch
+        best_epoch = _guess_best_epoch(history, metric)
     fig, axes = plt.subplots(1, 2 if metric else 1, figsize=(10 if metric else 5, 3.6))
     axes = np.atleast_1d(axes)
-    axes[0].plot(epochs, [r["train_loss"] for r in history], "o-", label="train")
-    axes[0].plot(epochs, [r["val_loss"] for r in history], "o-", label="validation")
+    style = "o-" if len(epochs) <= 60 else "-"  # markers blur into a band on long runs
+    axes[0].plot(epochs, _values(history, "train_loss"), style, label="train")
+    axes[0].plot(epochs, _values(history, "val_loss"), style, label="validation")
     axes[0].set(xlabel="epoch", ylabel="loss", title="Loss")
-    axes[0].legend()
     if metric:
-        axes[1].plot(epochs, [r[metric] for r in history], "o-", color="tab:green")
-        axes[1].set(
-            xlabel="epoch", ylabel=metric.removeprefix("val_"), title=f"Validation {metric[4:]}"
-        )
+        name = metric.removeprefix("val_")
+        axes[1].plot(epochs, _values(history, metric), style, color="tab:green", label="validation")
+        axes[1].set(xlabel="epoch", ylabel=_DISPLAY.get(name, name))
+        axes[1].set_title(f"Validation {_DISPLAY.get(name, name)}")
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if best_epoch is not None:
+            ax.axvline(best_epoch, color="grey", ls="--", lw=1, label=f"best epoch ({best_epoch})")
+        ax.legend(fontsize="small")
     _save(fig, Path(path))
 
 
 def plot_classification_curves(
     task: str, targets: np.ndarray, probabilities: np.ndarray, names: list[str], path: str | Path
 ) -> None:
-    """ROC and precision-recall curves per class (one against the rest) on held-out data.
+    """ROC and precision-recall curves per class (one against the rest) on held-out data, each
+    labelled with its auROC or auPR (average precision, as in ``metrics.json``).
 
     With more than 12 classes only the 8 with most held-out positives are drawn, beside the
     macro-average ROC curve over every class that has positives and negatives.
@@ -63,17 +102,24 @@ def plot_classification_curves(
         scored = scored[scored == 1]
     many = len(scored) > _MAX_CURVES
     shown = scored[np.argsort(-positives[scored], kind="stable")[:_FEW]] if many else scored
+    auroc, aupr = _scores(indicator, probabilities, shown)
     fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(10, 4))
-    for j in shown:
+    for k, j in enumerate(shown):
         y, p = indicator[:, j], probabilities[:, j]
         fpr, tpr, _ = roc_curve(y, p)
         precision, recall, _ = precision_recall_curve(y, p)
-        roc_ax.plot(fpr, tpr, label=names[j])
-        pr_ax.plot(recall, precision, label=names[j])
+        roc_ax.plot(fpr, tpr, label=f"{names[j]} (auROC {auroc[k]:.3f})")
+        pr_ax.plot(recall, precision, label=f"{names[j]} (auPR {aupr[k]:.3f})")
     title = "(test)"
     if many:
         grid = np.linspace(0, 1, 101)
-        roc_ax.plot(grid, _macro_roc(indicator, probabilities, scored, grid), "k--", label="macro")
+        mean_auroc = float(np.nanmean(_scores(indicator, probabilities, scored)[0]))
+        roc_ax.plot(
+            grid,
+            _macro_roc(indicator, probabilities, scored, grid),
+            "k--",
+            label=f"macro (mean auROC {mean_auroc:.3f})",
+        )
         title = f"(test; {len(shown)} of {len(scored)} classes)"
     roc_ax.plot([0, 1], [0, 1], ":", color="grey")
     roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title=f"ROC {title}")
@@ -84,30 +130,62 @@ def plot_classification_curves(
     _save(fig, Path(path))
 
 
+def _blocks(n_rows: int, columns: np.ndarray) -> list[np.ndarray]:
+    """``columns`` in blocks small enough to sort together (bounded memory)."""
+    step = max(1, 4_000_000 // max(n_rows, 1))
+    return [columns[first : first + step] for first in range(0, len(columns), step)]
+
+
+def _scores(
+    indicator: np.ndarray, probabilities: np.ndarray, columns: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """auROC and average precision of ``columns`` (the same numbers as ``metrics.json``)."""
+    parts = [
+        RankedColumns.build(indicator[:, cols], probabilities[:, cols]).scores()
+        for cols in _blocks(len(indicator), columns)
+    ]
+    if not parts:
+        return np.array([]), np.array([])
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
 def _macro_roc(
     indicator: np.ndarray, probabilities: np.ndarray, columns: np.ndarray, grid: np.ndarray
 ) -> np.ndarray:
-    """Mean true positive rate of ``columns`` at false positive rates ``grid`` (blocks of
-    columns are sorted together to bound memory)."""
-    step = max(1, 4_000_000 // max(len(indicator), 1))
+    """Mean true positive rate of ``columns`` at false positive rates ``grid``."""
     total = np.zeros(grid.shape)
-    for first in range(0, len(columns), step):
-        cols = columns[first : first + step]
+    for cols in _blocks(len(indicator), columns):
         ranked = RankedColumns.build(indicator[:, cols], probabilities[:, cols])
         total += macro_roc(ranked, list(range(len(cols))), grid) * len(cols)
     return total / max(len(columns), 1)
 
 
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson r, NaN when either side is constant."""
+    if len(x) < 2 or np.std(x) == 0 or np.std(y) == 0:
+        return math.nan
+    return float(np.corrcoef(x, y)[0, 1])
+
+
 def plot_regression(
     targets: np.ndarray, predictions: np.ndarray, names: list[str], path: str | Path
 ) -> None:
-    """Predicted against measured values per target on held-out data."""
+    """Predicted against measured values per target on held-out data, with Pearson r and the
+    mean squared error in each title."""
     n = min(len(names), _MAX_CURVES)
     fig, axes = plt.subplots(1, n, figsize=(4 * n, 4), squeeze=False)
     for j, ax in enumerate(axes[0]):
-        ax.scatter(targets[:, j], predictions[:, j], s=4, alpha=0.4)
-        low = min(targets[:, j].min(), predictions[:, j].min())
-        high = max(targets[:, j].max(), predictions[:, j].max())
+        truth = np.asarray(targets[:, j], dtype=np.float64)
+        pred = np.asarray(predictions[:, j], dtype=np.float64)
+        known = np.isfinite(truth) & np.isfinite(pred)  # missing labels are NaN
+        truth, pred = truth[known], pred[known]
+        if not len(truth):
+            ax.set_title(f"{names[j]} (test): no labelled rows")
+            continue
+        ax.scatter(truth, pred, s=4, alpha=0.4)
+        low, high = min(truth.min(), pred.min()), max(truth.max(), pred.max())
         ax.plot([low, high], [low, high], ":", color="grey")
-        ax.set(xlabel="measured", ylabel="predicted", title=f"{names[j]} (test)")
+        r, mse = _pearson(truth, pred), float(np.mean((truth - pred) ** 2))
+        ax.set(xlabel="measured", ylabel="predicted")
+        ax.set_title(f"{names[j]} (test)\nPearson r {r:.3f}, MSE {mse:.4g}")
     _save(fig, Path(path))
