@@ -282,7 +282,7 @@ def finish(
     if extra:
         metrics["summary"].update(extra)
     write_json(out / METRICS, metrics)
-    plot_history(result["history"], out / "learning_curves.png")
+    plot_history(result["history"], out / "learning_curves.png", result.get("best_epoch"))
     if task == "regression":
         plot_regression(truth, predictions, names, out / "test_scatter.png")
     else:
