@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the data that ships in data/demo: train, evaluate, predict, motifs.
 # data/demo/train.fa and new.fa were made by `seqconv simulate` (commands in data/demo/*.json):
-# 200 bp sequences carrying CTCF, GATA1, SPI1 and FOXA1 sites (JASPAR 2024), multi-label headers.
+# 200 bp sequences carrying CTCF, REST, TP53 and NRF1 (JASPAR label Nrf1) sites (JASPAR 2024),
+# 1-2 per sequence, 30 % without any; multi-label headers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/demo}
