@@ -1,19 +1,59 @@
 """seqconv: 1D convolutional networks for DNA sequences and time series.
 
 Every tensor a model sees has the layout ``(N, C, L)``: batch, channels, length.
+
+The names below are imported on first use (PEP 562), so that ``import seqconv`` and the command
+line's ``--help`` start without loading torch.
 """
 
-from seqconv.dna.encode import decode_dna, encode_dna, one_hot, reverse_complement
-from seqconv.dna.fasta import read_fasta, read_fasta_codes
-from seqconv.dna.shuffle import dinucleotide_shuffle
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from seqconv.errors import InputError, SeqconvError
-from seqconv.rf.causality import check_causal
-from seqconv.rf.receptive_field import receptive_field
-from seqconv.rf.streaming import Streamer
-from seqconv.runs.load import load
-from seqconv.runs.run import Run
-from seqconv.series.data import SeriesData, read_series
 from seqconv.version import __version__
+
+_LAZY = {
+    "Run": "seqconv.runs.run",
+    "SeriesData": "seqconv.series.data",
+    "Streamer": "seqconv.rf.streaming",
+    "check_causal": "seqconv.rf.causality",
+    "decode_dna": "seqconv.dna.encode",
+    "dinucleotide_shuffle": "seqconv.dna.shuffle",
+    "encode_dna": "seqconv.dna.encode",
+    "load": "seqconv.runs.load",
+    "one_hot": "seqconv.dna.encode",
+    "read_fasta": "seqconv.dna.fasta",
+    "read_fasta_codes": "seqconv.dna.fasta",
+    "read_series": "seqconv.series.data",
+    "receptive_field": "seqconv.rf.receptive_field",
+    "reverse_complement": "seqconv.dna.encode",
+}
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
+    from seqconv.dna.encode import decode_dna, encode_dna, one_hot, reverse_complement
+    from seqconv.dna.fasta import read_fasta, read_fasta_codes
+    from seqconv.dna.shuffle import dinucleotide_shuffle
+    from seqconv.rf.causality import check_causal
+    from seqconv.rf.receptive_field import receptive_field
+    from seqconv.rf.streaming import Streamer
+    from seqconv.runs.load import load
+    from seqconv.runs.run import Run
+    from seqconv.series.data import SeriesData, read_series
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'seqconv' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "InputError",

@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import torch
 import typer
 from rich.console import Console
 
@@ -58,13 +57,6 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             err_console.print("[bold red]interrupted[/]", highlight=False)
             sys.exit(130)
-        except torch.cuda.OutOfMemoryError:
-            err_console.print(
-                "[bold red]error:[/] the GPU ran out of memory; try a smaller --batch-size "
-                "(or --device cpu)",
-                highlight=False,
-            )
-            sys.exit(3)
         except MemoryError:
             err_console.print(
                 "[bold red]error:[/] out of memory; try a smaller --batch-size, --length or model",
@@ -72,6 +64,13 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             )
             sys.exit(3)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+            if is_gpu_out_of_memory(exc):
+                err_console.print(
+                    "[bold red]error:[/] the GPU ran out of memory; try a smaller --batch-size "
+                    "(or --device cpu)",
+                    highlight=False,
+                )
+                sys.exit(3)
             if debugging():
                 raise
             if isinstance(exc, RuntimeError) and "allocate" in str(exc):  # torch's CPU allocator
@@ -92,6 +91,15 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def is_gpu_out_of_memory(exc: BaseException) -> bool:
+    """torch's CUDA out-of-memory error, told by its class so that the CLI need not import torch
+    to start."""
+    return any(
+        cls.__name__ == "OutOfMemoryError" and cls.__module__.split(".")[0] == "torch"
+        for cls in type(exc).__mro__
+    )
+
+
 def explicit_options(ctx: typer.Context) -> dict[str, Any]:
     """The options the user gave (on the command line), not their defaults."""
     return {
@@ -101,11 +109,26 @@ def explicit_options(ctx: typer.Context) -> dict[str, Any]:
     }
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from seqconv.version import __version__
+
+        typer.echo(f"seqconv {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        metavar="",
+        is_eager=True,  # before the check for a command: `seqconv --version` alone works
+        callback=_print_version,
+        help="Print the version and exit.",
+    ),
     debug: bool = typer.Option(
-        False, "--debug", help=f"Show Python tracebacks (same as {DEBUG_ENV}=1)."
+        False, "--debug", metavar="", help=f"Show Python tracebacks (same as {DEBUG_ENV}=1)."
     ),
 ) -> None:
     """1D convolutional networks for DNA sequences and time series.
@@ -114,8 +137,3 @@ def main(
     """
     if debug:
         os.environ[DEBUG_ENV] = "1"
-    if version:
-        from seqconv.version import __version__
-
-        typer.echo(f"seqconv {__version__}")
-        raise typer.Exit()

@@ -9,37 +9,76 @@ from rich.console import Console
 from rich.table import Table
 
 from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.cli.common import (
+    device_option,
+    require_run,
+    run_alias,
+    run_option,
+    shuffled_negatives_run,
+    start_threads,
+    threads_option,
+)
 
 
-@app.command(no_args_is_help=True)
+@app.command(
+    no_args_is_help=True,
+    epilog="Example: seqconv evaluate --run runs/peaks-motifnet --fasta held_out.fa",
+)
 @friendly_errors
 def evaluate(
-    model: Path = typer.Option(..., "--model", "-m", help="Run directory from seqconv train."),
+    run: Path | None = run_option(),
+    model: Path | None = run_alias(),
     fasta: list[Path] = typer.Option(
-        None, "--fasta", "-f", help="Labelled FASTA (repeat: one file per class)."
+        None, "--fasta", "-f", metavar="FILE", help="Labelled FASTA (repeat: one file per class)."
     ),
-    labels: Path | None = typer.Option(None, help="TSV/CSV table: id plus target columns."),
-    negatives: str = typer.Option(
-        "none", help="One file of positives: add 'shuffle'd or FILE negatives, as in training."
+    labels: Path | None = typer.Option(
+        None, metavar="FILE", help="TSV/CSV table: id plus target columns."
+    ),
+    negatives: str | None = typer.Option(
+        None,
+        metavar="NEG",
+        help="One file of positives: add 'shuffle'd or FILE negatives (default: as in training: "
+        "'shuffle' for a run trained on one file, else none).",
+        show_default=False,
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Metrics JSON (default: <run>/evaluation.json)."
+        None, "--out", "-o", metavar="FILE", help="Metrics JSON (default: <run>/evaluation.json)."
     ),
-    bootstrap: int = typer.Option(1000, help="Bootstrap resamples for 95% intervals."),
-    seed: int = typer.Option(0, help="Seed for the bootstrap and shuffled negatives."),
-    device: str = typer.Option("cpu", help="cpu, cuda, cuda:N or auto."),
+    bootstrap: int = typer.Option(1000, metavar="N", help="Bootstrap resamples for 95% intervals."),
+    seed: int = typer.Option(0, metavar="N", help="Seed for the bootstrap and shuffled negatives."),
+    device: str = device_option(),
+    threads: int | None = threads_option(),
     series: Path | None = typer.Option(
-        None, "--series", help="Labelled time series (.ts labels, or the training label column)."
+        None,
+        "--series",
+        metavar="FILE",
+        help="Labelled time series (.ts labels, or the training label column).",
     ),
 ) -> None:
     """Evaluate a trained model: auROC, auPR and accuracy per class (or MSE, Pearson, Spearman)."""
     from seqconv.runs.commands import evaluate_files
 
+    run_dir = require_run(run, model)
+    if negatives is None and fasta and len(fasta) == 1 and labels is None:
+        negatives = training_negatives(run_dir)
+    start_threads(threads)
     metrics, path = evaluate_files(
-        model, fasta, labels, negatives, series, out, bootstrap, seed, device
+        run_dir, fasta, labels, negatives, series, out, bootstrap, seed, device
     )
     Console().print(metrics_table(metrics))
-    err_console.print(f"metrics written to {path}")
+    err_console.print(f"metrics written to {path}", highlight=False)
+
+
+def training_negatives(run_dir: Path) -> str | None:
+    """'shuffle' for a run trained on one file against its shuffled copies (announced), so that
+    one file of new sequences is evaluated the same way; else None."""
+    if shuffled_negatives_run(run_dir) is None:
+        return None
+    err_console.print(
+        "negatives: dinucleotide-shuffled copies, as in training (--negatives none: without)",
+        highlight=False,
+    )
+    return "shuffle"
 
 
 def metrics_table(metrics: dict) -> Table:

@@ -11,10 +11,10 @@ from rich.table import Table
 from seqconv.cli.app import app, friendly_errors
 
 
-@app.command("models")
+@app.command("models", epilog="Example: seqconv models --in-channels 1")
 @friendly_errors
 def list_models(
-    in_channels: int = typer.Option(4, help="Input channels to count parameters for."),
+    in_channels: int = typer.Option(4, metavar="N", help="Input channels to count parameters for."),
 ) -> None:
     """List the zoo models: name, source, parameter count and default options."""
     from seqconv.models import build, defaults, get, names

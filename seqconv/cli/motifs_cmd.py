@@ -7,31 +7,58 @@ from pathlib import Path
 import typer
 
 from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.cli.common import (
+    device_option,
+    require_run,
+    run_alias,
+    run_option,
+    start_threads,
+    threads_option,
+)
 
 
-@app.command(no_args_is_help=True)
+@app.command(
+    no_args_is_help=True,
+    epilog="Example: seqconv motifs --run runs/peaks-motifnet --fasta peaks.fa",
+)
 @friendly_errors
 def motifs(
-    model: Path = typer.Option(..., "--model", "-m", help="Run directory from seqconv train."),
+    run: Path | None = run_option(),
+    model: Path | None = run_alias(),
     fasta: Path = typer.Option(
-        ..., "--fasta", "-f", help="Sequences to collect filter sites from (e.g. the training set)."
+        ...,
+        "--fasta",
+        "-f",
+        metavar="FILE",
+        help="Sequences to collect filter sites from (e.g. the training set).",
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Output folder (default: <run>/motifs)."
+        None, "--out", "-o", metavar="DIR", help="Output folder (default: <run>/motifs)."
     ),
     db: Path | None = typer.Option(
-        None, help="MEME/JASPAR motif file to name filters (default: JASPAR 2024 CORE vertebrates)."
+        None,
+        metavar="FILE",
+        help="MEME/JASPAR motif file to name filters (default: JASPAR 2024 CORE vertebrates).",
     ),
-    q: float = typer.Option(0.05, help="q-value cut-off for a match."),
-    shuffles: int = typer.Option(50, help="Column-shuffled copies per filter for the control."),
+    q: float = typer.Option(0.05, metavar="X", help="q-value cut-off for a match."),
+    shuffles: int = typer.Option(
+        50, metavar="N", help="Column-shuffled copies per filter for the control."
+    ),
     mode: str = typer.Option(
-        "basset", help="Site selection: basset (mean + factor*(max-mean)), max_frac, top_k."
+        "basset",
+        metavar="MODE",
+        help="Site selection: basset (mean + factor*(max-mean)), max_frac, top_k.",
     ),
-    factor: float = typer.Option(0.5, help="Threshold factor for basset/max_frac modes."),
-    min_sites: int = typer.Option(10, help="Drop filters with fewer sites."),
-    trim_bits: float = typer.Option(0.5, help="Trim edge columns below this information (bits)."),
-    seed: int = typer.Option(0, help="Seed for the shuffled control and the influence subset."),
-    device: str = typer.Option("cpu", help="cpu, cuda, cuda:N or auto."),
+    factor: float = typer.Option(0.5, metavar="X", help="Threshold factor for basset/max_frac."),
+    min_sites: int = typer.Option(10, metavar="N", help="Drop filters with fewer sites."),
+    trim_bits: float = typer.Option(
+        0.5, metavar="X", help="Trim edge columns below this information (bits)."
+    ),
+    seed: int = typer.Option(
+        0, metavar="N", help="Seed for the shuffled control and the influence subset."
+    ),
+    device: str = device_option(),
+    threads: int | None = threads_option(),
 ) -> None:
     """Turn first-layer filters into motifs, name them against JASPAR, rank them by influence.
 
@@ -45,16 +72,18 @@ def motifs(
     from seqconv.runs.tasks import link
     from seqconv.validation import Rule, check_value
 
-    folder = check_output_dir(out or Path(model) / "motifs", [fasta, db])
+    run_dir = require_run(run, model)
+    folder = check_output_dir(out or Path(run_dir) / "motifs", [fasta, db])
     check_value("q", q, Rule(float, low=0, high=1, low_open=True))
     check_value("shuffles", shuffles, Rule(int, low=1))
     check_value("factor", factor, Rule(float, low=0, high=1))
     check_value("min_sites", min_sites, Rule(int, low=1))
     check_value("trim_bits", trim_bits, Rule(float, low=0, high=2))
     check_value("seed", seed, Rule(int, low=0))
-    run, data = load_with_sequences(model, fasta, device)
+    start_threads(threads)
+    trained, data = load_with_sequences(run_dir, fasta, device)
     report = write_motif_report(
-        run.model,
+        trained.model,
         data.codes,
         folder,
         db=db,
@@ -65,9 +94,9 @@ def motifs(
         min_sites=min_sites,
         trim_bits=trim_bits,
         seed=seed,
-        output_transform=lambda t: link(run.task, t),
-        device=run.device,
-        title=f"seqconv motifs: {Path(model).name}",
+        output_transform=lambda t: link(trained.task, t),
+        device=trained.device,
+        title=f"seqconv motifs: {Path(run_dir).name}",
     )
     summary = report.summary()
     for note in report.notes:

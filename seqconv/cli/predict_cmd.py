@@ -7,22 +7,40 @@ from pathlib import Path
 import typer
 
 from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.cli.common import (
+    SHUFFLED,
+    device_option,
+    require_run,
+    run_alias,
+    run_option,
+    shuffled_negatives_run,
+    start_threads,
+    threads_option,
+)
 
 
-@app.command(no_args_is_help=True)
+@app.command(
+    no_args_is_help=True,
+    epilog="Example: seqconv predict --run runs/peaks-motifnet --fasta new.fa --out preds.tsv",
+)
 @friendly_errors
 def predict(
-    model: Path = typer.Option(..., "--model", "-m", help="Run directory from seqconv train."),
+    run: Path | None = run_option(),
+    model: Path | None = run_alias(),
     fasta: Path | None = typer.Option(
-        None, "--fasta", "-f", help="FASTA/FASTQ of sequences to score."
+        None, "--fasta", "-f", metavar="FILE", help="FASTA/FASTQ of sequences to score."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Output TSV (default, or '-': standard output)."
+        None, "--out", "-o", metavar="FILE", help="Output TSV (default, or '-': standard output)."
     ),
-    batch_size: int = typer.Option(512, help="Sequences per forward pass."),
-    device: str = typer.Option("cpu", help="cpu, cuda, cuda:N or auto."),
+    batch_size: int = typer.Option(512, metavar="N", help="Sequences per forward pass."),
+    device: str = device_option(),
+    threads: int | None = threads_option(),
     series: Path | None = typer.Option(
-        None, "--series", help="Time series (.ts, CSV/TSV, Parquet) for a model trained on series."
+        None,
+        "--series",
+        metavar="FILE",
+        help="Time series (.ts, CSV/TSV, Parquet) for a model trained on series.",
     ),
 ) -> None:
     """Score sequences with a trained model: id, one column per class or target, prediction.
@@ -32,6 +50,27 @@ def predict(
     """
     from seqconv.runs.commands import predict_file
 
-    n = predict_file(model, fasta, series, out, batch_size, device)
+    run_dir = require_run(run, model)
+    start_threads(threads)
+    n = predict_file(run_dir, fasta, series, out, batch_size, device)
     if out is not None and str(out) != "-":
-        err_console.print(f"{n:,} predictions written to {out}")
+        err_console.print(f"{n:,} predictions written to {out}", highlight=False)
+    note = shuffled_classes_note(run_dir)
+    if note:
+        err_console.print(note, highlight=False)
+
+
+def shuffled_classes_note(run_dir: Path) -> str | None:
+    """What the classes of a run trained on one file against its shuffled copies mean, or None.
+
+    A real sequence is often predicted ``shuffled`` without being random: only less like the
+    training file than like its shuffled copies.
+    """
+    others = shuffled_negatives_run(run_dir)
+    if others is None:
+        return None
+    like = " / ".join(repr(n) for n in others)
+    return (
+        f"classes: {like} = like the training file, {SHUFFLED!r} = like its "
+        "dinucleotide-shuffled copies"
+    )

@@ -12,13 +12,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.cli.common import pick, start_threads, threads_option
 from seqconv.errors import SeqconvError
 from seqconv.options import parse_options
 
 
 def _model_spec(arch: str | None, run_dir: Path | None) -> tuple[str, dict[str, Any]]:
     if (arch is None) == (run_dir is None):
-        raise SeqconvError("give either --arch NAME or --model RUN_DIR")
+        raise SeqconvError("give either --arch NAME or --run DIR")
     if arch is not None:
         return arch, {}
     from seqconv.runs.rundir import model_spec
@@ -29,27 +30,41 @@ def _model_spec(arch: str | None, run_dir: Path | None) -> tuple[str, dict[str, 
 @app.command(
     "receptive-field",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog="Example: seqconv receptive-field --arch tcn --length 200 --dilations 1,2,4,8",
 )
 @friendly_errors
 def receptive_field_command(
     ctx: typer.Context,
-    arch: str | None = typer.Option(None, "--arch", help="Zoo model name (see --help of train)."),
-    model: Path | None = typer.Option(
-        None, "--model", help="Run directory: the architecture is read from its config.json."
+    arch: str | None = typer.Option(
+        None, "--arch", "-a", metavar="NAME", help="Zoo model name (see seqconv models)."
     ),
+    run: Path | None = typer.Option(
+        None,
+        "--run",
+        "-r",
+        metavar="DIR",
+        help="Run directory: the architecture is read from its config.json.",
+    ),
+    model: Path | None = typer.Option(None, "--model", "-m", metavar="DIR", hidden=True),
     length: int | None = typer.Option(
-        None, "--length", min=1, help="Input length: report output lengths, warn if too short."
+        None,
+        "--length",
+        min=1,
+        metavar="N",
+        help="Input length: report output lengths, warn if too short.",
     ),
+    threads: int | None = threads_option(),
 ) -> None:
     """Print the receptive field of a model, layer by layer.
 
     Extra options are build arguments of the model: --channels 32, --dilations 1,2,4,
-    --causal true. With --model they override the run's stored arguments.
+    --causal true. With --run they override the run's stored arguments.
     """
     from seqconv.models import build
     from seqconv.rf.receptive_field import receptive_field
 
-    name, kwargs = _model_spec(arch, model)
+    name, kwargs = _model_spec(arch, pick(run, model, "--run"))
+    start_threads(threads)
     kwargs = {**kwargs, **parse_options(list(ctx.args))}
     network = build(name, **kwargs)
     with warnings.catch_warnings(record=True) as caught:

@@ -10,38 +10,58 @@ import typer
 from seqconv.cli.app import app, err_console, friendly_errors
 
 
-@app.command(no_args_is_help=True)
+@app.command(
+    no_args_is_help=True,
+    epilog="Example: seqconv simulate --motif CTCF --motif REST --n 2000 --out data/sim.fa",
+)
 @friendly_errors
 def simulate(
     motif: list[str] = typer.Option(
         ...,
         "--motif",
         "-m",
+        metavar="ID|NAME",
         help="JASPAR id (MA0079.3, any version; MA0079: latest) or TF name (latest CORE "
         "version); repeat for several.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="FASTA to write (e.g. data/sim.fa)."),
-    n: int = typer.Option(2000, "--n", help="Number of sequences."),
-    length: int = typer.Option(200, help="Length of every sequence."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", metavar="FILE", help="FASTA to write (e.g. data/sim.fa)."
+    ),
+    n: int = typer.Option(2000, "--n", metavar="N", help="Number of sequences."),
+    length: int = typer.Option(200, metavar="N", help="Length of every sequence."),
     motifs_per_seq: str = typer.Option(
-        "1-3", help="Motif instances per motif-carrying sequence, LOW-HIGH (uniform)."
+        "1-3",
+        metavar="LOW-HIGH",
+        help="Motif instances per motif-carrying sequence, LOW-HIGH (uniform).",
     ),
     background: str = typer.Option(
-        "uniform", help="'uniform', or a FASTA whose sequences are dinucleotide-shuffled."
+        "uniform",
+        metavar="FILE",
+        help="'uniform', or a FASTA whose sequences are dinucleotide-shuffled.",
     ),
     multi_label: bool = typer.Option(
-        False, "--multi-label", help="Label each sequence with every planted motif (a,b,c)."
+        False,
+        "--multi-label",
+        metavar="",
+        help="Label each sequence with every planted motif (a,b,c).",
     ),
     negatives_fraction: float | None = typer.Option(
         None,
+        metavar="X",
         help="Fraction of background-only sequences (default: 0.5 for one motif without "
         "--multi-label, else 0).",
     ),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same file."),
-    db: Path | None = typer.Option(
-        None, help="Look motifs up in this MEME/JASPAR/TRANSFAC file instead of JASPAR."
+    seed: int = typer.Option(
+        0, metavar="N", help="Random seed: the same seed gives the same file."
     ),
-    release: str = typer.Option("JASPAR2024", help="JASPAR release for ids and names."),
+    db: Path | None = typer.Option(
+        None,
+        metavar="FILE",
+        help="Look motifs up in this MEME/JASPAR/TRANSFAC file instead of JASPAR.",
+    ),
+    release: str = typer.Option(
+        "JASPAR2024", metavar="NAME", help="JASPAR release for ids and names."
+    ),
 ) -> None:
     """Simulate sequences with planted motifs (Koo & Eddy 2019 design) for tests and demos.
 

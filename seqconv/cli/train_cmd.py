@@ -2,141 +2,206 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
 
 from seqconv.cli.app import app, explicit_options, friendly_errors
-from seqconv.train.recipes.dna import DEFAULT_MODEL
+from seqconv.cli.common import arch_alias, device_option, pick, start_threads, threads_option
+from seqconv.errors import SeqconvError
+
+DEFAULT_ARCH = "motifnet"
+"""The DNA default (``seqconv.train.recipes.dna.DEFAULT_MODEL``, not imported here: that module
+loads torch; a test keeps the two equal). Series runs choose by task."""
+OLD_FLAG = re.compile(r"--model\b(?!-)")
+"""``--model`` (not ``--model-option``) in the library's messages: ``--arch`` on this command."""
+CLI_ONLY = ("model_alias", "threads")
+"""Options of the command line itself, not of the training."""
 
 
-@app.command(no_args_is_help=True)
+@app.command(
+    no_args_is_help=True,
+    epilog="Example: seqconv train --fasta peaks.fa --arch motifnet --out runs/peaks-motifnet",
+)
 @friendly_errors
 def train(
     ctx: typer.Context,
     fasta: list[Path] = typer.Option(
-        None, "--fasta", "-f", help="FASTA/FASTQ file (repeat: one file per class)."
+        None,
+        "--fasta",
+        "-f",
+        metavar="FILE",
+        help="FASTA/FASTQ file (repeat: one file per class).",
     ),
     labels: Path | None = typer.Option(
-        None, help="TSV/CSV table: column 'id' plus one column per target."
+        None, metavar="FILE", help="TSV/CSV table: column 'id' plus one column per target."
     ),
     negatives: str = typer.Option(
         "shuffle",
+        metavar="NEG",
         help="With one unlabelled file: 'shuffle' (dinucleotide-shuffled copies), a FASTA of "
         "negatives, or 'none'.",
     ),
-    model: str = typer.Option(
-        DEFAULT_MODEL, "--model", "-m", help="Zoo model (see seqconv models)."
+    model: str | None = typer.Option(
+        None,
+        "--arch",
+        "-a",
+        metavar="NAME",
+        help=f"Architecture: a zoo model (see seqconv models) (default: {DEFAULT_ARCH}; for "
+        "--series, by task).",
+        show_default=False,
     ),
+    model_alias: str | None = arch_alias(),
     model_option: list[str] = typer.Option(
-        None, "--model-option", "-O", help="Model keyword argument KEY=VALUE (repeatable)."
+        None,
+        "--model-option",
+        "-O",
+        metavar="KEY=VALUE",
+        help="Model keyword argument (repeatable).",
     ),
     length: int | None = typer.Option(
-        None, help="Pad/trim sequences to this length (default: their length, or the median)."
+        None,
+        metavar="N",
+        help="Pad/trim sequences to this length (default: their length, or the median).",
     ),
-    align: str = typer.Option(
-        "center", help="Keep the center, left or right when padding/trimming."
-    ),
+    align: str = typer.Option("center", metavar="SIDE", help="What to keep when padding/trimming."),
     task: str | None = typer.Option(
-        None, help="binary, multiclass, multilabel or regression (default: from the labels)."
+        None,
+        metavar="TASK",
+        help="binary, multiclass, multilabel or regression (default: from the labels).",
     ),
     drop_missing_labels: bool = typer.Option(
         False,
         "--drop-missing-labels",
+        metavar="",
         help="Drop records whose label or target is empty, NaN or infinite (default: refuse "
         "them, naming the ids).",
     ),
-    epochs: int = typer.Option(30, help="Maximum epochs (early stopping usually ends sooner)."),
-    batch_size: int = typer.Option(128, help="Sequences per step."),
-    lr: float = typer.Option(3e-3, help="AdamW learning rate (halved when validation stalls)."),
-    weight_decay: float = typer.Option(1e-2, help="AdamW weight decay."),
+    epochs: int = typer.Option(
+        30, metavar="N", help="Maximum epochs (early stopping usually ends sooner)."
+    ),
+    batch_size: int = typer.Option(128, metavar="N", help="Sequences per step."),
+    lr: float = typer.Option(
+        3e-3, metavar="X", help="AdamW learning rate (halved when validation stalls)."
+    ),
+    weight_decay: float = typer.Option(1e-2, metavar="X", help="AdamW weight decay."),
     patience: int = typer.Option(
         5,
+        metavar="N",
         help="Epochs without a better validation score (auROC; regression: loss) before stopping.",
     ),
     reverse_complement: bool = typer.Option(
-        True, help="Reverse-complement augmentation and strand-averaged evaluation."
+        True, metavar="", help="Reverse-complement augmentation and strand-averaged evaluation."
     ),
-    max_shift: int = typer.Option(3, help="Random shift augmentation, in bases."),
+    max_shift: int = typer.Option(3, metavar="N", help="Random shift augmentation, in bases."),
     valid_chroms: str | None = typer.Option(
-        None, help="Comma-separated validation chromosomes (default: chr7)."
+        None, metavar="CHR,...", help="Validation chromosomes (default: chr7)."
     ),
     test_chroms: str | None = typer.Option(
-        None, help="Comma-separated test chromosomes (default: chr8,chr9)."
+        None, metavar="CHR,...", help="Test chromosomes (default: chr8,chr9)."
     ),
-    device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
-    precision: str = typer.Option("auto", help="auto (bf16 on GPUs), fp32 or bf16."),
-    seed: int = typer.Option(0, help="Seed for negatives, split, weights and shuffling."),
+    device: str = device_option(),
+    threads: int | None = threads_option(),
+    precision: str = typer.Option(
+        "auto", metavar="PREC", help="auto (bf16 on GPUs), fp32 or bf16."
+    ),
+    seed: int = typer.Option(
+        0, metavar="N", help="Seed for negatives, split, weights and shuffling."
+    ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Run directory (default: runs/<file>-<model>)."
+        None, "--out", "-o", metavar="DIR", help="Run directory (default: runs/<file>-<arch>)."
     ),
     force: bool = typer.Option(
-        False, "--force", help="Replace the run directory --out if it holds a run already."
+        False,
+        "--force",
+        metavar="",
+        help="Replace the run directory --out if it holds a run already.",
     ),
     config: Path | None = typer.Option(
-        None, help="JSON/YAML file of these options (a run's config.json repeats that run)."
+        None,
+        metavar="FILE",
+        help="JSON/YAML file of these options (a run's config.json repeats that run).",
     ),
-    resume: Path | None = typer.Option(None, help="Continue an interrupted run directory."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    resume: Path | None = typer.Option(
+        None, metavar="DIR", help="Continue an interrupted run directory."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="No progress output."),
     series: Path | None = typer.Option(
         None,
         "--series",
+        metavar="FILE",
         help="Time series (.ts, CSV/TSV, Parquet) instead of FASTA: classify, regress or "
         "forecast. Series runs have their own defaults (resnet, up to 1500 epochs, ...).",
         rich_help_panel="Time series",
     ),
     target: str | None = typer.Option(
         None,
+        metavar="NAME,...",
         help="Label/target column(s) of a series table, comma-separated; with --task forecast, "
         "the channel(s) to forecast. Task: --task classify, regress or forecast.",
         rich_help_panel="Time series",
     ),
     window: int | None = typer.Option(
-        None, help="Forecast: input steps per window (default 64).", rich_help_panel="Time series"
+        None,
+        metavar="N",
+        help="Forecast: input steps per window (default 64).",
+        rich_help_panel="Time series",
     ),
     horizon: int | None = typer.Option(
-        None, help="Forecast: steps to forecast (default 1).", rich_help_panel="Time series"
+        None,
+        metavar="N",
+        help="Forecast: steps to forecast (default 1).",
+        rich_help_panel="Time series",
     ),
     stride: int | None = typer.Option(
         None,
+        metavar="N",
         help="Forecast: steps between training windows (default 1).",
         rich_help_panel="Time series",
     ),
     levels: int | None = typer.Option(
         None,
+        metavar="N",
         help="Forecast with a softmax over this many mu-law levels (default 256 for "
-        "--model wavenet, else 0: point forecasts).",
+        "--arch wavenet, else 0: point forecasts).",
         rich_help_panel="Time series",
     ),
     decode: str | None = typer.Option(
         None,
+        metavar="HOW",
         help="Level forecasts: 'mean' (expected value, default) or 'argmax'.",
         rich_help_panel="Time series",
     ),
     normalize: str | None = typer.Option(
         None,
+        metavar="MODE",
         help="z-normalise per 'series' (default for labels), per 'channel' with training "
         "statistics (default for forecasts), or 'none'.",
         rich_help_panel="Time series",
     ),
     missing: str | None = typer.Option(
         None,
+        metavar="MODE",
         help="Missing values: interpolate (default for labels), ffill (forecasts), zero, error.",
         rich_help_panel="Time series",
     ),
     valid_fraction: float | None = typer.Option(
         None,
+        metavar="X",
         help="Held out for validation (default: 0.2 from 1,000 series; below, 0: every series "
         "trains and the training loss is monitored; forecasts 0.1, by time).",
         rich_help_panel="Time series",
     ),
     test_fraction: float | None = typer.Option(
         None,
+        metavar="X",
         help="Held out for testing (default 0; forecasts 0.1, by time).",
         rich_help_panel="Time series",
     ),
     layout: str | None = typer.Option(
         None,
+        metavar="LAYOUT",
         help="Table layout: wide (a row per series), long (id,time,value) or steps (a row per "
         "time step, a column per channel) (default: detected).",
         rich_help_panel="Time series",
@@ -150,4 +215,14 @@ def train(
     """
     from seqconv.train.entry import train as run_training
 
-    run_training(explicit_options(ctx), config, resume, quiet)
+    given = {k: v for k, v in explicit_options(ctx).items() if k not in CLI_ONLY}
+    arch = pick(model, model_alias, "--arch")
+    if arch is not None:
+        given["model"] = arch
+    start_threads(threads)
+    try:
+        run_training(given, config, resume, quiet)
+    except SeqconvError as exc:  # the library names the architecture by its field, `model`
+        if len(exc.args) == 1 and isinstance(exc.args[0], str):
+            exc.args = (OLD_FLAG.sub("--arch", exc.args[0]),)
+        raise

@@ -46,7 +46,7 @@ def test_options_become_build_arguments_and_length_warns():
 def test_model_run_directory(tmp_path):
     config = {"model": {"name": "wavenet", "kwargs": {"layers_per_stack": 3, "stacks": 1}}}
     (tmp_path / "config.json").write_text(json.dumps(config))
-    result = runner.invoke(app, ["receptive-field", "--model", str(tmp_path)])
+    result = runner.invoke(app, ["receptive-field", "--run", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "receptive field 9, jump 1, offset -8" in result.stdout
 
@@ -56,7 +56,7 @@ def test_model_run_directory(tmp_path):
     [
         (["--arch", "lenet"], "valid names: basset, deepbind, dilated"),
         (["--arch", "tcn", "--kernel", "3"], "accepted options"),
-        ([], "either --arch NAME or --model RUN_DIR"),
+        ([], "either --arch NAME or --run DIR"),
         (["--arch", "tcn", "stray"], "unexpected argument 'stray'"),
     ],
 )
@@ -67,5 +67,5 @@ def test_errors_exit_2(args, message):
 
 
 def test_missing_run_directory(tmp_path):
-    result = runner.invoke(app, ["receptive-field", "--model", str(tmp_path / "nope")])
+    result = runner.invoke(app, ["receptive-field", "--run", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "no such run directory" in result.stderr

@@ -160,7 +160,7 @@ def precision_unknown(ws, tmp):
     return train(ws, "--precision", "fp8")
 
 
-@case(2, r"--model must be one of .*did you mean 'motifnet'")
+@case(2, r"--arch must be one of .*did you mean 'motifnet'")
 def model_typo(ws, tmp):
     return train(ws, "--model", "motifnte")
 

@@ -77,14 +77,14 @@ def test_ts_classification_train_predict_evaluate_load(toy_ts, tmp_path):
     assert json.loads((run_dir / "metrics.json").read_text())["split"] == "train"
 
     preds = tmp_path / "preds.tsv"
-    invoke("predict", "--model", run_dir, "--series", test, "--out", preds)
+    invoke("predict", "--run", run_dir, "--series", test, "--out", preds)
     table = pd.read_csv(preds, sep="\t")
     assert list(table.columns) == ["id", "bump", "dip", "prediction"]
     assert len(table) == 30
     np.testing.assert_allclose(table[["bump", "dip"]].sum(axis=1), 1, atol=1e-5)
     # the same file on standard input, with old Mac line ends: recognised as .ts from its content
     piped = runner.invoke(
-        app, ["predict", "--model", str(run_dir), "--series", "-"],
+        app, ["predict", "--run", str(run_dir), "--series", "-"],
         input=test.read_text().replace("\n", "\r"),
     )  # fmt: skip
     assert piped.exit_code == 0, piped.output
@@ -94,7 +94,7 @@ def test_ts_classification_train_predict_evaluate_load(toy_ts, tmp_path):
 
     assert values(piped.output) == values(preds.read_text())
 
-    result = invoke("evaluate", "--model", run_dir, "--series", test, "--bootstrap", 20)
+    result = invoke("evaluate", "--run", run_dir, "--series", test, "--bootstrap", 20)
     assert "accuracy" in result.output
     evaluation = json.loads((run_dir / "evaluation.json").read_text())
     assert evaluation["n"] == 30 and evaluation["summary"]["accuracy"] >= 0.8
@@ -126,11 +126,11 @@ def test_table_regression_with_unequal_lengths(tmp_path):
     assert json.loads((run_dir / "metrics.json").read_text())["split"] == "valid"
     assert config["task"] == "regression" and config["target_names"] == ["y"]
     assert config["input"]["mask"] and config["input"]["pad_side"] == "right"
-    invoke("evaluate", "--model", run_dir, "--series", path, "--bootstrap", 10)
+    invoke("evaluate", "--run", run_dir, "--series", path, "--bootstrap", 10)
     evaluation = json.loads((run_dir / "evaluation.json").read_text())
     assert evaluation["summary"]["pearson"] > 0.8
     preds = tmp_path / "p.tsv"
-    invoke("predict", "--model", run_dir, "--series", path, "--out", preds)
+    invoke("predict", "--run", run_dir, "--series", path, "--out", preds)
     assert list(pd.read_csv(preds, sep="\t").columns) == ["id", "y"]
 
 
@@ -175,10 +175,10 @@ def test_point_forecast_no_leakage(tmp_path):
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["split"] == "test" and metrics["summary"]["mse_all"] < 1.0
 
-    result = invoke("predict", "--model", run_dir, "--series", path)
+    result = invoke("predict", "--run", run_dir, "--series", path)
     table = pd.read_csv(pd.io.common.StringIO(result.stdout), sep="\t")
     assert list(table.columns) == ["id", "value+1", "value+2", "value+3"] and len(table) == 2
-    invoke("evaluate", "--model", run_dir, "--series", path, "--bootstrap", 5)
+    invoke("evaluate", "--run", run_dir, "--series", path, "--bootstrap", 5)
     evaluation = json.loads((run_dir / "evaluation.json").read_text())
     assert {"mse", "mae", "naive_mse"} <= set(evaluation["summary"])
 
@@ -195,7 +195,7 @@ def test_point_forecast_no_leakage(tmp_path):
 def test_wavenet_level_forecast(tmp_path):
     path, _ = sines(tmp_path, n_series=1, length=200)
     run_dir = tmp_path / "run"
-    invoke("train", "--series", path, "--model", "wavenet", "--levels", 16, "--window", 32,
+    invoke("train", "--series", path, "--arch", "wavenet", "--levels", 16, "--window", 32,
            "--horizon", 2, "--epochs", 3, "-O", "layers_per_stack=3", "-O", "stacks=1",
            "-O", "residual_channels=8", "-O", "gate_channels=8", "-O", "skip_channels=8",
            "--out", run_dir, "--quiet")  # fmt: skip
@@ -240,9 +240,9 @@ def test_bad_series_input_exits_with_a_message(toy_ts, tmp_path):
     result = runner.invoke(app, ["train", "--series", str(train), "--task", "forecast",
                                  "--normalize", "series"])  # fmt: skip
     assert result.exit_code == 2 and "future" in result.output
-    result = runner.invoke(app, ["predict", "--model", str(tmp_path), "--series", str(train)])
+    result = runner.invoke(app, ["predict", "--run", str(tmp_path), "--series", str(train)])
     assert result.exit_code == 2 and "not a run directory" in result.output
-    result = runner.invoke(app, ["predict", "--model", str(tmp_path)])
+    result = runner.invoke(app, ["predict", "--run", str(tmp_path)])
     assert result.exit_code == 2 and "--fasta" in result.output
 
 
@@ -261,6 +261,6 @@ def test_forecast_from_a_steps_table_with_forced_layout(tmp_path):
     assert config["task"] == "forecast" and config["data"]["layout"] == "steps"
     assert config["forecast"]["window"] == 40  # the default 64, capped at a quarter of 160
     assert config["target_names"] == ["trapped+1", "trapped+2"]
-    result = invoke("predict", "--model", run_dir, "--series", path)
+    result = invoke("predict", "--run", run_dir, "--series", path)
     table = pd.read_csv(pd.io.common.StringIO(result.stdout), sep="\t")
     assert table["id"].tolist() == ["lynx"] and np.isfinite(table.iloc[0, 1:].to_numpy()).all()

@@ -11,7 +11,7 @@ import seqconv
 from seqconv.cli import app
 
 runner = CliRunner()
-SMALL = ["--model", "deepbind", "-O", "filters=16", "-O", "kernel_size=8", "--batch-size", "32",
+SMALL = ["--arch", "deepbind", "-O", "filters=16", "-O", "kernel_size=8", "--batch-size", "32",
          "--lr", "0.01", "--quiet"]  # fmt: skip
 
 
@@ -40,13 +40,13 @@ def test_two_files_as_classes_train_predict_evaluate(planted, tmp_path):
     assert metrics["summary"]["auroc"] > 0.8
 
     preds = tmp_path / "preds.tsv"
-    invoke("predict", "--model", run_dir, "--fasta", planted["bound"], "--out", preds)
+    invoke("predict", "--run", run_dir, "--fasta", planted["bound"], "--out", preds)
     table = pd.read_csv(preds, sep="\t")
     assert list(table.columns) == ["id", "bound", "unbound", "prediction"]
     assert len(table) == 300 and (table["prediction"] == "bound").mean() > 0.7
     assert np.allclose(table[["bound", "unbound"]].sum(axis=1), 1, atol=1e-5)
 
-    result = invoke("evaluate", "--model", run_dir, "--fasta", planted["bound"], "--fasta",
+    result = invoke("evaluate", "--run", run_dir, "--fasta", planted["bound"], "--fasta",
                     planted["unbound"], "--bootstrap", 50)  # fmt: skip
     assert "auroc" in result.output
     evaluation = json.loads((run_dir / "evaluation.json").read_text())
@@ -93,15 +93,15 @@ def test_config_file_repeats_a_run(planted, tmp_path):
 
 
 def test_bad_inputs_exit_with_a_message(planted, tmp_path):
-    result = runner.invoke(app, ["train", "--fasta", str(planted["bound"]), "--model", "nope"])
-    assert result.exit_code == 2 and "--model must be one of" in result.output
+    result = runner.invoke(app, ["train", "--fasta", str(planted["bound"]), "--arch", "nope"])
+    assert result.exit_code == 2 and "--arch must be one of" in result.output
     assert "'nope'" in result.output
-    result = runner.invoke(app, ["predict", "--model", str(tmp_path), "--fasta", "x.fa"])
+    result = runner.invoke(app, ["predict", "--run", str(tmp_path), "--fasta", "x.fa"])
     assert result.exit_code == 2 and "not a run directory" in result.output
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "config.json").write_text("{")
-    result = runner.invoke(app, ["predict", "--model", str(broken), "--fasta", "x.fa"])
+    result = runner.invoke(app, ["predict", "--run", str(broken), "--fasta", "x.fa"])
     assert result.exit_code == 2 and "corrupt" in result.output
     result = runner.invoke(app, ["train", "--fasta", str(tmp_path / "missing.fa")])
     assert result.exit_code == 2 and "no such file" in result.output
