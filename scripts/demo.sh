@@ -12,13 +12,13 @@ echo "== train: seqconv train --fasta data/demo/train.fa --out $out --force"
 seqconv train --fasta data/demo/train.fa --out "$out" --force
 
 echo "== evaluate on held-out sequences: data/demo/new.fa"
-seqconv evaluate --model "$out" --fasta data/demo/new.fa --bootstrap 200
+seqconv evaluate --run "$out" --fasta data/demo/new.fa --bootstrap 200
 
 echo "== predict: data/demo/new.fa -> $out-predictions.tsv"
-seqconv predict --model "$out" --fasta data/demo/new.fa --out "$out-predictions.tsv"
+seqconv predict --run "$out" --fasta data/demo/new.fa --out "$out-predictions.tsv"
 
 echo "== motifs: first-layer filters named against JASPAR 2024 (first run compiles memelite, ~2 min)"
-seqconv motifs --model "$out" --fasta data/demo/train.fa --out "$out/motifs"
+seqconv motifs --run "$out" --fasta data/demo/train.fa --out "$out/motifs"
 
 cat <<TXT
 
