@@ -1,13 +1,16 @@
 """Progress for long work, on stderr: training epochs, loops and spinners.
 
 Bars and spinners show only on a terminal; in logs and pipes they stay silent (no blank lines), and
-the one-line summaries remain.
+the one-line summaries remain. Every bar shows the time elapsed and an ETA; training's per-epoch
+lines also show the whole run's elapsed time and the time left if it runs all its epochs (early
+stopping usually ends it sooner).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -34,6 +37,8 @@ def track(items: Iterable[T], total: int, description: str, enabled: bool = True
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
@@ -51,13 +56,65 @@ def status(message: str, enabled: bool = True) -> contextlib.AbstractContextMana
     return console.status(message)
 
 
+def clock(seconds: float) -> str:
+    """``H:MM:SS`` (``D days, H:MM:SS`` beyond a day).
+
+    >>> clock(3725.4), clock(90061)
+    ('1:02:05', '1 day, 1:01:01')
+    """
+    import datetime
+
+    return str(datetime.timedelta(seconds=round(max(seconds, 0.0))))
+
+
+class RunClock:
+    """Elapsed and remaining time of a training run of at most ``epochs`` epochs.
+
+    The remaining time assumes every epoch up to ``epochs`` runs, at the mean duration of the
+    epochs timed so far in this process (a resumed run counts from where it resumed).
+    """
+
+    def __init__(self, clock_fn: Callable[[], float] = time.monotonic) -> None:
+        self._now = clock_fn
+        self.started: float | None = None
+        self.first_epoch = 1
+        self.epochs = 0
+
+    def start_epoch(self, epoch: int, epochs: int) -> None:
+        """Called as epoch ``epoch`` of at most ``epochs`` begins."""
+        if self.started is None:
+            self.started, self.first_epoch = self._now(), epoch
+        self.epochs = epochs
+
+    def elapsed(self) -> float:
+        """Seconds since the first epoch of this process began."""
+        return 0.0 if self.started is None else self._now() - self.started
+
+    def remaining(self, done: int) -> float | None:
+        """Seconds left after epoch ``done`` if all epochs run; ``None`` before any is timed."""
+        timed = done - self.first_epoch + 1
+        if self.started is None or timed < 1:
+            return None
+        return self.elapsed() / timed * max(self.epochs - done, 0)
+
+    def summary(self, done: int) -> str:
+        """``elapsed 0:12:03, ≤ 2:01:10 left`` (the bound of a run early stopping may end)."""
+        left = self.remaining(done)
+        text = f"elapsed {clock(self.elapsed())}"
+        if left is not None and done < self.epochs:
+            text += f", ≤ {clock(left)} left"
+        return text
+
+
 class Reporter:
     """Shows training progress; silent when ``quiet`` (or on non-zero distributed ranks)."""
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False, clock_fn: Callable[[], float] = time.monotonic) -> None:
         self.quiet = quiet
+        self.run = RunClock(clock_fn)
         self._progress: Progress | None = None
         self._task = None
+        self._noted = False
 
     def info(self, message: str) -> None:
         """A line for the user (announcements, notes)."""
@@ -66,8 +123,19 @@ class Reporter:
 
     @contextmanager
     def epoch(self, epoch: int, epochs: int, total: int) -> Iterator[None]:
-        """A progress bar over ``total`` sequences for one epoch (on a terminal only)."""
-        if self.quiet or not console.is_terminal:
+        """A progress bar over ``total`` sequences for one epoch (on a terminal only), with the
+        epoch's ETA and the whole run's elapsed time and bound on what is left."""
+        self.run.start_epoch(epoch, epochs)
+        if self.quiet:
+            yield
+            return
+        if not self._noted and epochs > 1:
+            self._noted = True
+            self.info(
+                f"training for at most {epochs} epochs; the time left shown is for all of them "
+                "(≤): early stopping may end the run sooner"
+            )
+        if not console.is_terminal:
             yield
             return
         progress = Progress(
@@ -79,6 +147,7 @@ class Reporter:
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
+            TextColumn(f"[dim]run {self.run.summary(epoch - 1)}"),
             console=console,
             transient=True,
         )
@@ -106,4 +175,6 @@ class Reporter:
             else:
                 text = str(value)
             parts.append(f"{key} {text}")
+        if self.run.started is not None:
+            parts.append(f"| {row['epoch']}/{self.run.epochs} {self.run.summary(row['epoch'])}")
         console.print("  ".join(parts), highlight=False)
