@@ -34,7 +34,7 @@ def cli(*args: object):
 def test_predict_refuses_to_write_over_its_input(run_dir, tmp_path):
     fasta = tmp_path / "new20.fa"
     before = fasta.read_bytes()
-    result = cli("predict", "--model", run_dir, "--fasta", fasta, "--out", fasta)
+    result = cli("predict", "--run", run_dir, "--fasta", fasta, "--out", fasta)
     assert result.exit_code == 2
     assert f"--out {fasta} is the input file {fasta}; choose another name" in result.output
     assert fasta.read_bytes() == before
@@ -48,7 +48,7 @@ def test_predict_refuses_to_write_over_its_input(run_dir, tmp_path):
 
 
 def test_predict_into_a_folder_or_a_run_file_is_refused(run_dir, tmp_path):
-    result = cli("predict", "--model", run_dir, "--fasta", tmp_path / "new20.fa", "--out", tmp_path)
+    result = cli("predict", "--run", run_dir, "--fasta", tmp_path / "new20.fa", "--out", tmp_path)
     assert result.exit_code == 2
     example = tmp_path / "predictions.tsv"
     assert f"--out {tmp_path} is a directory; give a file name (e.g. {example})" in result.output
@@ -58,7 +58,7 @@ def test_predict_into_a_folder_or_a_run_file_is_refused(run_dir, tmp_path):
 
 
 def test_predict_dash_is_standard_output_and_missing_folders_are_made(run_dir, tmp_path):
-    result = cli("predict", "--model", run_dir, "--fasta", tmp_path / "new20.fa", "--out", "-")
+    result = cli("predict", "--run", run_dir, "--fasta", tmp_path / "new20.fa", "--out", "-")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("id\tCTCF\tNrf1\tREST\tTP53")
     assert not Path("-").exists()
@@ -68,7 +68,7 @@ def test_predict_dash_is_standard_output_and_missing_folders_are_made(run_dir, t
 
 
 def test_predict_batch_size_must_be_positive(run_dir, tmp_path):
-    result = cli("predict", "--model", run_dir, "--fasta", tmp_path / "new20.fa",
+    result = cli("predict", "--run", run_dir, "--fasta", tmp_path / "new20.fa",
                  "--batch-size", 0)  # fmt: skip
     assert result.exit_code == 2
     assert "--batch-size must be an integer >= 1, not 0" in result.output
@@ -112,12 +112,12 @@ def test_an_output_in_a_read_only_folder_is_refused(tmp_path):
 def test_motifs_and_attribute_out_must_be_a_folder(run_dir, tmp_path):
     fasta = tmp_path / "new20.fa"
     for command in ("motifs", "attribute"):
-        result = cli(command, "--model", run_dir, "--fasta", fasta, "--out", fasta)
+        result = cli(command, "--run", run_dir, "--fasta", fasta, "--out", fasta)
         assert result.exit_code == 2
         assert f"--out {fasta} is the input file {fasta}" in result.output
         other = tmp_path / "notes.txt"
         other.write_text("mine")
-        result = cli(command, "--model", run_dir, "--fasta", fasta, "--out", other)
+        result = cli(command, "--run", run_dir, "--fasta", fasta, "--out", other)
         assert result.exit_code == 2, result.output
         assert f"--out {other} is a file, not a directory; choose another --out" in result.output
         assert other.read_text() == "mine"
@@ -132,7 +132,7 @@ def test_motifs_and_attribute_out_must_be_a_folder(run_dir, tmp_path):
     ],
 )
 def test_motifs_numeric_options(run_dir, tmp_path, option, value, message):
-    result = cli("motifs", "--model", run_dir, "--fasta", tmp_path / "new20.fa", option, value)
+    result = cli("motifs", "--run", run_dir, "--fasta", tmp_path / "new20.fa", option, value)
     assert result.exit_code == 2 and message in result.output, result.output
 
 

@@ -16,7 +16,7 @@ def test_torchrun_two_processes_gloo(planted, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     command = [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-        "-m", "seqconv", "train", "--fasta", str(planted["labelled"]), "--model", "deepbind",
+        "-m", "seqconv", "train", "--fasta", str(planted["labelled"]), "--arch", "deepbind",
         "-O", "filters=16", "-O", "kernel_size=8", "--epochs", "3", "--batch-size", "32",
         "--lr", "0.01", "--device", "cpu", "--out", str(run_dir), "--quiet",
     ]  # fmt: skip

@@ -43,7 +43,7 @@ def fasta(tmp_path) -> Path:
 
 
 def train(fasta: Path, out: Path, *extra: object, model: str = "deepbind"):
-    args = ["train", "--fasta", fasta, "--out", out, "--model", model, *TINY, *extra]
+    args = ["train", "--fasta", fasta, "--out", out, "--arch", model, *TINY, *extra]
     return runner.invoke(app, [str(a) for a in args])
 
 
@@ -175,7 +175,7 @@ def test_resume_with_a_checkpoint_of_another_model_says_so(fasta, tmp_path):
 
 def test_the_default_run_directory_is_numbered_and_announced(fasta, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    args = ["train", "--fasta", str(fasta), "--model", "deepbind", *TINY[:-1]]
+    args = ["train", "--fasta", str(fasta), "--arch", "deepbind", *TINY[:-1]]
     ok(runner.invoke(app, args))
     result = ok(runner.invoke(app, args))
     assert "runs/tiny-deepbind exists: this run goes to runs/tiny-deepbind-2" in result.output
