@@ -221,11 +221,12 @@ def write_attributions(
     batch_size: int = 256,
     device: str | torch.device | None = None,
     show_progress: bool = False,
+    target_name: str | None = None,
 ) -> Attributions:
     """Compute ISM and gradient×input maps and write them with logos of the top sequences.
 
     Writes ``attributions.npz`` (``ids``, ``codes`` ``(N, L)``, ``predictions`` ``(N,)``,
-    ``ism`` and ``grad_x_input`` ``(N, 4, L)``, ``target``) and ``logos/<rank>_<id>.png`` for the
+    ``ism`` and ``grad_x_input`` ``(N, 4, L)``, ``target``, ``target_name``) and ``logos/<rank>_<id>.png`` for the
     ``top`` sequences with the highest output.
 
     Parameters
@@ -234,6 +235,9 @@ def write_attributions(
         ``(N, L)`` uint8 DNA codes; ``ids`` their names.
     target
         Index of the model output to explain.
+    target_name
+        Its name (the run's ``target_names[target]``), shown in the logos' titles; ``None``:
+        ``output <target>``.
     top
         Sequences with logos.
     with_ism
@@ -257,6 +261,7 @@ def write_attributions(
         "predictions": predictions,
         "grad_x_input": gxi,
         "target": np.array(target),
+        "target_name": np.array(target_name if target_name is not None else f"output {target}"),
     }
     if ism_map is not None:
         arrays["ism"] = ism_map
@@ -264,6 +269,7 @@ def write_attributions(
     from seqconv.motifs.logos import attribution_logo
 
     importance = ism_importance(ism_map, arr) if ism_map is not None else None
+    label = target_name if target_name is not None else f"output {target}"
     for rank, i in enumerate(order, start=1):
         maps = {"grad×input": gxi[i]}
         if importance is not None:
@@ -272,6 +278,6 @@ def write_attributions(
         attribution_logo(
             maps,
             out_dir / "logos" / f"{rank:03d}_{safe}.png",
-            title=f"{ids[i]} (output {target} = {predictions[i]:.3g})",
+            title=f"{ids[i]} ({label} = {predictions[i]:.3g})",
         )
     return Attributions(list(ids), predictions, ism_map, gxi, order, target)

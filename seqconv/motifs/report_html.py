@@ -41,7 +41,71 @@ th{background:#f4f4f4;position:sticky;top:0}
 tr.matched td{background:#f3fbf3} .num{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:#888} img{display:block;max-height:150px}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px} dt{font-weight:600}
+dl.legend{max-width:60em;font-size:13px} dl.legend dd{margin:0}
 """
+
+
+COLUMN_LEGEND = [
+    ("rank", "Filters sorted by influence, most influential first."),
+    ("filter", "The first-layer convolution filter (its channel number)."),
+    (
+        "logo (bits)",
+        "The filter's position frequency matrix as a sequence logo: the bases of the windows "
+        "where the filter fires strongly, letter height in bits of information.",
+    ),
+    (
+        "sites",
+        "How many windows (sequence, position) activated the filter strongly enough to be "
+        "counted into its PFM (by default: above the mean plus half the way to the maximum "
+        "activation); few sites make a noisy logo.",
+    ),
+    ("bits", "Total information content of the trimmed PFM (higher: a more specific motif)."),
+    (
+        "influence",
+        "Mean squared change of the model's outputs when this filter's activation is replaced by "
+        "its mean over the sequences: how much the predictions rely on it (0: not at all).",
+    ),
+    (
+        "best match (aligned)",
+        "The filter's logo above the database motif most similar to it (Tomtom-style comparison, "
+        "both strands), at the aligned offset; drawn only when q is below the cut-off.",
+    ),
+    (
+        "match",
+        "That database motif: name, ID, TF family, and whether it counts as a match (green row).",
+    ),
+    ("p", "Tomtom p-value of the best alignment of the filter with that database motif."),
+    (
+        "E",
+        "Expected number of database motifs matching this well by chance: p × the number of "
+        "motifs in the database.",
+    ),
+    (
+        "q",
+        "False discovery rate of the match: the Benjamini–Hochberg adjusted p-value over all the "
+        "database's motifs. A match is considered when q is below the cut-off.",
+    ),
+    (
+        "control p",
+        "Shuffled control: the filter's columns are shuffled many times (same information and "
+        "width, no motif) and each copy is compared with the database too. Control p is the "
+        "fraction of copies that match as well as the real filter, (1 + k) / (1 + copies); small "
+        "means the match is not explained by the filter's composition alone.",
+    ),
+    (
+        "green rows",
+        "Matched: best match q below the cut-off and control p at most the control threshold "
+        "(both in the header). Rows that pass q only are best candidates, not matches.",
+    ),
+]
+"""``(column, explanation)`` for the legend under the table of ``report.html``."""
+
+
+def legend_html() -> str:
+    """The "How to read this table" block of the page."""
+    esc = html.escape
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in COLUMN_LEGEND)
+    return f'<h2 id="legend">How to read this table</h2><dl class="legend">{items}</dl>'
 
 
 def render_html(
@@ -62,11 +126,15 @@ def render_html(
     parts.append("</dl>")
     if notes:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    # The column heads carry their explanation as a tooltip too.
+    heads = "".join(
+        f'<th title="{esc(text)}">{esc(name)}</th>' for name, text in COLUMN_LEGEND[:-1]
+    )
     parts.append(
-        "<h2>Filters, most influential first</h2><table><thead><tr>"
-        "<th>rank</th><th>filter</th><th>logo (bits)</th><th>sites</th><th>bits</th>"
-        "<th>influence</th><th>best match (aligned)</th><th>match</th><th>p</th><th>E</th>"
-        "<th>q</th><th>control p</th></tr></thead><tbody>"
+        "<h2>Filters, most influential first</h2>"
+        '<p class="muted">Columns are explained under the table '
+        f'(<a href="#legend">how to read this table</a>).</p><table><thead><tr>{heads}'
+        "</tr></thead><tbody>"
     )
     for r in report_rows:
         css = ' class="matched"' if r["matched"] else ""
@@ -92,7 +160,9 @@ def render_html(
             f"<td class=num>{_fmt(r['E'])}</td><td class=num>{_fmt(r['q'])}</td>"
             f"<td class=num>{_fmt(r['control_p'])}</td></tr>"
         )
-    parts.append("</tbody></table></body></html>")
+    parts.append("</tbody></table>")
+    parts.append(legend_html())
+    parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 

@@ -1,0 +1,89 @@
+"""Motif outputs explain themselves: the report's columns have a legend, attribution logos name
+the class they explain."""
+
+import html
+import re
+
+import numpy as np
+import torch
+from torch import nn
+
+from seqconv.dna.encode import encode_dna
+from seqconv.motifs import logos
+from seqconv.motifs.attribution import write_attributions
+from seqconv.motifs.report_html import COLUMN_LEGEND, render_html
+
+ROW = {
+    "rank": 1,
+    "filter": 7,
+    "nsites": 120,
+    "information": 9.5,
+    "influence": 0.031,
+    "matched": True,
+    "logo": "",
+    "match_logo": "",
+    "target_id": "MA0139.2",
+    "target_name": "CTCF",
+    "tf_family": "C2H2 zinc finger",
+    "strand": "+",
+    "offset": 2,
+    "p": 1e-9,
+    "E": 8.7e-7,
+    "q": 4e-7,
+    "control_p": 0.0196,
+    "significant": True,
+}
+
+
+def test_report_explains_every_column():
+    page = render_html([ROW], [("sequences", "100")], [], "t")
+    heads = re.findall(r"<th title=\"([^\"]*)\">([^<]*)</th>", page)
+    cells = re.findall(r"<td[ >]", page)
+    assert len(heads) == len(cells) == 12  # one head per cell of the row
+    legend = page[page.index('id="legend"') :]
+    for name, text in COLUMN_LEGEND:
+        assert f"<dt>{html.escape(name)}</dt><dd>{html.escape(text)}</dd>" in legend
+    for column in ("sites", "influence", "E", "q", "control p"):
+        assert f"<dt>{column}</dt>" in legend
+    assert "shuffled" in dict(COLUMN_LEGEND)["control p"]
+    assert "(1 + k) / (1 + copies)" in legend
+
+
+class Linear(nn.Module):
+    def __init__(self, length: int):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(2, 4, length, generator=torch.Generator().manual_seed(0)))
+
+    def forward(self, x):
+        return torch.einsum("bcl,ocl->bo", x, self.w)
+
+
+def _titles(monkeypatch):
+    titles = []
+    real = logos.attribution_logo
+
+    def spy(maps, path=None, title="", **kwargs):
+        titles.append(title)
+        return real(maps, path, title, **kwargs)
+
+    monkeypatch.setattr(logos, "attribution_logo", spy)
+    return titles
+
+
+def test_attribution_logos_name_the_target(monkeypatch, tmp_path):
+    titles = _titles(monkeypatch)
+    codes = encode_dna(["ACGTACGA", "GGGGTTTT"])
+    result = write_attributions(
+        Linear(8), codes, ["s1", "s2"], tmp_path, target=1, top=2, with_ism=False,
+        target_name="CTCF",
+    )  # fmt: skip
+    assert len(titles) == 2 and all(re.fullmatch(r"s[12] \(CTCF = \S+\)", t) for t in titles)
+    assert str(np.load(tmp_path / "attributions.npz")["target_name"]) == "CTCF"
+    assert result.target == 1
+
+
+def test_attribution_logos_without_a_name_keep_the_index(monkeypatch, tmp_path):
+    titles = _titles(monkeypatch)
+    codes = encode_dna(["ACGTACGA"])
+    write_attributions(Linear(8), codes, ["s1"], tmp_path, target=1, top=1, with_ism=False)
+    assert titles[0].startswith("s1 (output 1 = ")
