@@ -168,7 +168,7 @@ def write_motif_report(
     Writes into ``out_dir``: ``filters.meme``, ``filters.jaspar``, ``filters.tsv``,
     ``matches.tsv``, ``logos/filterN.png`` (and ``logos/filterN_match.png``, the filter above its
     best match, when that match has ``q < q``) and ``report.html`` (self-contained, logos
-    embedded, filters by influence).
+    embedded, filters by influence, with a legend that explains each column).
 
     Parameters
     ----------
