@@ -30,7 +30,7 @@ def _model_spec(arch: str | None, run_dir: Path | None) -> tuple[str, dict[str, 
 @app.command(
     "receptive-field",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-    epilog="Example: seqconv receptive-field --arch tcn --length 200 --dilations 1,2,4,8",
+    epilog="Example: seqconv receptive-field --arch dilated --length 1000 --dilations 1,2,4,8",
 )
 @friendly_errors
 def receptive_field_command(
