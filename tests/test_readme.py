@@ -98,3 +98,12 @@ def test_demo_motifs_are_the_planted_ones():
     comment = " ".join(line for line in demo.splitlines() if line.startswith("#"))
     for text in (data_readme, comment):
         assert names <= {word.upper() for word in re.findall(r"[A-Za-z0-9]+", text)}
+
+
+def test_paths_named_exist():
+    """Every repository file or folder the README names (``docs/x.md``, ``tests/fuzz/``) exists."""
+    text = README.read_text(encoding="utf-8")
+    pattern = r"(?<![\w/.~])(?:docs|scripts|tests|data|seqconv|\.ci)/[\w./-]*(?:\.\w+|/)(?![\w/])"
+    named = set(re.findall(pattern, text))
+    assert len(named) >= 10
+    assert not [p for p in sorted(named) if not (ROOT / p).exists()]
