@@ -22,7 +22,7 @@ DEVICE_HELP = "auto (a GPU if there is one), cpu, cuda or cuda:N."
 THREADS_HELP = "CPU threads (default: the free cores, at most 8)."
 
 
-def run_option(help: str = "Run directory from seqconv train.") -> Any:
+def run_option(help: str = "Run directory from seqconv train (required).") -> Any:
     """``--run``/``-r``: a run directory, checked by :func:`require_run` rather than by click, so
     that the hidden alias can stand in for it."""
     return typer.Option(None, "--run", "-r", metavar="DIR", help=help, show_default=False)

@@ -39,7 +39,8 @@ def test_help_has_an_example_and_no_python_types(command):
 @pytest.mark.parametrize("command", ["predict", "evaluate", "motifs", "attribute"])
 def test_run_dir_device_and_threads_are_spelled_alike(command):
     text = " ".join(runner.invoke(app, [command, "--help"], env={"COLUMNS": "100"}).stdout.split())
-    assert "--run -r DIR" in text and "--model" not in text  # the old name is hidden
+    assert "--run -r DIR Run directory from seqconv train (required)." in text
+    assert "--model" not in text  # the old name is hidden
     assert "auto (a GPU if there is one), cpu, cuda or cuda:N" in text and "[default: auto]" in text
     assert "--threads N CPU threads (default: the free cores, at most 8)" in text
 
@@ -50,11 +51,13 @@ def test_train_names_the_architecture_arch():
     assert "--threads N" in text
 
 
-def test_default_arch_matches_the_recipe():
+def test_constants_kept_light_match_their_sources():
+    from seqconv.cli.common import SHUFFLED
     from seqconv.cli.train_cmd import DEFAULT_ARCH
+    from seqconv.dna.labels import SHUFFLED_CLASS
     from seqconv.train.recipes.dna import DEFAULT_MODEL
 
-    assert DEFAULT_ARCH == DEFAULT_MODEL
+    assert DEFAULT_ARCH == DEFAULT_MODEL and SHUFFLED == SHUFFLED_CLASS
 
 
 def test_the_command_line_starts_without_torch():
