@@ -56,7 +56,7 @@ def attribute(
     index = trained.target_index(target)
     write_attributions(
         trained.model, data.codes, data.ids, folder, target=index, top=top, with_ism=ism,
-        device=trained.device, show_progress=True,
+        device=trained.device, show_progress=True, target_name=names[index],
     )  # fmt: skip
     err_console.print(
         f"attributions for {len(data.ids):,} sequences ({names[index]}) in {folder}",
