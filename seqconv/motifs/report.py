@@ -1,7 +1,7 @@
 """The motif report of a model: filter PFMs, database matches with the shuffled control, influence,
 logos and a self-contained HTML page.
 
-:func:`write_motif_report` is what ``seqconv motifs --model RUN --fasta F --out DIR`` runs.
+:func:`write_motif_report` is what ``seqconv motifs --run RUN --fasta F --out DIR`` runs.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ a boundary.
 * **point forecasts** (default; ``tcn`` of 6 levels of 32 channels, kernel 3, receptive field 253
   steps): the model reads a window of ``window`` steps and outputs ``horizon`` values per
   forecast channel (mean squared error on normalised values).
-* **levels** (``--model wavenet``, or ``--levels Q``): WaveNet with a softmax over ``Q = 256``
+* **levels** (``--arch wavenet``, or ``--levels Q``): WaveNet with a softmax over ``Q = 256``
   mu-law levels per step, trained with teacher forcing (every step of a window predicts the level
   of the next step; cross-entropy), forecasts generated step by step and decoded as the expected
   value (``--decode mean``, default) or the most likely level (``--decode argmax``). Univariate.

@@ -159,7 +159,7 @@ def prepare_labelled(
     inputs = SeriesTensor(encoded.x, encoded.mask, device)
     check_input_length(
         model, inputs.data.shape[1], data.max_length, "series", "steps",
-        fix="choose a model for short series (e.g. --model resnet)",
+        fix="choose a model for short series (e.g. --arch resnet)",
     )  # fmt: skip
     settings = o.fit_settings()
     config = {
