@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The whole suite, slow end-to-end trainings included (what CI runs). On a 2-core machine: 836 tests
-# in about 4 min, after memelite's one-time ~95 s numba compile; ~8 min from a fresh clone.
+# The whole suite, slow end-to-end trainings included (what CI runs). On a 2-core machine: about
+# 4 min (836 tests when measured), after memelite's one-time ~95 s numba compile; ~8 min from a
+# fresh clone, installs included.
 test: $(STAMP) structure
 	$(BIN)/python -m seqconv.motifs.warm  # memelite's numba compile, once per machine (cached)
 	$(BIN)/python -m pytest -q -m ""
