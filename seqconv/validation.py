@@ -39,6 +39,8 @@ class Rule:
         The allowed strings (for ``str``).
     optional
         ``None`` allowed (meaning "the default").
+    flag
+        The command-line spelling when it is not the field's (``--arch`` for ``model``).
     """
 
     kind: type
@@ -47,6 +49,7 @@ class Rule:
     low_open: bool = False
     choices: tuple[str, ...] | None = None
     optional: bool = False
+    flag: str | None = None
 
     def allowed(self) -> str:
         """The allowed values, in words."""
@@ -167,6 +170,6 @@ def check_fields(
             raise InputError(
                 f"{where}{did_you_mean(name, rules)} (known: {', '.join(sorted(rules))})"
             )
-        label = f"{source}: {name!r}" if source else None
+        label = f"{source}: {name!r}" if source else rules[name].flag
         out[name] = check_value(name, value, rules[name], label)
     return out

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import typer
 
 from seqconv.cli.app import app, explicit_options, friendly_errors
 from seqconv.cli.common import arch_alias, device_option, pick, start_threads, threads_option
-from seqconv.errors import SeqconvError
 
 DEFAULT_ARCH = "motifnet"
 """The DNA default (``seqconv.train.recipes.dna.DEFAULT_MODEL``, not imported here: that module
 loads torch; a test keeps the two equal). Series runs choose by task."""
-OLD_FLAG = re.compile(r"--model\b(?!-)")
-"""``--model`` (not ``--model-option``) in the library's messages: ``--arch`` on this command."""
 CLI_ONLY = ("model_alias", "threads")
 """Options of the command line itself, not of the training."""
 
@@ -220,9 +216,4 @@ def train(
     if arch is not None:
         given["model"] = arch
     start_threads(threads)
-    try:
-        run_training(given, config, resume, quiet)
-    except SeqconvError as exc:  # the library names the architecture by its field, `model`
-        if len(exc.args) == 1 and isinstance(exc.args[0], str):
-            exc.args = (OLD_FLAG.sub("--arch", exc.args[0]),)
-        raise
+    run_training(given, config, resume, quiet)

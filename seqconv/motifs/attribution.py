@@ -226,8 +226,8 @@ def write_attributions(
     """Compute ISM and gradient×input maps and write them with logos of the top sequences.
 
     Writes ``attributions.npz`` (``ids``, ``codes`` ``(N, L)``, ``predictions`` ``(N,)``,
-    ``ism`` and ``grad_x_input`` ``(N, 4, L)``, ``target``, ``target_name``) and ``logos/<rank>_<id>.png`` for the
-    ``top`` sequences with the highest output.
+    ``ism`` and ``grad_x_input`` ``(N, 4, L)``, ``target``, ``target_name``) and
+    ``logos/<rank>_<id>.png`` for the ``top`` sequences with the highest output.
 
     Parameters
     ----------

@@ -19,7 +19,7 @@ def _common(optional_training: bool) -> dict[str, Rule]:
     """Rules shared by both recipes (``optional_training``: ``None`` means the task default)."""
     opt = optional_training
     return {
-        "model": Rule(str, choices=tuple(registry.names()), optional=opt),
+        "model": Rule(str, choices=tuple(registry.names()), optional=opt, flag="--arch"),
         "model_options": Rule(dict),
         "epochs": Rule(int, 1, 1_000_000, optional=opt),
         "batch_size": Rule(int, 1, 65_536, optional=opt),
