@@ -17,7 +17,7 @@ seqconv evaluate --run "$out" --fasta data/demo/new.fa --bootstrap 200
 echo "== predict: data/demo/new.fa -> $out-predictions.tsv"
 seqconv predict --run "$out" --fasta data/demo/new.fa --out "$out-predictions.tsv"
 
-echo "== motifs: first-layer filters named against JASPAR 2024 (first run compiles memelite, ~2 min)"
+echo "== motifs: first-layer filters named against JASPAR 2024 (the first run on a machine compiles memelite: ~95 s on 2 cores)"
 seqconv motifs --run "$out" --fasta data/demo/train.fa --out "$out/motifs"
 
 cat <<TXT
