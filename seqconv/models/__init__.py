@@ -7,7 +7,17 @@
 """
 
 # Importing the model modules registers them.
-from seqconv.models import basset, deepbind, dilated, motifnet, resnet, tcn, tdnn, wavenet  # noqa: F401
+from seqconv.models import (  # noqa: F401
+    basset,
+    deepbind,
+    dilated,
+    inception,
+    motifnet,
+    resnet,
+    tcn,
+    tdnn,
+    wavenet,
+)
 from seqconv.models.registry import build, defaults, get, names, register
 
 __all__ = ["build", "defaults", "get", "names", "register"]

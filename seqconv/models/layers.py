@@ -188,6 +188,42 @@ def same_padding(kernel_size: int, dilation: int = 1) -> int | str:
     return total // 2 if total % 2 == 0 else "same"
 
 
+class SameMaxPool1d(nn.Module):
+    """Max pooling with stride 1 that keeps the length: ``(N, C, L) -> (N, C, L)``.
+
+    Output ``t`` is the maximum of inputs ``t - k // 2 .. t + k // 2`` that exist: the input is
+    padded with ``-inf`` by ``k // 2`` on both sides (``max_pool1d``'s own padding), never with
+    zeros, so a series of negative values is not lifted to 0 at its ends. This is the
+    ``MaxPool1D(padding="same", strides=1)`` branch of InceptionTime. Under
+    :func:`~seqconv.models.masking.enable_masks` padded steps are set to ``-inf`` before pooling
+    and the padded steps of the output back to 0.
+
+    Parameters
+    ----------
+    kernel_size
+        Odd window, so the window is centred on its output step.
+
+    Examples
+    --------
+    >>> SameMaxPool1d(3)(torch.tensor([[[-1.0, -3.0, -2.0, -5.0]]]))
+    tensor([[[-1., -1., -2., -2.]]])
+    """
+
+    def __init__(self, kernel_size: int = 3) -> None:
+        super().__init__()
+        if kernel_size < 1 or kernel_size % 2 == 0:
+            raise SeqconvError(f"SameMaxPool1d needs an odd kernel_size >= 1, got {kernel_size}")
+        self.kernel_size = int(kernel_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.kernel_size == 1:
+            return x
+        return F.max_pool1d(x, self.kernel_size, stride=1, padding=self.kernel_size // 2)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}"
+
+
 class Exp(nn.Module):
     """Exponential activation ``exp(x)`` (Koo & Ploenzke 2021, Nat. Mach. Intell. 3:258).
 

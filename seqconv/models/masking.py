@@ -8,13 +8,18 @@ and the ``state_dict`` stay as they are) then
 * zero the padded steps of the input of every convolution that spans several steps, so a padded
   step holds exactly the zero that the convolution's own padding supplies at the end (or start)
   of an unpadded series;
+* set the padded steps to ``-inf`` before a
+  :class:`~seqconv.models.layers.SameMaxPool1d` (the value its own padding supplies at the ends
+  of an unpadded series) and the padded steps of its output back to 0, so no ``-inf`` reaches a
+  later layer (``-inf * 0`` in a 1x1 convolution would be NaN);
 * pool only over real steps (:class:`~seqconv.models.layers.GlobalPool`,
   :class:`~seqconv.models.layers.StatsPool`).
 
 Together, for a model whose layers keep the length (stride 1, "same" or "causal" padding: resnet,
-tcn, wavenet, tdnn, ...) and in evaluation mode, the output for a padded series equals its output
-run alone. Right padding suits pooled models; causal models that read their last step pad on the
-left (:func:`padding_side`). In training mode, batch norm still averages over padded steps.
+inception, tcn, wavenet, tdnn, ...) and in evaluation mode, the output for a padded series equals
+its output run alone. Right padding suits pooled models; causal models that read their last step
+pad on the left (:func:`padding_side`). In training mode, batch norm still averages over padded
+steps.
 
 >>> import torch
 >>> from seqconv import models
@@ -33,7 +38,14 @@ import torch
 from torch import Tensor, nn
 
 from seqconv.errors import SeqconvError
-from seqconv.models.layers import GlobalPool, LastStep, PaddedConv1d, StatsPool, StepHead
+from seqconv.models.layers import (
+    GlobalPool,
+    LastStep,
+    PaddedConv1d,
+    SameMaxPool1d,
+    StatsPool,
+    StepHead,
+)
 
 __all__ = ["enable_masks", "is_masked", "padding_side", "with_mask_channel"]
 
@@ -84,7 +96,7 @@ def _check_length_preserving(model: nn.Module) -> None:
             total = padding if isinstance(padding, str) else 2 * padding[0]
             bad = module.stride[0] != 1 or total not in ("same", _span(module))
         elif isinstance(module, (nn.MaxPool1d, nn.AvgPool1d, nn.Upsample, nn.ConvTranspose1d)):
-            bad = True
+            bad = True  # SameMaxPool1d is no nn.MaxPool1d: stride 1 and its padding keep L
         if bad:
             raise SeqconvError(
                 f"masks for padded series need a model whose layers keep the length, but "
@@ -131,6 +143,21 @@ def enable_masks(model: nn.Module) -> nn.Module:
             return None
         return (args[0] * mask.unsqueeze(1).to(args[0].dtype), *args[1:])
 
+    def pad_with_minus_inf(module: nn.Module, args: tuple) -> tuple | None:
+        mask = state.mask
+        if mask is None or args[0].shape[-1] != mask.shape[-1]:
+            return None
+        # masked_fill rather than arithmetic: 0 * -inf is NaN.
+        return (args[0].masked_fill(~mask.unsqueeze(1), float("-inf")), *args[1:])
+
+    def zero_pooled_padding(module: nn.Module, args: tuple, output: Tensor) -> Tensor | None:
+        mask = state.mask
+        if mask is None or output.shape[-1] != mask.shape[-1]:
+            return None
+        # Deep in the padding every window is -inf; later 1x1 convolutions and batch norm would
+        # turn that into NaN (and a NaN loss), so padded steps go back to the usual 0.
+        return output.masked_fill(~mask.unsqueeze(1), 0.0)
+
     def pool(module: nn.Module, args: tuple, output: Tensor) -> Tensor | None:
         mask = state.mask
         x = args[0]
@@ -157,6 +184,9 @@ def enable_masks(model: nn.Module) -> nn.Module:
                 module.register_forward_pre_hook(zero_padding)
         elif isinstance(module, nn.Conv1d) and id(module) not in inside and _span(module) > 0:
             module.register_forward_pre_hook(zero_padding)
+        elif isinstance(module, SameMaxPool1d) and module.kernel_size > 1:
+            module.register_forward_pre_hook(pad_with_minus_inf)
+            module.register_forward_hook(zero_pooled_padding)
         elif isinstance(module, (GlobalPool, StatsPool)):
             module.register_forward_hook(pool)
     return model
