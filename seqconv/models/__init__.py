@@ -12,6 +12,7 @@ from seqconv.models import (  # noqa: F401
     deepbind,
     dilated,
     inception,
+    minirocket,
     motifnet,
     resnet,
     tcn,

@@ -129,13 +129,21 @@ def enable_masks(model: nn.Module) -> nn.Module:
     state = _MaskState()
     setattr(model, _STATE, state)
 
+    # Layers that pool with the mask themselves (``takes_mask = True``, e.g. MiniRocket's PPV
+    # pooling) get it as their ``mask`` attribute for the length of one forward pass.
+    readers = [m for m in model.modules() if getattr(m, "takes_mask", False)]
+
     def split(module: nn.Module, args: tuple) -> tuple:
         x = args[0]
         state.mask = x[:, -1] > 0.5
+        for reader in readers:
+            reader.mask = state.mask
         return (x[:, :-1], *args[1:])
 
     def clear(module: nn.Module, args: tuple, output: Tensor) -> None:
         state.mask = None
+        for reader in readers:
+            reader.mask = None
 
     def zero_padding(module: nn.Module, args: tuple) -> tuple | None:
         mask = state.mask

@@ -282,7 +282,8 @@ def finish(
     if extra:
         metrics["summary"].update(extra)
     write_json(out / METRICS, metrics)
-    plot_history(result["history"], out / "learning_curves.png", result.get("best_epoch"))
+    if len(result["history"]) > 1:  # a closed-form fit (one row) has no curve to show
+        plot_history(result["history"], out / "learning_curves.png", result.get("best_epoch"))
     if task == "regression":
         plot_regression(truth, predictions, names, out / "test_scatter.png")
     else:

@@ -24,7 +24,18 @@ def _lengths(name: str) -> tuple[int, ...]:
 
 def test_names_lists_the_zoo():
     assert models.names() == sorted(
-        ["basset", "deepbind", "dilated", "motifnet", "resnet", "tcn", "tdnn", "wavenet"]
+        [
+            "basset",
+            "deepbind",
+            "dilated",
+            "inception",
+            "minirocket",
+            "motifnet",
+            "resnet",
+            "tcn",
+            "tdnn",
+            "wavenet",
+        ]
     )
 
 

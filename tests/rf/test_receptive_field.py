@@ -20,6 +20,8 @@ NARROW = {
     "basset": {"filters": [4, 4, 4], "hidden": [8, 8]},
     "deepbind": {"filters": 4},
     "dilated": {"filters": 4},
+    "inception": {"filters": 2, "bottleneck": 2},
+    "minirocket": {"features": 84 * 32},
     "motifnet": {"filters": [4, 4], "hidden": 8},
     "resnet": {"filters": [4, 6, 6]},
     "tcn": {"channels": [3] * 8},

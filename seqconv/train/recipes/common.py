@@ -27,6 +27,7 @@ from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.claim import Claim, claim, new_run_dir
 from seqconv.runs.stores import InputStore
+from seqconv.train.closed_form import fit_closed_form, is_closed_form
 from seqconv.train.distributed import Distributed
 from seqconv.train.loop import FitResult, FitSettings, fit
 
@@ -139,6 +140,11 @@ def fit_run(out: Path, reporter: Reporter, job: Job, resume: bool, dist: Distrib
     """:func:`~seqconv.train.loop.fit` into the run directory ``out``; interrupted (Ctrl-C), it
     says how to continue before re-raising."""
     try:
+        if is_closed_form(job.model):
+            return fit_closed_form(
+                job.model, job.inputs, job.targets, job.task, job.train_index, job.valid_index,
+                job.settings, out, job.target_names, reporter, dist,
+            )  # fmt: skip
         return fit(
             job.model,
             job.inputs,

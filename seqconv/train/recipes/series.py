@@ -126,7 +126,9 @@ def prepare_labelled(
         raise InputError(f"{data.source}: the training split holds a single class")
     o.batch_size = options.batch_size or int(np.clip(len(train_idx) // 10, 4, 64))
 
-    model = build_series_model(o.model, o.model_options, data.n_channels, len(names))
+    model = build_series_model(
+        o.model, o.model_options, data.n_channels, len(names), int(data.max_length)
+    )
     side = padding_side(model)
     enable_masks(model)
     model = model.to(device)
