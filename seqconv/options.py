@@ -8,6 +8,7 @@ merge of ``--config`` files (JSON/YAML, or a run's ``config.json``) with command
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -67,6 +68,21 @@ def parse_options(args: list[str]) -> dict[str, Any]:
         options[key.replace("-", "_")] = parse_value(value)
         i += 1
     return options
+
+
+_UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(text: str, flag: str = "--time-limit") -> float:
+    """``"90"``, ``"90s"``, ``"20m"``, ``"1.5h"`` or ``"1d"`` to seconds (> 0).
+
+    >>> parse_duration("20m"), parse_duration("1.5h"), parse_duration("45")
+    (1200.0, 5400.0, 45.0)
+    """
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-z]*)\s*", str(text).lower())
+    if match is None or match.group(2) not in _UNITS or float(match.group(1)) <= 0:
+        raise InputError(f"{flag} must be a positive duration such as 90s, 20m or 2h, not {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 def parse_key_values(items: list[str]) -> dict[str, Any]:

@@ -77,6 +77,12 @@ def train(
     epochs: int = typer.Option(
         30, metavar="N", help="Maximum epochs (early stopping usually ends sooner)."
     ),
+    time_limit: str | None = typer.Option(
+        None,
+        metavar="TIME",
+        help="Stop after the epoch that passes this much training time (e.g. 90s, 20m, 2h); "
+        "the best weights so far are kept.",
+    ),
     batch_size: int = typer.Option(128, metavar="N", help="Sequences per step."),
     lr: float = typer.Option(
         3e-3, metavar="X", help="AdamW learning rate (halved when validation stalls)."
@@ -128,7 +134,8 @@ def train(
         "--series",
         metavar="FILE",
         help="Time series (.ts, CSV/TSV, Parquet) instead of FASTA: classify, regress or "
-        "forecast. Series runs have their own defaults (resnet, up to 1500 epochs, ...).",
+        "forecast. Series runs have their own defaults: minirocket (fitted in seconds) to classify "
+        "or regress, tcn to forecast; --arch inception or resnet trains a deep model.",
         rich_help_panel="Time series",
     ),
     target: str | None = typer.Option(
@@ -209,9 +216,12 @@ def train(
     file alone) dinucleotide-shuffled negatives. Time series (--series) carry their labels (.ts)
     or name them with --target; --task forecast trains on windows split by time.
     """
+    from seqconv.options import parse_duration
     from seqconv.train.entry import train as run_training
 
     given = {k: v for k, v in explicit_options(ctx).items() if k not in CLI_ONLY}
+    if time_limit is not None:
+        given["time_limit"] = parse_duration(time_limit)
     arch = pick(model, model_alias, "--arch")
     if arch is not None:
         given["model"] = arch

@@ -58,6 +58,8 @@ class FitSettings:
         What early stopping, the learning-rate schedule and the choice of the best weights
         follow: ``"auto"`` (the validation auROC for classification, the loss for regression) or
         ``"val_loss"`` (the loss of the validation rows, whatever the task).
+    time_limit
+        Seconds of training (this process) after which no new epoch starts; ``None``: no limit.
     """
 
     epochs: int = 30
@@ -71,6 +73,7 @@ class FitSettings:
     rc_average: bool = True
     seed: int = 0
     monitor: str = "auto"
+    time_limit: float | None = None
 
 
 @dataclass
@@ -159,9 +162,18 @@ def fit(
     result.monitor = f"val_{metric}" if task != "regression" else "val_loss"
     if settings.monitor == "val_loss":
         result.monitor = "val_loss"
+    clock = time.perf_counter()
     for epoch in range(state.start_epoch, settings.epochs + 1):
         if state.wait >= settings.patience:
             result.stopped_early = True
+            break
+        spent = time.perf_counter() - clock
+        if settings.time_limit is not None and spent >= settings.time_limit:
+            result.stopped_early = True
+            reporter.info(
+                f"time limit reached after epoch {epoch - 1} ({spent:,.0f} s): stopping with the "
+                f"best weights (epoch {result.best_epoch})"
+            )
             break
         started = time.perf_counter()
         seen, loss_sum = _train_epoch(

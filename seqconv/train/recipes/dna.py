@@ -79,6 +79,7 @@ class TrainOptions(RecipeOptions):
     lr: float = 3e-3
     weight_decay: float = 1e-2
     patience: int = 5
+    time_limit: float | None = None
     reverse_complement: bool = True
     max_shift: int = 3
     valid_chroms: list[str] | None = None
@@ -106,6 +107,7 @@ class TrainOptions(RecipeOptions):
             patience=self.patience,
             precision=self.precision,
             rc_average=self.reverse_complement,
+            time_limit=self.time_limit,
             seed=self.seed,
         )
 

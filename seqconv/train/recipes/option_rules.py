@@ -26,6 +26,7 @@ def _common(optional_training: bool) -> dict[str, Rule]:
         "lr": Rule(float, 0, 10, low_open=True),
         "weight_decay": Rule(float, 0, 10),
         "patience": Rule(int, 0, 1_000_000, optional=opt),
+        "time_limit": Rule(float, 0, 1e9, low_open=True, optional=True),
         "device": Rule(str),
         "precision": Rule(str, choices=PRECISIONS),
         "seed": Rule(int, 0, 2**32 - 1),

@@ -7,12 +7,16 @@ time. The run directory is the same as for DNA: ``config.json`` (with ``"input":
 ``model.safetensors``, ``checkpoint.safetensors``, ``history.csv``, ``split.tsv``,
 ``metrics.json`` and plots.
 
-Defaults (no tuning needed; Fawaz et al. 2019's ResNet protocol where it fits):
+Defaults (no tuning needed):
 
-* classification and regression: ``resnet`` (Wang et al. 2017), Adam (no weight decay) at
-  ``lr = 1e-3``, batch ``clip(n_train / 10, 4, 64)``, up to 1,500 epochs, learning rate halved
-  after 50 epochs without a better monitored loss, early stopping after 200; series
-  z-normalised one by one (the UCR convention), missing values interpolated.
+* classification and regression: ``minirocket`` (Dempster et al. 2021), fitted in closed form
+  (:mod:`seqconv.train.closed_form`): as accurate as the deep models on the UCR benchmark sets
+  for a few seconds of CPU (``scripts/bench_tsc.py``). Series z-normalised one by one (the UCR
+  convention), missing values interpolated.
+* deep models (``--arch inception``, ``resnet``, ...): Fawaz et al. 2019's protocol, Adam (no
+  weight decay) at ``lr = 1e-3``, batch ``clip(n_train / 10, 4, 64)``, up to 1,500 epochs,
+  learning rate halved after 50 epochs without a better monitored loss, early stopping after
+  200; ``--time-limit`` caps the training time; bf16 autocast on GPUs.
 * what is monitored: with fewer than 1,000 series (most UCR/UEA training files), every series
   trains and the training loss is monitored, as in Fawaz et al.'s protocol; a held-out part of a
   few dozen series makes early stopping follow noise (measured on ItalyPowerDemand, seeds 0-2:
@@ -55,6 +59,11 @@ from seqconv.train.recipes.series_options import (
     input_config,
     read_training_series,
     task_kind,
+)
+
+DEFAULT_NOTE = (
+    " (the default: fixed convolutions and a ridge head fitted in seconds; --arch inception "
+    "or resnet trains a deep network)"
 )
 
 
@@ -155,7 +164,8 @@ def prepare_labelled(
     )
     reporter.info(
         f"{len(data):,} series of {data.n_channels} channel(s), {lengths} steps, task {task} "
-        f"({', '.join(names[:8])}{'…' if len(names) > 8 else ''}); model {o.model}; split "
+        f"({', '.join(names[:8])}{'…' if len(names) > 8 else ''}); model {o.model}"
+        f"{DEFAULT_NOTE if options.model is None and o.model == 'minirocket' else ''}; split "
         f"train {counts['train']}, validation {counts['valid']}, test {counts['test']}"
     )
     inputs = SeriesTensor(encoded.x, encoded.mask, device)
