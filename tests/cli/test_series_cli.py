@@ -14,8 +14,8 @@ from seqconv.runs.series import SeriesRun
 from seqconv.series.windows import ForecastWindows
 
 runner = CliRunner()
-SMALL_RESNET = ["--arch", "resnet", "-O", "filters=8,8", "-O", "kernel_sizes=5,3", "--batch-size", "8", "--lr",
-                "0.01", "--quiet"]  # fmt: skip
+SMALL_RESNET = ["--arch", "resnet", "-O", "filters=8,8", "-O", "kernel_sizes=5,3",
+                "--batch-size", "8", "--lr", "0.01", "--quiet"]  # fmt: skip
 SMALL_TCN = ["-O", "channels=8,8,8", "-O", "kernel_size=3", "--quiet"]
 
 
