@@ -161,3 +161,27 @@ def test_temperature_is_finite_for_separable_scores():
     t = fit_temperature(scores, classes)
     p = torch.softmax(t * scores, dim=1)[0, 0]
     assert 0.9 < float(p) < 0.99  # Platt's targets: 11/12 for a class of 10
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_pair_convolutions_are_the_diagonal_of_the_full_ones(channels):
+    model, _ = _fitted(channels=channels)
+    x = torch.randn(84, channels, 50)
+    for index in (0, 3):
+        full = model.trunk.convolve(x, index)  # (84 series, 84 kernels, L)
+        diagonal = full[torch.arange(84), torch.arange(84)]
+        assert torch.allclose(model.trunk.convolve_pairs(x, index), diagonal, atol=1e-4)
+
+
+def test_biases_of_padded_series_equal_those_of_the_series_alone():
+    torch.manual_seed(1)
+    model = models.build("minirocket", n_outputs=2, length=40)
+    short = torch.randn(1, 1, 30).cumsum(-1)
+    padded = torch.cat([short, torch.zeros(1, 1, 10)], dim=-1)
+    mask = torch.arange(40)[None] < 30
+    picks = torch.zeros(model.n_pairs, dtype=torch.long)
+    model.fit_biases(padded, mask, picks)
+    from_padded = model.pool.biases.clone()
+    alone = models.build("minirocket", n_outputs=2, length=40)
+    alone.fit_biases(short, None, picks)
+    assert torch.allclose(from_padded, alone.pool.biases, atol=1e-5)
