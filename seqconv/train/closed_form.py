@@ -156,6 +156,8 @@ def fit_closed_form(
     if not math.isfinite(val_loss):
         raise FloatingPointError("the ridge fit gave a non-finite loss; check the inputs")
     result = FitResult([row], 1, -val_loss, "val_loss", False)
+    if not held_out:
+        result.leave_one_out = (np.asarray(train_index), loo_outputs)
     out = Path(out_dir) if out_dir is not None else None
     if out is not None and dist.is_main:
         meta = {"epoch": 1, "val_loss": val_loss, "alpha": ridge.alpha}

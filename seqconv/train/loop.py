@@ -81,7 +81,9 @@ class FitResult:
     """What training produced: per-epoch history and where the best weights came from.
 
     ``best_score`` is the best value of ``monitor``, signed so that higher is better (the negated
-    loss when the loss is monitored).
+    loss when the loss is monitored). ``leave_one_out``: for a closed-form fit with nothing held
+    out, the training rows and their ``(n, n_outputs)`` leave-one-out outputs (each row scored by
+    the fit without it), an honest score where no row is held out.
     """
 
     history: list[dict] = field(default_factory=list)
@@ -89,6 +91,7 @@ class FitResult:
     best_score: float = -math.inf
     monitor: str = "val_loss"
     stopped_early: bool = False
+    leave_one_out: tuple[np.ndarray, torch.Tensor] | None = None
 
 
 @dataclass

@@ -75,7 +75,8 @@ class HeldOut:
         ``(M,)`` class indices or ``(M, T)`` targets; ``(M, T)`` predictions in the units users
         read (probabilities, unscaled values).
     split
-        ``test``, ``valid`` or ``train``: which rows they are.
+        ``test``, ``valid``, ``train`` or ``train-loo`` (training rows scored leave-one-out):
+        which rows they are.
     extra
         More summary values (e.g. forecast scores).
     unit
@@ -108,7 +109,8 @@ class Job:
     split
         The table written as ``split.tsv``.
     held_out
-        Called on the main process after training (the model holds the best weights).
+        Called on the main process after training with its result (the model holds the best
+        weights).
     """
 
     options: Any
@@ -123,7 +125,7 @@ class Job:
     target_names: list[str]
     config: dict[str, Any]
     split: pd.DataFrame
-    held_out: Callable[[], HeldOut]
+    held_out: Callable[[FitResult], HeldOut]
 
 
 Prepare = Callable[[torch.device, Reporter], Job]
@@ -133,6 +135,7 @@ _HELD_LABEL = {
     "test": "test",
     "valid": "validation (no test split)",
     "train": "training data (nothing held out)",
+    "train-loo": "training data, leave-one-out (nothing held out)",
 }
 
 
@@ -255,7 +258,7 @@ def _finish(
     out: Path, config: dict, result: FitResult, job: Job, seed: int, reporter: Reporter
 ) -> None:
     """Held-out metrics, plots and the result block; the closing line."""
-    held = job.held_out()
+    held = job.held_out(result)
     summary = {
         "best_epoch": result.best_epoch,
         "monitor": result.monitor,

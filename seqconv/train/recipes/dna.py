@@ -30,7 +30,7 @@ from seqconv.runs import rundir
 from seqconv.runs.predict import predict
 from seqconv.runs.stores import Augment, CodesTensor
 from seqconv.runs.tasks import TargetScaler, is_classification, link, target_tensor
-from seqconv.train.loop import FitSettings
+from seqconv.train.loop import FitResult, FitSettings
 from seqconv.train.recipes.common import HeldOut, Job, RecipeOptions, train_run
 
 DEFAULT_MODEL = "motifnet"
@@ -214,7 +214,7 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
     inputs = CodesTensor(data.codes, device, Augment(options.reverse_complement, options.max_shift))
     settings = options.fit_settings()
 
-    def held_out() -> HeldOut:
+    def held_out(_: FitResult) -> HeldOut:
         test = split.indices("test")
         outputs = predict(model, inputs, test, 512, options.reverse_complement, options.precision)
         predictions = link(data.task, outputs).numpy()

@@ -46,6 +46,7 @@ from seqconv.series.data import SeriesData
 from seqconv.series.normalize import Normalizer
 from seqconv.series.quantize import MuLaw
 from seqconv.series.windows import ForecastWindows, gather_windows, make_forecast_windows
+from seqconv.train.loop import FitResult
 from seqconv.train.recipes.common import HeldOut, Job
 from seqconv.train.recipes.series_options import (
     SeriesOptions,
@@ -187,7 +188,7 @@ def prepare(
         }
     )
 
-    def held_out() -> HeldOut:
+    def held_out(_: FitResult) -> HeldOut:
         held = "test" if counts["test"] else "valid"
         truth, predictions, naive = held_out_forecasts(
             model, data, values, windows, held, normalizer, chosen, quantizer, o

@@ -48,6 +48,7 @@ from seqconv.runs.series_stores import SeriesTensor
 from seqconv.runs.tasks import TargetScaler, is_classification, link, target_tensor
 from seqconv.series.data import SeriesData
 from seqconv.series.normalize import Normalizer, encode_values
+from seqconv.train.loop import FitResult
 from seqconv.train.recipes import forecast
 from seqconv.train.recipes.common import HeldOut, Job, train_run
 from seqconv.train.recipes.series_options import (
@@ -190,10 +191,15 @@ def prepare_labelled(
         "train": dataclasses.asdict(settings),
     }
 
-    def held_out() -> HeldOut:
+    def held_out(result: FitResult) -> HeldOut:
         held = "test" if counts["test"] else "train" if monitor_training else "valid"
         index = np.flatnonzero(assignment == held)
-        predictions = link(task, predict(model, inputs, index, 512, False, o.precision)).numpy()
+        scored = result.leave_one_out
+        if held == "train" and scored is not None and np.array_equal(scored[0], index):
+            held, outputs = "train-loo", scored[1]
+        else:
+            outputs = predict(model, inputs, index, 512, False, o.precision)
+        predictions = link(task, outputs).numpy()
         if scaler is not None:
             predictions = scaler.unscale(predictions)
         return HeldOut(task, targets[index], predictions, names, held, unit="series")
