@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from seqconv.errors import InputError
 
@@ -245,6 +244,8 @@ def _draw(
             strata = None
         else:
             strata = codes
+    from sklearn.model_selection import train_test_split  # only here: it loads SciPy (~1.5 s)
+
     return train_test_split(index, test_size=n_second, random_state=seed, stratify=strata)
 
 

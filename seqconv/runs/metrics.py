@@ -10,7 +10,6 @@ half an hour.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from seqconv.runs.ranking import RankedColumns, bootstrap_counts
 from seqconv.runs.tasks import is_classification
@@ -32,6 +31,8 @@ def _regression_scores(y: np.ndarray, p: np.ndarray) -> dict[str, np.ndarray]:
     if len(y) == 0:
         nan = np.full(y.shape[1], np.nan)
         return {"mse": nan, "pearson": nan, "spearman": nan}
+    from scipy import stats  # only for regression: importing SciPy costs about 1.3 s
+
     return {
         "mse": ((y - p) ** 2).mean(axis=0),
         "pearson": _correlation(y, p),

@@ -93,6 +93,16 @@ class RankedColumns:
         fp = np.r_[0.0, np.cumsum(1 - positive)[ends]]
         return fp / max(fp[-1], 1), tp / max(tp[-1], 1)
 
+    def pr_points(self, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """Recall and precision at each distinct threshold of one column, from recall 0 and
+        precision 1 (the points of scikit-learn's ``precision_recall_curve``, in reverse)."""
+        positive = self.positive[:, column]
+        ends = np.unique(self.group_end[:, column])
+        tp = np.cumsum(positive)[ends]
+        fp = np.cumsum(1 - positive)[ends]
+        recall = tp / max(tp[-1], 1) if len(tp) else tp
+        return np.r_[0.0, recall], np.r_[1.0, tp / np.maximum(tp + fp, 1)]
+
 
 def bootstrap_counts(n: int, n_bootstrap: int, rng: np.random.Generator) -> np.ndarray:
     """``(n_bootstrap, n)`` draw counts of rows resampled with replacement."""

@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.metrics import (
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
 
 from seqconv.runs.metrics import compute_metrics
 from seqconv.runs.plots import plot_classification_curves
@@ -22,6 +27,26 @@ def test_ranking_scores_equal_sklearn_with_ties(rows):
         return
     assert auroc[0] == pytest.approx(roc_auc_score(y, p))
     assert ap[0] == pytest.approx(average_precision_score(y, p))
+
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 4)), min_size=2, max_size=40),
+)
+def test_curve_points_equal_sklearn_with_ties(rows):
+    """The plots draw seqconv's own curve points; they are scikit-learn's."""
+    y = np.array([r[0] for r in rows], dtype=float)
+    p = np.array([r[1] for r in rows], dtype=float) / 4
+    if y.min() == y.max():
+        return
+    ranked = RankedColumns.build(y[:, None], p[:, None])
+    fpr, tpr = ranked.roc_points(0)
+    want_fpr, want_tpr, _ = roc_curve(y, p, drop_intermediate=False)
+    assert np.allclose(fpr, want_fpr[-len(fpr) :]) and np.allclose(tpr, want_tpr[-len(tpr) :])
+    recall, precision = ranked.pr_points(0)
+    want_precision, want_recall, _ = precision_recall_curve(y, p)
+    assert np.allclose(recall, want_recall[::-1]) and np.allclose(precision, want_precision[::-1])
 
 
 def test_weights_equal_a_resample():
