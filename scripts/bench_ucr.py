@@ -1,7 +1,9 @@
-"""UCR accuracy through the command line with default settings, against Fawaz et al. 2019 (ResNet).
+"""UCR accuracy of `--arch resnet` through the command line, against Fawaz et al. 2019 (ResNet).
 
-For each data set: ``seqconv train --series data/ucr/<name>_TRAIN.ts`` (nothing else but the
-output folder), then ``seqconv evaluate --model RUN --series data/ucr/<name>_TEST.ts``; prints
+For each data set: ``seqconv train --series data/ucr/<name>_TRAIN.ts --arch resnet`` (nothing
+else but the output folder; the default model is MiniRocket, benchmarked by
+``scripts/bench_tsc.py``), then ``seqconv evaluate --model RUN --series
+data/ucr/<name>_TEST.ts``; prints
 the test accuracy, the published ResNet accuracy, the target (published less one point), the
 epochs run and the wall time.
 
@@ -56,7 +58,7 @@ def main() -> None:
             test = Path(args.data) / f"{name}_TEST.ts"
             started = time.perf_counter()
             seqconv(["train", "--series", str(train), "--out", str(run), "--seed", str(seed),
-                     "--quiet", *args.extra], env)  # fmt: skip
+                     "--arch", "resnet", "--quiet", *args.extra], env)  # fmt: skip
             trained = time.perf_counter()
             seqconv(["evaluate", "--model", str(run), "--series", str(test), "--bootstrap",
                      "200"], env)  # fmt: skip
