@@ -1,7 +1,8 @@
 """InceptionTime for time-series classification (Ismail Fawaz et al. 2020, Data Min. Knowl. Disc.).
 
-One network of the paper's ensemble; the ensemble of five (differently initialised copies whose
-predicted probabilities are averaged) is left to the caller.
+``build("inception")`` is one network; ``build("inception", ensemble=5)`` is the paper's ensemble
+of five differently initialised networks whose predicted probabilities are averaged
+(:class:`~seqconv.models.ensemble.Ensemble`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from seqconv.errors import SeqconvError
+from seqconv.models.ensemble import Ensemble
 from seqconv.models.layers import (
     GlobalPool,
     PaddedConv1d,
@@ -76,7 +78,6 @@ def _shortcut(c_in: int, c_out: int) -> nn.Sequential:
     return nn.Sequential(nn.Conv1d(c_in, c_out, 1, bias=False), nn.BatchNorm1d(c_out))
 
 
-@register("inception")
 class InceptionTime(TrunkHead):
     """Inception modules with a shortcut every few modules, global average pooling, a linear layer.
 
@@ -145,3 +146,29 @@ class InceptionTime(TrunkHead):
                 stages.extend(group)
         self.trunk = nn.Sequential(*stages)
         self.head = mlp_head(GlobalPool("avg"), width_out, n_outputs)
+
+
+@register("inception")
+def inception(
+    in_channels: int = 1,
+    n_outputs: int = 1,
+    filters: int = 32,
+    depth: int = 6,
+    kernel_sizes: Sequence[int] = (40, 20, 10),
+    bottleneck: int = 32,
+    residual_every: int = 3,
+    ensemble: int = 1,
+    combine: str = "softmax",
+) -> nn.Module:
+    """:class:`InceptionTime`, or with ``ensemble > 1`` an
+    :class:`~seqconv.models.ensemble.Ensemble` of that many (the paper's InceptionTime is 5).
+
+    ``combine`` is how the members' predictions average (``softmax``, ``sigmoid`` or ``mean``);
+    training sets it from the task. The other parameters are :class:`InceptionTime`'s.
+    """
+    if ensemble < 1:
+        raise SeqconvError(f"ensemble must be >= 1 (networks), got {ensemble}")
+    args = (in_channels, n_outputs, filters, depth, kernel_sizes, bottleneck, residual_every)
+    if ensemble == 1:
+        return InceptionTime(*args)
+    return Ensemble([InceptionTime(*args) for _ in range(ensemble)], combine)

@@ -27,6 +27,19 @@ def loss_function(task: str) -> torch.nn.Module:
     return torch.nn.MSELoss()
 
 
+def build_for_task(name: str, task: str, **kwargs: object) -> torch.nn.Module:
+    """The zoo model ``name`` for ``task``: a model that averages several networks (an option
+    ``combine``, e.g. ``inception`` with ``ensemble=5``) averages the task's predictions
+    (probabilities of classes or labels, or values) unless ``kwargs`` says otherwise."""
+    from seqconv.models import build, defaults
+
+    if "combine" in defaults(name) and "combine" not in kwargs:
+        kwargs["combine"] = (
+            "softmax" if is_classification(task) else "sigmoid" if task == "multilabel" else "mean"
+        )
+    return build(name, **kwargs)
+
+
 def target_tensor(task: str, targets: np.ndarray) -> torch.Tensor:
     """Targets as the loss wants them: int64 ``(N,)`` for classes, float32 ``(N, T)`` otherwise."""
     if is_classification(task):

@@ -275,7 +275,11 @@ def _train_epoch(
                 device.type, dtype=dtype or torch.float32, enabled=dtype is not None
             ):
                 output = net(inputs.encode(raw))
-            loss = loss_fn(output.float(), targets[batch.to(device)])
+            truth = targets[batch.to(device)]
+            if output.shape[0] != truth.shape[0]:  # an ensemble: each member scores every row
+                members = output.shape[0] // truth.shape[0]
+                truth = truth.repeat(members, *([1] * (truth.dim() - 1)))
+            loss = loss_fn(output.float(), truth)
             state.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             state.optimizer.step()

@@ -48,6 +48,10 @@ def test_default_is_minirocket_fitted_once(unequal_ts, tmp_path):
     history = pd.read_csv(run_dir / "history.csv")
     assert len(history) == 1 and history["alpha"].iloc[0] > 0
     assert config["result"]["best_epoch"] == 1
+    # nothing held out: the metrics are the ridge's leave-one-out scores, not the training fit
+    assert "training data, leave-one-out" in result.output
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["split"] == "train-loo" and metrics["summary"]["accuracy"] < 1.0
 
     preds = tmp_path / "preds.tsv"
     invoke("predict", "--run", run_dir, "--series", test, "--out", preds)
@@ -67,6 +71,27 @@ def test_default_is_minirocket_fitted_once(unequal_ts, tmp_path):
     first = test.read_text().split("@data\n")[1].splitlines()[0]
     values = np.array([float(v) for v in first.split(":")[0].split(",")], dtype=np.float32)
     np.testing.assert_allclose(run.predict(values[None, None, :])[0], probabilities[0], atol=1e-5)
+
+
+def test_inception_ensemble_end_to_end(unequal_ts, tmp_path):
+    """``-O ensemble=3``: three InceptionTime networks trained side by side, probabilities
+    averaged in predict, evaluate and load().predict; unequal lengths masked."""
+    train, test = unequal_ts
+    run_dir = tmp_path / "run"
+    invoke("train", "--series", train, "--arch", "inception", "-O", "ensemble=3", "-O",
+           "filters=2", "-O", "bottleneck=2", "-O", "depth=3", "--epochs", 2, "--out", run_dir,
+           "--quiet")  # fmt: skip
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["model"]["kwargs"]["ensemble"] == 3
+    assert config["model"]["kwargs"]["combine"] == "softmax"
+    preds = tmp_path / "preds.tsv"
+    invoke("predict", "--run", run_dir, "--series", test, "--out", preds)
+    probabilities = pd.read_csv(preds, sep="\t")[["bump", "dip"]].to_numpy()
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+    run = seqconv.load(run_dir)
+    np.testing.assert_allclose(run.predict(test), probabilities, atol=1e-5)
+    assert len(run.model.members) == 3
+    invoke("evaluate", "--run", run_dir, "--series", test, "--bootstrap", 0)
 
 
 def test_multivariate_regression_table(tmp_path):

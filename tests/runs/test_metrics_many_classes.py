@@ -29,7 +29,6 @@ def test_ranking_scores_equal_sklearn_with_ties(rows):
     assert ap[0] == pytest.approx(average_precision_score(y, p))
 
 
-
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 1), st.integers(0, 4)), min_size=2, max_size=40),

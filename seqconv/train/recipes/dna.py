@@ -22,14 +22,19 @@ from seqconv.dna.labels import LabeledSequences, load_labeled
 from seqconv.dna.splits import Split, check_class_sizes, make_split
 from seqconv.errors import InputError, SeqconvError
 from seqconv.files import absolute
-from seqconv.models import build
 from seqconv.models.probe import check_input_length
 from seqconv.progress import Reporter
 from seqconv.rf.receptive_field import receptive_field
 from seqconv.runs import rundir
 from seqconv.runs.predict import predict
 from seqconv.runs.stores import Augment, CodesTensor
-from seqconv.runs.tasks import TargetScaler, is_classification, link, target_tensor
+from seqconv.runs.tasks import (
+    TargetScaler,
+    build_for_task,
+    is_classification,
+    link,
+    target_tensor,
+)
 from seqconv.train.loop import FitResult, FitSettings
 from seqconv.train.recipes.common import HeldOut, Job, RecipeOptions, train_run
 
@@ -127,11 +132,11 @@ def choose_length(paths: list[str], reporter: Reporter) -> int:
     return length
 
 
-def build_model(options: TrainOptions, n_outputs: int) -> torch.nn.Module:
+def build_model(options: TrainOptions, n_outputs: int, task: str) -> torch.nn.Module:
     """The zoo model for ``options`` with the right input and output sizes."""
     kwargs = dict(options.model_options)
     kwargs.update(in_channels=4, n_outputs=n_outputs)
-    return build(options.model, **kwargs)
+    return build_for_task(options.model, task, **kwargs)
 
 
 def check_receptive_field(model: torch.nn.Module, length: int, reporter: Reporter) -> dict:
@@ -208,7 +213,7 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         scaler = TargetScaler.fit(targets[split.indices("train")])
         targets = scaler.scale(targets)
 
-    model = build_model(options, data.n_outputs).to(device)
+    model = build_model(options, data.n_outputs, data.task).to(device)
     check_input_length(model, 4, length, fix="pad them with --length {n}")
     rf = check_receptive_field(model, length, reporter)
     inputs = CodesTensor(data.codes, device, Augment(options.reverse_complement, options.max_shift))

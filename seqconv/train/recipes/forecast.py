@@ -141,14 +141,14 @@ def prepare(
         targets = torch.as_tensor(codes[windows.series[:, None], steps])  # next-step levels
         fit_task = "multiclass"
         kwargs = {**o.model_options, "per_step": True}
-        model = build_series_model(o.model, kwargs, o.levels, o.levels)
+        model = build_series_model(o.model, kwargs, o.levels, o.levels, fit_task)
         fit_names = [str(q) for q in range(o.levels)]
     else:
         inputs = WindowTensor(values, windows.series, windows.start, window, None, device)
         _, y = gather_windows(values, windows, None, chosen)
         targets = target_tensor("regression", y.reshape(len(windows), -1))
         fit_task = "regression"
-        model = build_series_model(o.model, o.model_options, data.n_channels, len(names))
+        model = build_series_model(o.model, o.model_options, data.n_channels, len(names), fit_task)
         fit_names = names
     model = model.to(device)
     check_input_length(model, o.levels or data.n_channels, window, "windows", "steps",

@@ -137,7 +137,7 @@ def prepare_labelled(
     o.batch_size = options.batch_size or int(np.clip(len(train_idx) // 10, 4, 64))
 
     model = build_series_model(
-        o.model, o.model_options, data.n_channels, len(names), int(data.max_length)
+        o.model, o.model_options, data.n_channels, len(names), task, int(data.max_length)
     )
     side = padding_side(model)
     enable_masks(model)

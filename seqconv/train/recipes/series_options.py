@@ -12,8 +12,9 @@ import numpy as np
 from torch import nn
 
 from seqconv.errors import InputError
-from seqconv.models import build, defaults
+from seqconv.models import defaults
 from seqconv.runs import rundir
+from seqconv.runs.tasks import build_for_task
 from seqconv.series.data import SeriesData, read_series
 from seqconv.series.normalize import MISSING_POLICIES, NORM_MODES, Normalizer
 from seqconv.train.loop import FitSettings
@@ -200,16 +201,21 @@ def read_training_series(options: SeriesOptions, kind: str | None) -> SeriesData
 
 
 def build_series_model(
-    name: str, kwargs: dict, in_channels: int, n_outputs: int, length: int | None = None
+    name: str,
+    kwargs: dict,
+    in_channels: int,
+    n_outputs: int,
+    task: str,
+    length: int | None = None,
 ) -> nn.Module:
-    """The zoo model ``name`` with the data's input channels and outputs; models fitted to a
-    series length (``length`` argument, e.g. MiniRocket's dilations) get the longest series'
-    unless the user set one."""
+    """The zoo model ``name`` with the data's input channels and outputs, for ``task``; models
+    fitted to a series length (``length`` argument, e.g. MiniRocket's dilations) get the longest
+    series' unless the user set one."""
     kwargs = dict(kwargs)
     kwargs.update(in_channels=in_channels, n_outputs=n_outputs)
     if length is not None and "length" not in kwargs and "length" in defaults(name):
         kwargs["length"] = int(length)
-    return build(name, **kwargs)
+    return build_for_task(name, task, **kwargs)
 
 
 def data_summary(options: SeriesOptions, data: SeriesData) -> dict:
