@@ -143,26 +143,34 @@ class MiniRocketConv(nn.Module):
         )
 
     def convolve(self, x: Tensor, index: int) -> Tensor:
-        """``(N, C, L) -> (N, 84, L)``: the kernels at the ``index``-th dilation."""
+        """``(N, C, L) -> (N, 84, L)``: the kernels at the ``index``-th dilation, in ``x``'s dtype.
+
+        Computed in float64, where sums of float32 values times the weights -1 and 2 are exact:
+        a window gets the same value wherever and however it is convolved (one series or a batch,
+        fitting biases or features), and a flat stretch gets exactly 0. In float32 the rounding
+        depends on the convolution algorithm, so on quantised series (many equal windows, biases
+        equal to convolution values) PPVs flipped at ties and cost 2-4 points of accuracy.
+        """
         n, c, length = x.shape
         d = self.dilations[index]
-        y = F.conv1d(x.reshape(n * c, 1, length), self.weight.to(x.dtype), padding=4 * d,
+        y = F.conv1d(x.double().reshape(n * c, 1, length), self.weight.double(), padding=4 * d,
                      dilation=d).reshape(n, c, N_KERNELS, length)  # fmt: skip
         if c == 1:
-            return y[:, 0]
-        w = self.combinations[index].to(x.dtype).t().reshape(1, c, N_KERNELS, 1)
-        return (y * w).sum(dim=1)  # each kernel sums its own subset of the channels
+            return y[:, 0].to(x.dtype)
+        w = self.combinations[index].double().t().reshape(1, c, N_KERNELS, 1)
+        return (y * w).sum(dim=1).to(x.dtype)  # each kernel sums its own subset of the channels
 
     def convolve_pairs(self, x: Tensor, index: int) -> Tensor:
-        """``(84, C, L)`` one series per kernel to ``(84, L)``: kernel ``k`` of the ``index``-th
-        dilation on series ``k`` alone (row ``k`` of ``convolve(x, index)[k]``), as a grouped
-        convolution that skips the other 83 kernels of each series."""
+        """``(84, C, L)`` one series per kernel to ``(84, L)`` float64: kernel ``k`` of the
+        ``index``-th dilation on series ``k`` alone (row ``k`` of ``convolve(x, index)[k]``), as
+        a grouped convolution that skips the other 83 kernels of each series; exact, as
+        :meth:`convolve` is."""
         _, c, length = x.shape
         d = self.dilations[index]
-        picked = self.combinations[index].to(x.dtype)  # (84, C): the channels each kernel sums
-        weight = self.weight.to(x.dtype) * picked[:, :, None]  # (84, C, 9)
-        y = F.conv1d(x.reshape(1, N_KERNELS * c, length), weight, padding=4 * d, dilation=d,
-                     groups=N_KERNELS)  # fmt: skip
+        picked = self.combinations[index].double()  # (84, C): the channels each kernel sums
+        weight = self.weight.double() * picked[:, :, None]  # (84, C, 9)
+        y = F.conv1d(x.double().reshape(1, N_KERNELS * c, length), weight, padding=4 * d,
+                     dilation=d, groups=N_KERNELS)  # fmt: skip
         return y[0]
 
     def forward(self, x: Tensor) -> Tensor:
