@@ -1,7 +1,10 @@
 """Held-out metrics with bootstrap 95 % intervals, vectorised over classes and targets.
 
-Classification: auROC, auPR (average precision) and accuracy per class (one class against the rest),
-their macro averages and the overall accuracy. Regression: MSE, Pearson and Spearman per target.
+Classification: per class, auROC and auPR (average precision) of its probability against the rest,
+and the accuracy, precision and recall of the ``prediction`` column users read (the most probable
+class; for multi-label targets each label at 0.5); their macro averages and the overall accuracy.
+Regression: MSE, Pearson and Spearman per target. ``metrics.json`` says what each number means
+(:data:`DEFINITIONS`).
 Values equal scikit-learn's (``roc_auc_score``, ``average_precision_score``); they are computed
 for all classes at once because a thousand classes times 200 resamples of scikit-learn calls take
 half an hour.
@@ -13,6 +16,25 @@ import numpy as np
 
 from seqconv.runs.ranking import RankedColumns, bootstrap_counts
 from seqconv.runs.tasks import is_classification
+
+DEFINITIONS = {
+    "auroc": "area under the ROC curve of the target's probability, the target against the rest",
+    "aupr": "average precision of the target's probability, the target against the rest",
+    "accuracy": (
+        "per target: the share of sequences on which the prediction column and the truth agree "
+        "about this target (predicted as it and in it, or neither); the prediction is the most "
+        "probable class (classification) or probability >= 0.5 (multi-label). "
+        "summary: the share whose predicted class is right (multi-label: of all labels)"
+    ),
+    "precision": "of the sequences predicted as the target, the share that are in it",
+    "recall": "of the sequences in the target, the share predicted as it",
+    "positives": "sequences in the target",
+    "mse": "mean squared error",
+    "pearson": "Pearson correlation of predicted and true values",
+    "spearman": "Spearman (rank) correlation of predicted and true values",
+    "low, high": "percentile 95 % bootstrap interval (resampled sequences)",
+}
+"""What each number in ``metrics.json`` means (written there under ``definitions``)."""
 
 # Numbers per working array when scoring many classes at once (about 32 MB in float64).
 _BLOCK = 4_000_000
@@ -82,7 +104,8 @@ def compute_metrics(
     Returns
     -------
     dict
-        ``{"n": N, "per_target": {name: {metric: {"value", "low", "high"}}}, "summary": {...}}``.
+        ``{"n": N, "per_target": {name: {metric: {"value", "low", "high"}}}, "summary": {...},
+        "definitions": {metric: meaning}}``.
     """
     rng = np.random.default_rng(seed)
     predictions = np.asarray(predictions, dtype=np.float64)
@@ -93,43 +116,69 @@ def compute_metrics(
         per_target = _regression(truth, predictions, target_names, n_bootstrap, rng)
         for m in ("mse", "pearson", "spearman"):
             summary[m] = _nanmean([per_target[n][m]["value"] for n in target_names])
-        return {"task": task, "n": int(len(targets)), "per_target": per_target, "summary": summary}
+        return _result(task, targets, per_target, summary)
 
     if is_classification(task):
         labels = np.asarray(targets, dtype=np.int64)
         indicator = np.zeros((len(labels), len(target_names)), dtype=np.float64)
         indicator[np.arange(len(labels)), labels] = 1
+        chosen = np.zeros_like(indicator)
+        if len(labels):
+            chosen[np.arange(len(labels)), predictions.argmax(axis=1)] = 1
         correct = (predictions.argmax(axis=1) == labels).astype(np.float64)
         summary["accuracy"] = float(correct.mean()) if len(correct) else float("nan")
     else:
         indicator = np.asarray(targets, dtype=np.float64)
-    per_target.update(_per_class(indicator, predictions, target_names, n_bootstrap, rng))
+        chosen = (predictions >= 0.5).astype(np.float64)
+    per_target.update(_per_class(indicator, chosen, predictions, target_names, n_bootstrap, rng))
     # With two classes both rows describe the same ranking: report the second (positive) class.
     headline = target_names[1:] if task == "binary" else target_names
     for m in ("auroc", "aupr"):
         summary[m] = _nanmean([per_target[n][m]["value"] for n in headline])
     if task == "multilabel":
         summary["accuracy"] = float(np.mean((predictions >= 0.5) == indicator))
-    return {"task": task, "n": int(len(targets)), "per_target": per_target, "summary": summary}
+    return _result(task, targets, per_target, summary)
+
+
+def _result(task: str, targets: np.ndarray, per_target: dict, summary: dict) -> dict:
+    names = {m for values in per_target.values() for m in values} | set(summary) | {"low, high"}
+    definitions = {m: text for m, text in DEFINITIONS.items() if m in names}
+    return {
+        "task": task,
+        "n": int(len(targets)),
+        "per_target": per_target,
+        "summary": summary,
+        "definitions": definitions,
+    }
 
 
 def _per_class(
     indicator: np.ndarray,
+    chosen: np.ndarray,
     predictions: np.ndarray,
     names: list[str],
     n_bootstrap: int,
     rng: np.random.Generator,
 ) -> dict[str, dict]:
-    """auROC, auPR and accuracy of each class against the rest, with bootstrap intervals.
+    """auROC and auPR of each class against the rest, and the accuracy, precision and recall of
+    the predicted classes, with bootstrap intervals.
 
-    All classes are scored together (:mod:`seqconv.runs.ranking`), a resample at a time, and in
+    ``indicator`` and ``chosen`` are ``(N, K)`` 0/1: the true and the predicted classes. All
+    classes are scored together (:mod:`seqconv.runs.ranking`), a resample at a time, and in
     blocks of classes so that memory stays near ``_BLOCK`` numbers per array.
     """
     n = len(indicator)
     counts = bootstrap_counts(n, n_bootstrap, rng)
-    correct = ((predictions >= 0.5) == (indicator > 0)).astype(np.float64)
+    correct = (chosen == indicator).astype(np.float64)
+    hits = chosen * indicator
     accuracy = correct.mean(axis=0) if n else np.full(len(names), np.nan)
     boot_accuracy = counts @ correct / max(n, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = hits.sum(axis=0) / chosen.sum(axis=0)
+        recall = hits.sum(axis=0) / indicator.sum(axis=0)
+        boot_hits = counts @ hits
+        boot_precision = boot_hits / (counts @ chosen)
+        boot_recall = boot_hits / (counts @ indicator)
     auroc = np.full(len(names), np.nan)
     aupr = np.full(len(names), np.nan)
     boot_auroc = np.full((n_bootstrap, len(names)), np.nan)
@@ -150,6 +199,8 @@ def _per_class(
             "auroc": _interval(auroc[j], boot_auroc[:, j]),
             "aupr": _interval(aupr[j], boot_aupr[:, j]),
             "accuracy": _interval(accuracy[j], boot_accuracy[:, j]),
+            "precision": _interval(precision[j], boot_precision[:, j]),
+            "recall": _interval(recall[j], boot_recall[:, j]),
             "positives": int(positives[j]),
         }
     return out
