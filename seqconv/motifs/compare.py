@@ -6,7 +6,10 @@ Statistics
     targets``; ``q`` is the Benjamini–Hochberg adjustment of a query's p-values over all targets.
     ``offset`` and ``overlap`` are memelite's: query column ``i`` is aligned with target column
     ``i + offset`` of the target as given (strand ``+``) or of its reverse complement (strand
-    ``-``); ``overlap`` is the number of aligned columns.
+    ``-``); ``overlap`` is the number of aligned columns. Target columns are not merged into
+    approximate bins (memelite's ``n_target_bins``): with merging, the column that stands for a
+    bin is the first in database order, so reordering JASPAR changed p-values up to 68,000-fold
+    and the best match of 2 of 128 queries; exact columns cost about 1.5x the time.
 
 Shuffled control
     Tomtom p-values call noise significant (a long, low-information filter easily gets
@@ -170,7 +173,10 @@ def compare_motifs(
         if len(targets) >= 25:
             warnings.simplefilter("ignore", RuntimeWarning)
         p, _scores, offsets, overlaps, strands = tomtom(
-            [_ppm(m) for m in queries], [_ppm(m) for m in targets], n_jobs=n_jobs
+            [_ppm(m) for m in queries],
+            [_ppm(m) for m in targets],
+            n_target_bins=None,  # exact target columns: p-values independent of database order
+            n_jobs=n_jobs,
         )
     p = np.clip(np.nan_to_num(p, nan=1.0), 0.0, 1.0)
     return Comparison(

@@ -56,6 +56,20 @@ def test_submotif_finds_its_source_with_offset_and_strand(small_db, warm_tomtom)
     assert table.iloc[0]["target_id"] == "MA0139.2" and list(table["p"]) == sorted(table["p"])
 
 
+def test_pvalues_do_not_depend_on_database_order(small_db, warm_tomtom):
+    """Shuffling the database permutes the columns of every result and changes no value."""
+    from seqconv.motifs.database import MotifDatabase
+
+    queries = [small_db[0].columns(2, 9), *column_shuffled(list(small_db)[:6], seed=3)]
+    order = np.random.default_rng(5).permutation(len(small_db))
+    shuffled = MotifDatabase([small_db[int(i)] for i in order], "shuffled")
+    a, b = compare_motifs(queries, small_db), compare_motifs(queries, shuffled)
+    np.testing.assert_array_equal(b.p, a.p[:, order])
+    np.testing.assert_array_equal(b.q, a.q[:, order])
+    np.testing.assert_array_equal(b.offsets, a.offsets[:, order])
+    assert [shuffled.ids[j] for j in b.best()] == [small_db.ids[j] for j in a.best()]
+
+
 def test_column_shuffles_are_seeded_permutations(small_db):
     motifs = list(small_db)[:2]
     a, b = column_shuffled(motifs, 3, seed=1), column_shuffled(motifs, 3, seed=1)
