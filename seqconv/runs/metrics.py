@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqconv.runs.calibration import calibration_scores
 from seqconv.runs.ranking import RankedColumns, bootstrap_counts
 from seqconv.runs.tasks import is_classification
 
@@ -29,6 +30,19 @@ DEFINITIONS = {
     "precision": "of the sequences predicted as the target, the share that are in it",
     "recall": "of the sequences in the target, the share predicted as it",
     "positives": "sequences in the target",
+    "ece": (
+        "expected calibration error: the mean |observed rate - predicted probability| over 15 "
+        "equal-width bins of the predicted class's probability (multi-label: of every "
+        "probability), weighted by their counts; 0 is perfectly calibrated"
+    ),
+    "brier": (
+        "Brier score: squared difference of the probabilities and the 0/1 truth, summed over "
+        "classes (multi-label: averaged over labels), averaged over sequences; lower is better"
+    ),
+    "calibration": (
+        "the logits refitted as a * z + b on the validation split after training (see "
+        "seqconv.runs.calibration); before/after: the same held-out rows without and with it"
+    ),
     "mse": "mean squared error",
     "pearson": "Pearson correlation of predicted and true values",
     "spearman": "Spearman (rank) correlation of predicted and true values",
@@ -137,6 +151,7 @@ def compute_metrics(
         summary[m] = _nanmean([per_target[n][m]["value"] for n in headline])
     if task == "multilabel":
         summary["accuracy"] = float(np.mean((predictions >= 0.5) == indicator))
+    summary.update(calibration_scores(task, targets, predictions))
     return _result(task, targets, per_target, summary)
 
 

@@ -190,3 +190,50 @@ def plot_regression(
         ax.set(xlabel="measured", ylabel="predicted")
         ax.set_title(f"{names[j]} (test)\nPearson r {r:.3f}, MSE {mse:.4g}")
     _save(fig, Path(path))
+
+
+def plot_reliability(
+    task: str,
+    truth: np.ndarray,
+    before: np.ndarray,
+    after: np.ndarray,
+    path: str | Path,
+    split: str = "test",
+) -> None:
+    """Reliability diagram: observed rate against predicted probability, before and after
+    calibration, with the number of predictions per bin below.
+
+    ``before`` and ``after`` are ``(N, K)`` probabilities; classes are judged by the predicted
+    class's probability, labels (multi-label) by every probability.
+    """
+    from seqconv.runs.calibration import ECE_BINS, calibration_scores, reliability_bins
+
+    fig, (ax, hist) = plt.subplots(
+        2, 1, figsize=(5, 5.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1, label="perfect")
+    edges = np.linspace(0, 1, ECE_BINS + 1)
+    for name, p, style in (("before", before, "o-"), ("after", after, "s-")):
+        p = np.asarray(p, dtype=np.float64)
+        if is_classification(task):
+            hit = (p.argmax(axis=1) == np.asarray(truth)).astype(np.float64)
+            confidence = p.max(axis=1)
+        else:
+            confidence, hit = p.ravel(), np.asarray(truth, dtype=np.float64).ravel()
+        mean_conf, rate, count = reliability_bins(confidence, hit)
+        seen = count > 0
+        scores = calibration_scores(task, truth, p)
+        label = f"{name} calibration (ECE {scores['ece']:.3f}, Brier {scores['brier']:.3f})"
+        ax.plot(mean_conf[seen], rate[seen], style, markersize=4, label=label)
+        hist.stairs(count, edges, label=name)
+    what = "predicted class" if is_classification(task) else "label"
+    ax.set_ylabel(f"observed rate ({what} right)" if is_classification(task) else "observed rate")
+    ax.set_title(f"Reliability on {split} data")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8, loc="upper left")
+    hist.set_yscale("symlog")
+    hist.set_xlabel(f"predicted probability ({what})")
+    hist.set_ylabel("count")
+    fig.tight_layout()
+    _save(fig, Path(path))

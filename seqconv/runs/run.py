@@ -21,9 +21,10 @@ from seqconv.dna.encode import encode_dna
 from seqconv.dna.fasta import iter_fasta_codes
 from seqconv.errors import InputError
 from seqconv.outputs import check_output_file
+from seqconv.runs.calibration import Calibration, calibrated
 from seqconv.runs.predict import predict
 from seqconv.runs.stores import CodesTensor
-from seqconv.runs.tasks import TargetScaler, is_classification, link
+from seqconv.runs.tasks import TargetScaler, is_classification
 from seqconv.validation import Rule, check_value
 
 
@@ -47,6 +48,12 @@ class Run:
         self.device = device
         scaler = config.get("target_scaler")
         self.scaler = TargetScaler.from_dict(scaler) if scaler else None
+        spec = config.get("calibration")
+        self.calibration = (
+            Calibration.from_dict(spec, len(config["target_names"]), str(path / "config.json"))
+            if spec
+            else None
+        )
 
     @property
     def task(self) -> str:
@@ -96,7 +103,12 @@ class Run:
             return np.zeros((0, len(self.target_names)), dtype=np.float32)
         inputs = CodesTensor(codes, self.device)
         outputs = predict(self.model, inputs, batch_size=batch_size, rc_average=self.rc_average)
-        values = link(self.task, outputs).numpy()
+        return self.values(outputs)
+
+    def values(self, outputs: torch.Tensor) -> np.ndarray:
+        """``(N, n_outputs)`` raw model outputs to what users read: probabilities (calibrated
+        when the run was) or values in the targets' units."""
+        values = calibrated(self.task, outputs, self.calibration).numpy()
         return self.scaler.unscale(values) if self.scaler is not None else values
 
     def predict(self, seqs: Sequence[str] | str, batch_size: int = 512) -> np.ndarray:

@@ -55,7 +55,8 @@ HISTORY = "history.csv"
 SPLIT = "split.tsv"
 METRICS = "metrics.json"
 EVALUATION = "evaluation.json"
-PLOTS = ("learning_curves.png", "roc_pr.png", "test_scatter.png")
+RELIABILITY = "reliability.png"
+PLOTS = ("learning_curves.png", "roc_pr.png", "test_scatter.png", RELIABILITY)
 RUN_FILES = (CONFIG, WEIGHTS, CHECKPOINT, HISTORY, SPLIT, METRICS, EVALUATION, *PLOTS)
 """Every file that training and ``seqconv evaluate`` write in a run directory."""
 REQUIRED = ("model", "task", "target_names", "input")
@@ -257,6 +258,7 @@ def finish(
     held: str,
     seed: int = 0,
     extra: dict[str, float] | None = None,
+    calibration: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Held-out metrics (``metrics.json``), plots, and the result block of ``config.json``.
 
@@ -273,6 +275,9 @@ def finish(
         Which rows were scored: ``test``, ``valid`` or ``train``.
     extra
         More summary values (e.g. forecast scores).
+    calibration
+        The fitted calibration with its scores before and after (``metrics.json``'s
+        ``calibration``); ``predictions`` are already calibrated.
     """
     from seqconv.runs.metrics import compute_metrics
     from seqconv.runs.plots import plot_classification_curves, plot_history, plot_regression
@@ -281,6 +286,11 @@ def finish(
     metrics["split"] = held
     if extra:
         metrics["summary"].update(extra)
+    if calibration is not None:
+        from seqconv.runs.metrics import DEFINITIONS
+
+        metrics["calibration"] = calibration
+        metrics["definitions"]["calibration"] = DEFINITIONS["calibration"]
     write_json(out / METRICS, metrics)
     if len(result["history"]) > 1:  # a closed-form fit (one row) has no curve to show
         plot_history(result["history"], out / "learning_curves.png", result.get("best_epoch"))

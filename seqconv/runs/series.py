@@ -149,9 +149,7 @@ class SeriesRun(Run):
         if self.is_forecaster:
             return self.forecast_series(data)
         inputs = self.encode_series(data)
-        outputs = predict(self.model, inputs, batch_size=batch_size)
-        values = link(self.task, outputs).numpy()
-        return self.scaler.unscale(values) if self.scaler is not None else values
+        return self.values(predict(self.model, inputs, batch_size=batch_size))
 
     def prediction_table(self, ids: list[str], predictions: np.ndarray) -> pd.DataFrame:
         if self.is_forecaster:

@@ -5,10 +5,14 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from Bio import SeqIO
 from typer.testing import CliRunner
 
 import seqconv
 from seqconv.cli import app
+from seqconv.runs.predict import predict
+from seqconv.runs.stores import CodesTensor
 
 runner = CliRunner()
 SMALL = ["--arch", "deepbind", "-O", "filters=16", "-O", "kernel_size=8", "--batch-size", "32",
@@ -153,3 +157,39 @@ def test_a_run_killed_mid_training_leaves_loadable_files_and_resumes(planted, tm
     invoke("train", "--resume", run_dir)
     history = pd.read_csv(run_dir / "history.csv")
     assert history["epoch"].tolist() == list(range(1, epochs_before + 2))
+
+
+def test_probabilities_are_calibrated_on_validation_and_applied_everywhere(planted, tmp_path):
+    """The run stores a Platt calibration fitted on its validation rows; metrics.json reports
+    ECE and Brier before and after; predict, evaluate and load().predict all apply it."""
+    run_dir = tmp_path / "run"
+    invoke("train", "--fasta", planted["bound"], "--fasta", planted["unbound"], "--epochs", 2,
+           "--out", run_dir, *SMALL)  # fmt: skip
+    config = json.loads((run_dir / "config.json").read_text())
+    fit = config["calibration"]
+    assert fit["method"] == "platt" and fit["scale"][0] == fit["scale"][1] > 0
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    block = metrics["calibration"]
+    assert block["fitted_on"] == {"split": "valid", "n": config["split"]["counts"]["valid"]}
+    for split in ("valid", "test"):
+        assert set(block[split]) == {"before", "after"}
+        assert set(block[split]["after"]) == {"ece", "brier", "accuracy"}
+    assert block["valid"]["after"]["ece"] <= block["valid"]["before"]["ece"] + 1e-9
+    assert metrics["summary"]["ece"] == pytest.approx(block["test"]["after"]["ece"])
+    assert "calibration" in metrics["definitions"] and "ece" in metrics["definitions"]
+    assert (run_dir / "reliability.png").stat().st_size > 1000
+
+    preds = tmp_path / "preds.tsv"
+    invoke("predict", "--run", run_dir, "--fasta", planted["bound"], "--out", preds)
+    table = pd.read_csv(preds, sep="\t")
+    run = seqconv.load(run_dir)
+    codes = run.encode([str(r.seq) for r in SeqIO.parse(planted["bound"], "fasta")])
+    outputs = predict(run.model, CodesTensor(codes, run.device), rc_average=run.rc_average)
+    expected = torch.softmax(outputs * torch.tensor(fit["scale"]) + torch.tensor(fit["bias"]), 1)
+    np.testing.assert_allclose(run.predict_codes(codes), expected.numpy(), atol=1e-5)
+    np.testing.assert_allclose(table[["bound", "unbound"]].to_numpy(), expected.numpy(), atol=1e-5)
+    uncalibrated = torch.softmax(outputs, 1).numpy()
+    assert np.abs(uncalibrated - expected.numpy()).max() > 1e-3  # the calibration is applied
+    evaluation = invoke("evaluate", "--run", run_dir, "--fasta", planted["bound"], "--fasta",
+                        planted["unbound"], "--bootstrap", 0)  # fmt: skip
+    assert "recall" in evaluation.output

@@ -81,6 +81,10 @@ class HeldOut:
         More summary values (e.g. forecast scores).
     unit
         What a row is, for the closing message (``sequences``, ``series``, ``windows``).
+    outputs
+        ``(M, K)`` raw model outputs (logits) the predictions came from, for classifiers that can
+        be calibrated (:attr:`Job.outputs` set); the skeleton recomputes the predictions from
+        them through the calibration.
     """
 
     task: str
@@ -90,6 +94,7 @@ class HeldOut:
     split: str
     extra: dict[str, float] | None = None
     unit: str = "sequences"
+    outputs: torch.Tensor | None = None
 
 
 @dataclass
@@ -111,6 +116,10 @@ class Job:
     held_out
         Called on the main process after training with its result (the model holds the best
         weights).
+    outputs
+        Raw outputs ``(len(rows), K)`` of the trained model for rows, computed as held-out
+        scoring computes them; set by classifier recipes, whose probabilities are then calibrated
+        on the validation rows (:mod:`seqconv.runs.calibration`).
     """
 
     options: Any
@@ -126,6 +135,7 @@ class Job:
     config: dict[str, Any]
     split: pd.DataFrame
     held_out: Callable[[FitResult], HeldOut]
+    outputs: Callable[[np.ndarray], torch.Tensor] | None = None
 
 
 Prepare = Callable[[torch.device, Reporter], Job]
@@ -257,8 +267,9 @@ def _new_dir(job: Job, reporter: Reporter) -> Path:
 def _finish(
     out: Path, config: dict, result: FitResult, job: Job, seed: int, reporter: Reporter
 ) -> None:
-    """Held-out metrics, plots and the result block; the closing line."""
+    """Calibration, held-out metrics, plots and the result block; the closing line."""
     held = job.held_out(result)
+    report = _calibrate(out, config, job, held, reporter)
     summary = {
         "best_epoch": result.best_epoch,
         "monitor": result.monitor,
@@ -269,10 +280,69 @@ def _finish(
     }
     metrics = rundir.finish(
         out, config, summary, held.task, held.truth, held.predictions, held.names,
-        held.split, seed, held.extra,
+        held.split, seed, held.extra, report,
     )  # fmt: skip
     scores = ", ".join(f"{k} {v:.4g}" for k, v in metrics["summary"].items())
     reporter.info(
         f"best epoch {result.best_epoch}; {_HELD_LABEL[held.split]} "
         f"({len(held.truth):,} {held.unit}): {scores}"
     )
+
+
+def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Reporter) -> dict | None:
+    """Fit the calibration of a classifier on the validation rows, store it in ``config``, apply
+    it to ``held``'s predictions and draw the reliability diagram; the ``calibration`` block of
+    ``metrics.json`` (``None`` when the task or the data have nothing to calibrate)."""
+    from seqconv.runs.calibration import (
+        CALIBRATED_TASKS,
+        MIN_ROWS,
+        calibrated,
+        calibration_scores,
+        fit_calibration,
+        prediction_accuracy,
+    )
+    from seqconv.runs.plots import plot_reliability
+
+    if job.outputs is None or held.outputs is None or held.task not in CALIBRATED_TASKS:
+        return None
+    rows = job.valid_index
+    if len(rows) < MIN_ROWS:
+        reporter.info(
+            f"probabilities not calibrated: {len(rows)} validation rows (at least {MIN_ROWS} "
+            "needed)"
+        )
+        return {"method": "none", "reason": f"{len(rows)} validation rows (< {MIN_ROWS})"}
+    valid_outputs = job.outputs(rows)
+    valid_truth = job.targets[torch.as_tensor(rows)].cpu().numpy()
+    fitted = fit_calibration(held.task, valid_outputs, valid_truth)
+    config["calibration"] = fitted.to_dict()
+    before = held.predictions
+    held.predictions = calibrated(held.task, held.outputs, fitted).numpy()
+
+    def scores(truth: np.ndarray, outputs: torch.Tensor, fit: object) -> dict:
+        p = calibrated(held.task, outputs, fit).numpy()
+        accuracy = prediction_accuracy(held.task, truth, p)
+        return {**calibration_scores(held.task, truth, p), "accuracy": accuracy}
+
+    report = {
+        **fitted.to_dict(),
+        "fitted_on": {"split": "valid", "n": int(len(rows))},
+        "valid": {
+            "before": scores(valid_truth, valid_outputs, None),
+            "after": scores(valid_truth, valid_outputs, fitted),
+        },
+        held.split: {
+            "before": scores(held.truth, held.outputs, None),
+            "after": scores(held.truth, held.outputs, fitted),
+        },
+    }
+    plot_reliability(held.task, held.truth, before, held.predictions, out / rundir.RELIABILITY,
+                     _HELD_LABEL[held.split])  # fmt: skip
+    b, a = report[held.split]["before"], report[held.split]["after"]
+    reporter.info(
+        f"probabilities calibrated on {len(rows):,} validation rows ({fitted.method}): "
+        f"{held.split} ECE {b['ece']:.3f} -> {a['ece']:.3f}, Brier {b['brier']:.3f} -> "
+        f"{a['brier']:.3f}, accuracy of the prediction column {b['accuracy']:.3f} -> "
+        f"{a['accuracy']:.3f}"
+    )
+    return report

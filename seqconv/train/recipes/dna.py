@@ -219,13 +219,17 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
     inputs = CodesTensor(data.codes, device, Augment(options.reverse_complement, options.max_shift))
     settings = options.fit_settings()
 
+    def outputs_of(rows: np.ndarray) -> torch.Tensor:
+        return predict(model, inputs, rows, 512, options.reverse_complement, options.precision)
+
     def held_out(_: FitResult) -> HeldOut:
         test = split.indices("test")
-        outputs = predict(model, inputs, test, 512, options.reverse_complement, options.precision)
+        outputs = outputs_of(test)
         predictions = link(data.task, outputs).numpy()
         if scaler is not None:
             predictions = scaler.unscale(predictions)
-        return HeldOut(data.task, data.targets[test], predictions, data.target_names, "test")
+        return HeldOut(data.task, data.targets[test], predictions, data.target_names, "test",
+                       outputs=outputs)  # fmt: skip
 
     return Job(
         options=options,
@@ -241,6 +245,7 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         config=run_config(options, data, split, length, rf, model, scaler, settings),
         split=pd.DataFrame({"id": data.ids, "split": split.assignment, "source": data.sources}),
         held_out=held_out,
+        outputs=outputs_of,
     )
 
 

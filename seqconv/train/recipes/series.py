@@ -48,6 +48,7 @@ from seqconv.runs.series_stores import SeriesTensor
 from seqconv.runs.tasks import TargetScaler, is_classification, link, target_tensor
 from seqconv.series.data import SeriesData
 from seqconv.series.normalize import Normalizer, encode_values
+from seqconv.train.closed_form import is_closed_form
 from seqconv.train.loop import FitResult
 from seqconv.train.recipes import forecast
 from seqconv.train.recipes.common import HeldOut, Job, train_run
@@ -198,11 +199,15 @@ def prepare_labelled(
         if held == "train" and scored is not None and np.array_equal(scored[0], index):
             held, outputs = "train-loo", scored[1]
         else:
-            outputs = predict(model, inputs, index, 512, False, o.precision)
+            outputs = outputs_of(index)
         predictions = link(task, outputs).numpy()
         if scaler is not None:
             predictions = scaler.unscale(predictions)
-        return HeldOut(task, targets[index], predictions, names, held, unit="series")
+        return HeldOut(task, targets[index], predictions, names, held, unit="series",
+                       outputs=outputs)  # fmt: skip
+
+    def outputs_of(rows: np.ndarray) -> torch.Tensor:
+        return predict(model, inputs, rows, 512, False, o.precision)
 
     return Job(
         options=o,
@@ -218,6 +223,8 @@ def prepare_labelled(
         config=config,
         split=pd.DataFrame({"id": data.ids, "split": assignment}),
         held_out=held_out,
+        # a closed-form fit calibrates itself on leave-one-out scores (a temperature)
+        outputs=None if is_closed_form(model) else outputs_of,
     )
 
 
