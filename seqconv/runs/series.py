@@ -26,6 +26,7 @@ from seqconv.errors import InputError
 from seqconv.models import build
 from seqconv.models.masking import enable_masks
 from seqconv.rf.streaming import Streamer
+from seqconv.runs.calibration import calibrated
 from seqconv.runs.forecast import (
     denormalize,
     forecast_scores,
@@ -40,7 +41,7 @@ from seqconv.runs.metrics import compute_metrics
 from seqconv.runs.predict import predict
 from seqconv.runs.run import Run
 from seqconv.runs.series_stores import SeriesTensor
-from seqconv.runs.tasks import is_classification, link
+from seqconv.runs.tasks import is_classification
 from seqconv.series.data import SeriesData, is_ts_file, read_series
 from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.series.quantize import MuLaw
@@ -271,10 +272,11 @@ class SeriesRun(Run):
             model = _unmasked_copy(self)
         output = None
         if self.quantizer is None and not self.is_forecaster:
-            task, scaler = self.task, self.scaler
+            task, scaler, fit = self.task, self.scaler, self.calibration
 
             def output(y: torch.Tensor) -> torch.Tensor:
-                y = link(task, y.transpose(1, 2)).transpose(1, 2) if task != "regression" else y
+                if task != "regression":
+                    y = calibrated(task, y.transpose(1, 2), fit).transpose(1, 2)
                 if scaler is not None:
                     mean = torch.as_tensor(scaler.mean, device=y.device)[None, :, None]
                     std = torch.as_tensor(scaler.std, device=y.device)[None, :, None]

@@ -150,6 +150,7 @@ def test_stream_from_a_series_run(tmp_path):
                             model_options={"channels": [6, 6], "kernel_size": 3},
                             out=str(tmp_path / "run"), quiet=True)  # fmt: skip
     run = seqconv.load(train_series(options))
+    assert "calibration" not in run.config  # no validation rows apart from the training rows
     stream = run.streamer()
     x = torch.from_numpy(values[:5])
     y = torch.cat([stream.step(x[..., :13]), stream.step(x[..., 13:])], dim=-1)

@@ -305,7 +305,7 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
 
     if job.outputs is None or held.outputs is None or held.task not in CALIBRATED_TASKS:
         return None
-    rows = job.valid_index
+    rows = np.setdiff1d(job.valid_index, job.train_index)  # series monitor the training rows
     if len(rows) < MIN_ROWS:
         reporter.info(
             f"probabilities not calibrated: {len(rows)} validation rows (at least {MIN_ROWS} "
