@@ -30,7 +30,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20000, help="simulated sequences")
     parser.add_argument("--fasta", default=None, help="use this simulated FASTA instead")
     parser.add_argument("--model", default=None, help="zoo model [default: seqconv's default]")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=None, help="[default: seqconv's]")
+    parser.add_argument("--patience", type=int, default=None, help="[default: seqconv's]")
+    parser.add_argument(
+        "-O", "--model-option", action="append", default=[], metavar="KEY=VALUE",
+        help="model option, as seqconv train -O (e.g. first_activation=exp)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="keep the run here (default: temporary)")
     args = parser.parse_args()
@@ -44,6 +49,7 @@ def main() -> None:
     from seqconv.motifs.database import fetch_jaspar, jaspar_database
     from seqconv.motifs.filters import extract_filter_motifs
     from seqconv.motifs.recovery import recovery
+    from seqconv.options import parse_key_values
     from seqconv.train.recipes.dna import DEFAULT_MODEL, TrainOptions, train
 
     planted = [fetch_jaspar(i) for i in KOO_EDDY]
@@ -58,8 +64,11 @@ def main() -> None:
             write_simulation(sim, fasta, "scripts/bench_motifs.py")
         model = args.model or DEFAULT_MODEL
         start = time.perf_counter()
-        options = TrainOptions(fasta=[str(fasta)], model=model, epochs=args.epochs,
-                               seed=args.seed, out=str(base / "run"), quiet=True)  # fmt: skip
+        given = {"epochs": args.epochs, "patience": args.patience}
+        options = TrainOptions(fasta=[str(fasta)], model=model, seed=args.seed,
+                               model_options=parse_key_values(args.model_option),
+                               out=str(base / "run"), quiet=True,
+                               **{k: v for k, v in given.items() if v is not None})  # fmt: skip
         run_dir = train(options)
         seconds = time.perf_counter() - start
         run = seqconv.load(run_dir)
@@ -80,9 +89,11 @@ def main() -> None:
             ),
         }
         test = run.config["result"]["test"]
-        best = run.config["result"]["best_epoch"]
+        best, ran = run.config["result"]["best_epoch"], run.config["result"]["epochs_run"]
         scores = ", ".join(f"{k} {v:.3f}" for k, v in test.items())
-        print(f"{model}: trained in {seconds:.0f} s, best epoch {best}; test {scores}")
+        kwargs = run.config["model"]["kwargs"]
+        print(f"{model} {kwargs}: trained in {seconds:.0f} s, {ran} epochs, best epoch {best}; "
+              f"test {scores}")  # fmt: skip
         print("recovered of the 12 Koo & Eddy motifs (best match at q < 0.05, shuffled control):")
         for name, annotation in results.items():
             found = recovery(annotation, planted)
