@@ -75,7 +75,10 @@ def train(
         "them, naming the ids).",
     ),
     epochs: int = typer.Option(
-        30, metavar="N", help="Maximum epochs (early stopping usually ends sooner)."
+        200,
+        metavar="N",
+        help="Most epochs: training stops earlier when the monitored metric "
+        "stops improving (--patience epochs). Default 200 for DNA, 1,500 for deep series models.",
     ),
     time_limit: str | None = typer.Option(
         None,

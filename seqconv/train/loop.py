@@ -215,6 +215,12 @@ def fit(
             _save_epoch(out, model, state, epoch, settings)
     else:
         result.stopped_early = state.wait >= settings.patience
+        if result.history and not result.stopped_early and settings.epochs > 1:
+            reporter.info(
+                f"reached the epoch cap ({settings.epochs}) before {result.monitor} stopped "
+                f"improving (best epoch {result.best_epoch}): a larger --epochs may give a "
+                "better model"
+            )
     if state.best_state is not None:
         model.load_state_dict(state.best_state)
     dist.barrier()

@@ -135,3 +135,12 @@ def test_bad_time_limit_is_refused(tmp_path, value):
     )
     assert result.exit_code == 2
     assert "--time-limit must be a positive duration" in result.output
+
+
+def test_a_run_that_reaches_the_epoch_cap_while_improving_says_so(tmp_path):
+    rng = np.random.default_rng(1)
+    train = write_ts(tmp_path / "t.ts", *toy_series(rng, 40, 24))
+    result = invoke("train", "--series", train, "--arch", "resnet", "-O", "filters=4,4",
+                    "--epochs", 3, "--patience", 50, "--out", tmp_path / "run")  # fmt: skip
+    assert "reached the epoch cap (3) before" in result.output
+    assert "a larger --epochs may give a better model" in result.output

@@ -79,7 +79,7 @@ class TrainOptions(RecipeOptions):
     align: str = "center"
     task: str | None = None
     drop_missing_labels: bool = False
-    epochs: int = 30
+    epochs: int = 200  # a cap: training stops on a plateau of the validation metric
     batch_size: int = 128
     lr: float = 3e-3
     weight_decay: float = 1e-2
