@@ -296,6 +296,7 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
     from seqconv.runs.calibration import (
         CALIBRATED_TASKS,
         MIN_ROWS,
+        Calibration,
         calibrated,
         calibration_scores,
         fit_calibration,
@@ -307,11 +308,9 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
         return None
     rows = np.setdiff1d(job.valid_index, job.train_index)  # series monitor the training rows
     if len(rows) < MIN_ROWS:
-        reporter.info(
-            f"probabilities not calibrated: {len(rows)} validation rows (at least {MIN_ROWS} "
-            "needed)"
-        )
-        return {"method": "none", "reason": f"{len(rows)} validation rows (< {MIN_ROWS})"}
+        reason = f"{len(rows)} validation rows apart from the training rows (< {MIN_ROWS})"
+        reporter.info(f"probabilities not calibrated: {reason}")
+        return {"method": "none", "reason": reason}
     valid_outputs = job.outputs(rows)
     valid_truth = job.targets[torch.as_tensor(rows)].cpu().numpy()
     fitted = fit_calibration(held.task, valid_outputs, valid_truth)
@@ -319,7 +318,7 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
     before = held.predictions
     held.predictions = calibrated(held.task, held.outputs, fitted).numpy()
 
-    def scores(truth: np.ndarray, outputs: torch.Tensor, fit: object) -> dict:
+    def scores(truth: np.ndarray, outputs: torch.Tensor, fit: Calibration | None) -> dict:
         p = calibrated(held.task, outputs, fit).numpy()
         accuracy = prediction_accuracy(held.task, truth, p)
         return {**calibration_scores(held.task, truth, p), "accuracy": accuracy}
