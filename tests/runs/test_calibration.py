@@ -93,3 +93,30 @@ def test_broken_stored_calibration_is_a_clear_error(spec, message):
     with pytest.raises(InputError, match="config.json: ") as error:
         Calibration.from_dict(spec, 2, "run/config.json")
     assert message in str(error.value)
+
+
+def test_a_refit_that_raises_the_validation_log_loss_is_not_kept(monkeypatch, tmp_path):
+    """Training keeps a refit only when it lowers the log-loss of the real validation labels."""
+    from types import SimpleNamespace
+
+    import seqconv.runs.calibration as calibration
+    from seqconv.progress import Reporter
+    from seqconv.train.recipes.common import _calibrate
+
+    z, y = _binary(400, 0)
+    job = SimpleNamespace(outputs=lambda rows: z[rows], valid_index=np.arange(200),
+                          train_index=np.arange(200, 400), targets=torch.as_tensor(y))  # fmt: skip
+    held = SimpleNamespace(task="binary", outputs=z[200:], truth=y[200:], split="test",
+                           predictions=calibrated("binary", z[200:], None).numpy())  # fmt: skip
+    config: dict = {}
+    report = _calibrate(tmp_path, config, job, held, Reporter(quiet=True))
+    assert config["calibration"]["method"] == "platt"  # the 4x overconfident model: kept
+    assert report["valid_log_loss"]["after"] < report["valid_log_loss"]["before"]
+    assert (tmp_path / "reliability.png").is_file()
+
+    worse = Calibration("platt", [0.01, 0.01], [0.0, 3.0])
+    monkeypatch.setattr(calibration, "fit_calibration", lambda *args: worse)
+    config = {}
+    report = _calibrate(tmp_path, config, job, held, Reporter(quiet=True))
+    assert "calibration" not in config and report["method"] == "none"
+    assert "already calibrated" in report["reason"]

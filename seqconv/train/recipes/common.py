@@ -300,6 +300,7 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
         calibrated,
         calibration_scores,
         fit_calibration,
+        log_loss,
         prediction_accuracy,
     )
     from seqconv.runs.plots import plot_reliability
@@ -314,6 +315,15 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
     valid_outputs = job.outputs(rows)
     valid_truth = job.targets[torch.as_tensor(rows)].cpu().numpy()
     fitted = fit_calibration(held.task, valid_outputs, valid_truth)
+    without = log_loss(held.task, valid_outputs, valid_truth, None)
+    with_fit = log_loss(held.task, valid_outputs, valid_truth, fitted)
+    if not with_fit < without:
+        reason = (
+            f"already calibrated: validation log-loss {without:.4f} as trained, {with_fit:.4f} "
+            "refitted"
+        )
+        reporter.info(f"probabilities left as they are ({reason})")
+        return {"method": "none", "reason": reason}
     config["calibration"] = fitted.to_dict()
     before = held.predictions
     held.predictions = calibrated(held.task, held.outputs, fitted).numpy()
@@ -326,6 +336,7 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
     report = {
         **fitted.to_dict(),
         "fitted_on": {"split": "valid", "n": int(len(rows))},
+        "valid_log_loss": {"before": without, "after": with_fit},
         "valid": {
             "before": scores(valid_truth, valid_outputs, None),
             "after": scores(valid_truth, valid_outputs, fitted),
