@@ -2,8 +2,9 @@
 
 >>> from seqconv import models
 >>> model = models.build("tcn", channels=[8, 8], kernel_size=3)
->>> model.build_config
-{'name': 'tcn', 'kwargs': {'channels': [8, 8], 'kernel_size': 3}}
+>>> kwargs = model.build_config["kwargs"]  # every argument: rebuilds it in any later version
+>>> kwargs["channels"], kwargs["kernel_size"], kwargs["dropout"]
+([8, 8], 3, 0.0)
 """
 
 # Importing the model modules registers them.

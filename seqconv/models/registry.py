@@ -58,8 +58,9 @@ def get(name: str) -> Callable[..., nn.Module]:
 def build(name: str, **kwargs: Any) -> nn.Module:
     """Build a registered model from JSON-serialisable keyword arguments.
 
-    The returned module carries ``build_config = {"name": name, "kwargs": kwargs}`` so that a run
-    directory can store exactly what rebuilds it.
+    The returned module carries ``build_config = {"name": name, "kwargs": ...}``, the keyword
+    arguments with every default filled in, so that a run directory stores exactly what rebuilds
+    it, whatever later versions change in the defaults.
 
     Raises
     ------
@@ -72,7 +73,8 @@ def build(name: str, **kwargs: Any) -> nn.Module:
         model = factory(**kwargs)
     except Exception as exc:  # noqa: BLE001 - any failure here comes from the user's options
         raise SeqconvError(f"model {name!r} cannot be built with {kwargs}: {exc}") from None
-    model.build_config = {"name": name, "kwargs": dict(kwargs)}
+    # every argument, defaults included: a run must rebuild the same model after a default changes
+    model.build_config = {"name": name, "kwargs": {**defaults(name), **kwargs}}
     return model
 
 

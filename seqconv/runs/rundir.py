@@ -46,8 +46,13 @@ from seqconv.files import absolute, local_copy
 from seqconv.options import read_options_file
 from seqconv.version import __version__
 
-FORMAT = 1
-"""Version of the ``config.json`` layout this seqconv writes (0.1 wrote none: format 0)."""
+FORMAT = 2
+"""Version of the ``config.json`` layout this seqconv writes (0.1 wrote none: format 0). Format 2
+stores every model keyword argument, defaults included; formats 0-1 stored only those given."""
+
+CHANGED_DEFAULTS: dict[str, dict[str, Any]] = {"motifnet": {"filters": [30, 128]}}
+"""Model defaults as they were when runs of formats 0-1 were written, where they have changed
+since: such a run's model is rebuilt with them."""
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
 CHECKPOINT = "checkpoint.safetensors"
@@ -148,6 +153,8 @@ def model_spec(run_dir: str | Path) -> tuple[str, dict[str, Any]]:
     kwargs = spec.get("kwargs") or {}
     if not isinstance(kwargs, dict):
         raise SeqconvError(f"{path}: model kwargs must be an object, got {type(kwargs).__name__}")
+    if config.get("format", 0) < 2:  # only the given arguments were stored
+        kwargs = {**CHANGED_DEFAULTS.get(spec["name"], {}), **kwargs}
     return spec["name"], kwargs
 
 
