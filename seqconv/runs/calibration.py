@@ -132,6 +132,15 @@ def log_loss(task: str, outputs: Tensor, truth: np.ndarray, fit: Calibration | N
     return float(torch.nn.functional.binary_cross_entropy_with_logits(z, y))
 
 
+def smoothed_class_targets(onehot: Tensor) -> Tensor:
+    """Platt's (1999) smoothed targets for classes: ``(N, K)`` one-hot rows to ``(N, K)``, a row's
+    own class ``k`` at ``(n_k + 1) / (n_k + 2)`` (``n_k`` rows of that class), the rest shared
+    evenly by the other classes."""
+    counts = onehot.sum(dim=0)
+    own = (onehot * ((counts + 1) / (counts + 2))).sum(dim=1, keepdim=True)
+    return torch.where(onehot > 0, own, (1 - own) / max(onehot.shape[1] - 1, 1))
+
+
 def _smoothed(onehot: Tensor) -> Tensor:
     """Platt's targets per column: ``(n+ + 1) / (n+ + 2)`` for positives, ``1 / (n- + 2)`` else."""
     positives = onehot.sum(dim=0)
@@ -166,9 +175,7 @@ def _fit_vector(z: Tensor, onehot: Tensor) -> tuple[list[float], list[float]]:
     """``softmax(a * z + b)`` against smoothed class targets; a light pull of ``a`` towards one
     and ``b`` towards zero keeps a class with few validation rows from running away."""
     n, k = z.shape
-    counts = onehot.sum(dim=0)
-    own = (counts + 1) / (counts + 2)
-    soft = onehot * own + (1 - onehot) * ((1 - (onehot * own).sum(1, keepdim=True)) / max(k - 1, 1))
+    soft = smoothed_class_targets(onehot)
     log_a = torch.zeros(k, dtype=torch.float64, requires_grad=True)
     b = torch.zeros(k, dtype=torch.float64, requires_grad=True)
     penalty = 1.0 / n
@@ -192,15 +199,24 @@ def calibration_scores(task: str, truth: np.ndarray, probabilities: np.ndarray) 
     if len(p) == 0:
         return {"ece": float("nan"), "brier": float("nan")}
     if is_classification(task):
-        labels = np.asarray(truth, dtype=np.int64)
-        onehot = np.eye(p.shape[1])[labels]
-        confidence, hit = p.max(axis=1), (p.argmax(axis=1) == labels).astype(np.float64)
+        onehot = np.eye(p.shape[1])[np.asarray(truth, dtype=np.int64)]
         brier = float(((p - onehot) ** 2).sum(axis=1).mean())
     else:
         onehot = np.asarray(truth, dtype=np.float64).reshape(p.shape)
-        confidence, hit = p.ravel(), onehot.ravel()
         brier = float(((p - onehot) ** 2).mean())
-    return {"ece": _ece(confidence, hit), "brier": brier}
+    return {"ece": _ece(*confidence_hits(task, truth, p)), "brier": brier}
+
+
+def confidence_hits(
+    task: str, truth: np.ndarray, probabilities: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """What calibration judges: the predicted class's probability and whether the class is
+    right (``(N,)`` each), or for multi-label targets every probability and its 0/1 label."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    if is_classification(task):
+        hit = (p.argmax(axis=1) == np.asarray(truth, dtype=np.int64)).astype(np.float64)
+        return p.max(axis=1), hit
+    return p.ravel(), np.asarray(truth, dtype=np.float64).ravel()
 
 
 def prediction_accuracy(task: str, truth: np.ndarray, probabilities: np.ndarray) -> float:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from seqconv.runs.calibration import smoothed_class_targets
+
 ALPHAS: tuple[float, ...] = tuple(
     float(a) for a in torch.logspace(-3, 3, 10, dtype=torch.float64).tolist()
 )
@@ -118,11 +120,7 @@ def fit_temperature(scores: Tensor, classes: Tensor) -> float:
     """
     s = scores.double()
     classes = classes.to(s.device)
-    n_classes = s.shape[1]
-    counts = torch.bincount(classes, minlength=n_classes).to(s)
-    own = (counts[classes] + 1) / (counts[classes] + 2)
-    soft = ((1 - own) / max(n_classes - 1, 1))[:, None].expand(-1, n_classes).clone()
-    soft[torch.arange(len(classes)), classes] = own
+    soft = smoothed_class_targets(torch.nn.functional.one_hot(classes, s.shape[1]).to(s))
     grid = torch.logspace(-2, 4, 241, dtype=torch.float64, device=s.device)
     losses = torch.stack([torch.nn.functional.cross_entropy(t * s, soft) for t in grid])
     return float(grid[int(torch.argmin(losses))])
