@@ -206,7 +206,12 @@ def plot_reliability(
     ``before`` and ``after`` are ``(N, K)`` probabilities; classes are judged by the predicted
     class's probability, labels (multi-label) by every probability.
     """
-    from seqconv.runs.calibration import ECE_BINS, calibration_scores, reliability_bins
+    from seqconv.runs.calibration import (
+        ECE_BINS,
+        calibration_scores,
+        confidence_hits,
+        reliability_bins,
+    )
 
     fig, (ax, hist) = plt.subplots(
         2, 1, figsize=(5, 5.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
@@ -214,13 +219,7 @@ def plot_reliability(
     ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1, label="perfect")
     edges = np.linspace(0, 1, ECE_BINS + 1)
     for name, p, style in (("before", before, "o-"), ("after", after, "s-")):
-        p = np.asarray(p, dtype=np.float64)
-        if is_classification(task):
-            hit = (p.argmax(axis=1) == np.asarray(truth)).astype(np.float64)
-            confidence = p.max(axis=1)
-        else:
-            confidence, hit = p.ravel(), np.asarray(truth, dtype=np.float64).ravel()
-        mean_conf, rate, count = reliability_bins(confidence, hit)
+        mean_conf, rate, count = reliability_bins(*confidence_hits(task, truth, p))
         seen = count > 0
         scores = calibration_scores(task, truth, p)
         label = f"{name} calibration (ECE {scores['ece']:.3f}, Brier {scores['brier']:.3f})"
