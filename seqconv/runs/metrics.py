@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqconv.runs.calibration import calibration_scores
+from seqconv.runs.calibration import calibration_scores, prediction_accuracy
 from seqconv.runs.ranking import RankedColumns, bootstrap_counts
 from seqconv.runs.tasks import is_classification
 
@@ -139,8 +139,7 @@ def compute_metrics(
         chosen = np.zeros_like(indicator)
         if len(labels):
             chosen[np.arange(len(labels)), predictions.argmax(axis=1)] = 1
-        correct = (predictions.argmax(axis=1) == labels).astype(np.float64)
-        summary["accuracy"] = float(correct.mean()) if len(correct) else float("nan")
+        summary["accuracy"] = prediction_accuracy(task, targets, predictions)
     else:
         indicator = np.asarray(targets, dtype=np.float64)
         chosen = (predictions >= 0.5).astype(np.float64)
@@ -149,8 +148,8 @@ def compute_metrics(
     headline = target_names[1:] if task == "binary" else target_names
     for m in ("auroc", "aupr"):
         summary[m] = _nanmean([per_target[n][m]["value"] for n in headline])
-    if task == "multilabel":
-        summary["accuracy"] = float(np.mean((predictions >= 0.5) == indicator))
+    if task == "multilabel":  # after the rankings, as before
+        summary["accuracy"] = prediction_accuracy(task, targets, predictions)
     summary.update(calibration_scores(task, targets, predictions))
     return _result(task, targets, per_target, summary)
 

@@ -325,25 +325,24 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
         reporter.info(f"probabilities left as they are ({reason})")
         return {"method": "none", "reason": reason}
     config["calibration"] = fitted.to_dict()
-    before = held.predictions
+    before = held.predictions  # linked as trained
     held.predictions = calibrated(held.task, held.outputs, fitted).numpy()
 
-    def scores(truth: np.ndarray, outputs: torch.Tensor, fit: Calibration | None) -> dict:
-        p = calibrated(held.task, outputs, fit).numpy()
+    def scores(truth: np.ndarray, p: np.ndarray) -> dict:
         accuracy = prediction_accuracy(held.task, truth, p)
         return {**calibration_scores(held.task, truth, p), "accuracy": accuracy}
+
+    def valid_scores(fit: Calibration | None) -> dict:
+        return scores(valid_truth, calibrated(held.task, valid_outputs, fit).numpy())
 
     report = {
         **fitted.to_dict(),
         "fitted_on": {"split": "valid", "n": int(len(rows))},
         "valid_log_loss": {"before": without, "after": with_fit},
-        "valid": {
-            "before": scores(valid_truth, valid_outputs, None),
-            "after": scores(valid_truth, valid_outputs, fitted),
-        },
+        "valid": {"before": valid_scores(None), "after": valid_scores(fitted)},
         held.split: {
-            "before": scores(held.truth, held.outputs, None),
-            "after": scores(held.truth, held.outputs, fitted),
+            "before": scores(held.truth, before),
+            "after": scores(held.truth, held.predictions),
         },
     }
     plot_reliability(held.task, held.truth, before, held.predictions, out / rundir.RELIABILITY,
