@@ -14,6 +14,7 @@ from seqconv.motifs.compare import (
     column_shuffled,
     compare_motifs,
     control_pvalues,
+    expected_false_calls,
 )
 from seqconv.motifs.filters import extract_filter_motifs
 from seqconv.motifs.recovery import recovery
@@ -121,3 +122,52 @@ def test_fast_recovery_of_planted_pwms_by_name(small_db, warm_tomtom):
     other = planted[0].columns(0, planted[0].width)
     other.id, other.tf_family = "MA0139.1", ""
     assert recovery(result, [other], small_db).by_motif["MA0139.1"][0][2] == "same matrix"
+
+
+def test_expected_false_calls_judge_each_copy_against_the_others():
+    p = np.array([[1e-6, 1e-3, 1e-3, 1e-3], [1e-3, 1e-3, 1e-3, 1e-3]])
+    q = np.array([[0.01, 0.2, 0.2, 0.2], [0.01, 0.01, 0.01, 0.01]])
+    # Row 0: copy 0 beats the other three ((1 + 0) / 4 <= 0.25) and has q < 0.05: 1 of 4.
+    # Row 1: all tie, so each has 3 others as good: (1 + 3) / 4 > 0.25: none.
+    np.testing.assert_allclose(expected_false_calls(p, q, 0.05, 0.25), [0.25, 0.0])
+
+
+def test_low_information_motifs_are_not_named(small_db, warm_tomtom):
+    ctcf = small_db.get("MA0139.2")
+    weak = ctcf.columns(0, ctcf.width)
+    weak.id = weak.name = "weak"
+    weak.counts = ctcf.ppm * 0.5 + 0.5 * 0.25  # same shape, 3.8 bits: q 3e-8 against CTCF
+    strong = ctcf.columns(0, ctcf.width)
+    strong.id = strong.name = "strong"
+    assert weak.information < 6 <= strong.information
+    result = annotate_motifs([weak, strong], small_db, seed=0)
+    best = result.best.set_index("query")
+    assert best.loc["weak", "q"] < 0.05  # Tomtom alone would name it CTCF
+    assert not best.loc["weak", "matched"] and np.isnan(best.loc["weak", "control_p"])
+    assert best.loc["strong", "matched"]
+    assert result.control.real_matched == 1
+    assert result.control.fdr <= 0.1 and not result.notes
+    # The floor is a parameter: without it the weak copy is judged by its control alone.
+    loose = annotate_motifs([weak, strong], small_db, seed=0, min_information=0)
+    assert not np.isnan(loose.best.set_index("query").loc["weak", "control_p"])
+
+
+def test_redundant_matches_merge_into_clusters_named_by_family(small_db, warm_tomtom):
+    from seqconv.motifs.clusters import cluster_matched
+
+    queries = []
+    for motif_id, copies in (("MA0139.2", 3), ("MA0035.4", 2)):  # CTCF, GATA1
+        source = small_db.get(motif_id)
+        for k in range(copies):
+            copy = source.columns(k, source.width - k)  # trimmed a little differently
+            copy.id = copy.name = f"{source.name}_{k}"
+            queries.append(copy)
+    annotation = annotate_motifs(queries, small_db, seed=0)
+    assert annotation.best["matched"].all()
+    clusters = cluster_matched(annotation, queries)
+    table = clusters.table.set_index("label")
+    assert len(clusters) == 2
+    ctcf = table.loc[small_db.get("MA0139.2").tf_family]
+    assert ctcf["n_members"] == 3 and ctcf["members"] == "CTCF_0, CTCF_1, CTCF_2"
+    assert clusters.of_query["GATA1_1"] == table.loc[small_db.get("MA0035.4").tf_family, "cluster"]
+    assert clusters.summary()[0].endswith("3 members)")
