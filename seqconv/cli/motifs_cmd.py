@@ -25,12 +25,12 @@ from seqconv.cli.common import (
 def motifs(
     run: Path | None = run_option(),
     model: Path | None = run_alias(),
-    fasta: Path = typer.Option(
+    fasta: list[Path] = typer.Option(
         ...,
         "--fasta",
         "-f",
         metavar="FILE",
-        help="Sequences to collect filter sites from (e.g. the training set).",
+        help="Sequences to find motifs in (e.g. the training set); repeat for several files.",
     ),
     out: Path | None = typer.Option(
         None, "--out", "-o", metavar="DIR", help="Output folder (default: <run>/motifs)."
@@ -40,19 +40,49 @@ def motifs(
         metavar="FILE",
         help="MEME/JASPAR motif file to name filters (default: JASPAR 2024 CORE vertebrates).",
     ),
+    method: str = typer.Option(
+        "filters",
+        "--method",
+        metavar="METHOD",
+        help="filters: first-layer filters as motifs; seqlets: motifs from attributions "
+        "(high-importance windows clustered, per target).",
+    ),
     q: float = typer.Option(0.05, metavar="X", help="q-value cut-off for a match."),
     shuffles: int = typer.Option(
-        50, metavar="N", help="Column-shuffled copies per filter for the control."
+        50,
+        metavar="N",
+        help="Column-shuffled copies per motif for the control.",
+    ),
+    control_alpha: float = typer.Option(
+        0.1,
+        metavar="X",
+        help="Largest control p of a matched motif (share of its shuffled copies matching as "
+        "well).",
+    ),
+    min_information: float = typer.Option(
+        6.0, metavar="BITS", help="Fewest bits of information of a matched motif."
+    ),
+    min_influence: float = typer.Option(
+        0.02,
+        metavar="X",
+        help="filters: smallest influence of a matched filter, as a share of the largest.",
     ),
     mode: str = typer.Option(
         "basset",
         metavar="MODE",
-        help="Site selection: basset (mean + factor*(max-mean)), max_frac, top_k.",
+        help="filters: site selection: basset (mean + factor*(max-mean)), max_frac, top_k.",
     ),
-    factor: float = typer.Option(0.5, metavar="X", help="Threshold factor for basset/max_frac."),
-    min_sites: int = typer.Option(10, metavar="N", help="Drop filters with fewer sites."),
+    factor: float = typer.Option(
+        0.5, metavar="X", help="filters: threshold factor for basset/max_frac."
+    ),
+    min_sites: int = typer.Option(10, metavar="N", help="filters: drop filters with fewer sites."),
     trim_bits: float = typer.Option(
         0.5, metavar="X", help="Trim edge columns below this information (bits)."
+    ),
+    sequences: int = typer.Option(
+        1000,
+        metavar="N",
+        help="seqlets: most sequences explained per target (the top quarter by score).",
     ),
     seed: int = typer.Option(
         0, metavar="N", help="Seed for the shuffled control and the influence subset."
@@ -62,51 +92,70 @@ def motifs(
 ) -> None:
     """Turn first-layer filters into motifs, name them against JASPAR, rank them by influence.
 
-    Writes filters.meme, filters.jaspar, filters.tsv, matches.tsv, a logo per filter and a
-    self-contained report.html. A filter counts as matched only when its best match has q below
-    the cut-off and beats every column-shuffled copy of itself.
+    Writes filters.meme, filters.jaspar, filters.tsv, matches.tsv, clusters.tsv, a logo per
+    filter and a self-contained report.html. A filter counts as matched when its best match has
+    q below the cut-off, it holds at least --min-information bits, the model relies on it (at
+    least --min-influence of the most influential filter's influence), and at most
+    --control-alpha of its column-shuffled copies match as well. Matched filters that resemble each
+    other are merged into clusters named by TF family.
     """
     from seqconv.motifs import write_motif_report
+    from seqconv.motifs.seqlet_report import write_seqlet_report
     from seqconv.outputs import check_output_dir
     from seqconv.runs.commands import load_with_sequences
-    from seqconv.runs.tasks import link
+    from seqconv.runs.tasks import is_classification, link
     from seqconv.validation import Rule, check_value
 
     run_dir = require_run(run, model)
-    folder = check_output_dir(out or Path(run_dir) / "motifs", [fasta, db])
+    folder = check_output_dir(out or Path(run_dir) / "motifs", [*fasta, db])
+    check_value("method", method, Rule(str, choices=("filters", "seqlets")))
     check_value("q", q, Rule(float, low=0, high=1, low_open=True))
     check_value("shuffles", shuffles, Rule(int, low=1))
+    check_value("control_alpha", control_alpha, Rule(float, low=0, high=1, low_open=True))
+    check_value("min_information", min_information, Rule(float, low=0))
+    check_value("min_influence", min_influence, Rule(float, low=0, high=1))
     check_value("factor", factor, Rule(float, low=0, high=1))
     check_value("min_sites", min_sites, Rule(int, low=1))
     check_value("trim_bits", trim_bits, Rule(float, low=0, high=2))
     check_value("seed", seed, Rule(int, low=0))
+    check_value("sequences", sequences, Rule(int, low=1))
     start_threads(threads)
     trained, data = load_with_sequences(run_dir, fasta, device)
-    report = write_motif_report(
-        trained.model,
-        data.codes,
-        folder,
-        db=db,
-        q=q,
-        n_shuffles=shuffles,
-        mode=mode,
-        factor=factor,
-        min_sites=min_sites,
-        trim_bits=trim_bits,
-        seed=seed,
-        output_transform=lambda t: link(trained.task, t),
-        device=trained.device,
-        title=f"seqconv motifs: {Path(run_dir).name}",
-    )
-    summary = report.summary()
+    title = f"seqconv motifs: {Path(run_dir).name}"
+    common = dict(db=db, q=q, n_shuffles=shuffles, control_alpha=control_alpha,
+                  min_information=min_information, seed=seed, device=trained.device)  # fmt: skip
+    if method == "seqlets":
+        report = write_seqlet_report(
+            trained.model,
+            data.codes,
+            folder,
+            trained.target_names,
+            is_classification(trained.task),
+            title=title + " (seqlets)",
+            n_sequences=sequences,
+            **common,
+        )
+    else:
+        report = write_motif_report(
+            trained.model,
+            data.codes,
+            folder,
+            min_influence=min_influence,
+            mode=mode,
+            factor=factor,
+            min_sites=min_sites,
+            trim_bits=trim_bits,
+            output_transform=lambda t: link(trained.task, t),
+            title=title,
+            **common,
+        )
     for note in report.notes:
         err_console.print(f"note: {note}", highlight=False)
-    names = ", ".join(summary["names"]) or "none"
-    fdr = summary["shuffled_fdr"]
+    clusters = report.clusters.summary() if report.clusters is not None else []
     err_console.print(
-        f"{summary['filters']} filters, {summary['with_sites']} with enough sites, "
-        f"{summary['matched']} matched at q < {q}: {names}"
-        + (f" (shuffled-control FDR {fdr:.3f})" if fdr is not None else ""),
+        f"{report.headline(q)}, in {len(clusters)} motif clusters" + (":" if clusters else ""),
         highlight=False,
     )
+    for line in clusters:
+        err_console.print(f"  {line}", highlight=False)
     err_console.print(f"report: {report.out_dir / 'report.html'}", highlight=False)

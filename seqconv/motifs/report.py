@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from seqconv.atomic import write_text
+from seqconv.motifs.clusters import MotifClusters, cluster_matched
 from seqconv.motifs.compare import Annotation, annotate_motifs
 from seqconv.motifs.database import MotifDatabase, load_database
 from seqconv.motifs.filters import FilterExtraction, extract_filter_motifs
@@ -33,10 +34,12 @@ FILTER_COLUMNS = [
     "best_match",
     "best_name",
     "tf_family",
+    "tf_class",
     "p",
     "q",
     "control_p",
     "matched",
+    "cluster",
     "consensus",
 ]
 
@@ -51,6 +54,8 @@ class MotifReport:
         The ``filters.tsv`` table (one row per filter, most influential first).
     matches
         The ``matches.tsv`` table.
+    clusters
+        Matched filters grouped by similarity and named by TF family (``clusters.tsv``).
     extraction, annotation, influence
         The underlying results (``annotation``/``influence`` ``None`` when skipped).
     files
@@ -64,7 +69,18 @@ class MotifReport:
     annotation: Annotation | None
     influence: Influence | None
     files: dict[str, Path]
+    clusters: MotifClusters | None = None
     notes: list[str] = field(default_factory=list)
+
+    def headline(self, q: float) -> str:
+        """One line for the terminal."""
+        s = self.summary()
+        fdr = s["fdr"]
+        return (
+            f"{s['filters']} filters, {s['with_sites']} with enough sites, "
+            f"{s['matched']} matched at q < {q}"
+            + (f" (empirical FDR {fdr:.2f})" if fdr is not None and fdr == fdr else "")
+        )
 
     def summary(self) -> dict:
         """Counts and the matched filters' names (for printing)."""
@@ -78,7 +94,8 @@ class MotifReport:
             "matched_filters": [
                 (int(r.filter), r.best_match, r.best_name) for r in matched.itertuples()
             ],
-            "shuffled_fdr": None if control is None else control.fdr,
+            "clusters": self.clusters.summary() if self.clusters is not None else [],
+            "fdr": None if control is None else control.fdr,
             "out_dir": str(self.out_dir),
         }
 
@@ -102,10 +119,12 @@ def _filter_table(
             "best_match": "",
             "best_name": "",
             "tf_family": "",
+            "tf_class": "",
             "p": np.nan,
             "q": np.nan,
             "control_p": np.nan,
             "matched": False,
+            "cluster": "",
             "consensus": "",
         }
         if motif is not None:
@@ -116,6 +135,7 @@ def _filter_table(
                 best_match=b["target_id"],
                 best_name=b["target_name"],
                 tf_family=b["tf_family"],
+                tf_class=b["tf_class"],
                 p=float(b["p"]),
                 q=float(b["q"]),
                 control_p=float(b["control_p"]),
@@ -145,7 +165,9 @@ def write_motif_report(
     db: MotifDatabase | str | Path | None = None,
     q: float = 0.05,
     n_shuffles: int = 50,
-    control_alpha: float = 0.02,
+    control_alpha: float = 0.1,
+    min_information: float = 6.0,
+    min_influence: float = 0.02,
     seed: int = 0,
     compare: bool = True,
     mode: str = "basset",
@@ -166,9 +188,10 @@ def write_motif_report(
     """Extract, annotate and rank a model's first-layer filters, and write the report.
 
     Writes into ``out_dir``: ``filters.meme``, ``filters.jaspar``, ``filters.tsv``,
-    ``matches.tsv``, ``logos/filterN.png`` (and ``logos/filterN_match.png``, the filter above its
-    best match, when that match has ``q < q``) and ``report.html`` (self-contained, logos
-    embedded, filters by influence, with a legend that explains each column).
+    ``matches.tsv``, ``clusters.tsv`` (matched filters grouped by TF family),
+    ``logos/filterN.png`` (and ``logos/filterN_match.png``, the filter above its best match,
+    when that match has ``q < q``) and ``report.html`` (self-contained, logos embedded, filters
+    by influence, with a legend that explains each column).
 
     Parameters
     ----------
@@ -179,11 +202,14 @@ def write_motif_report(
     db
         Motif database, or a MEME/JASPAR/TRANSFAC file; ``None``: JASPAR 2024 CORE vertebrates.
     q
-        q-value cut-off for matches (Tomtom q and the shuffled-control q; see
+        q-value cut-off for matches (Tomtom q; see
         :mod:`seqconv.motifs.compare`).
-    n_shuffles, control_alpha, seed
+    n_shuffles, control_alpha, min_information, seed
         Shuffled control: column-shuffled copies per filter, the largest control p of a matched
-        filter, and the seed of the shuffles.
+        filter, the fewest bits of a matched filter, and the seed of the shuffles.
+    min_influence
+        Smallest influence of a matched filter, as a share of the most influential filter's
+        (filters the model hardly uses are not named; needs ``influence``).
     compare
         ``False`` skips the database comparison.
     mode, factor, top_k, min_sites, trim_bits, min_width
@@ -228,15 +254,6 @@ def write_motif_report(
             f"{min_sites} sites and no PFM"
         )
 
-    database = None
-    annotation = None
-    if compare and motifs:
-        with status(f"comparing {len(motifs)} filters with the database", show_progress):
-            database = db if isinstance(db, MotifDatabase) else load_database(db)
-            notes += database.notes
-            annotation = annotate_motifs(motifs, database, q, n_shuffles, control_alpha, seed)
-        notes += annotation.notes
-
     infl = None
     if influence:
         subset = codes
@@ -259,24 +276,66 @@ def write_motif_report(
             show_progress=show_progress,
         )
 
+    database = None
+    annotation = None
+    if compare and motifs:
+        eligible = None
+        if infl is not None and min_influence > 0:
+            relative = infl.influence / max(float(infl.influence.max()), 1e-300)
+            eligible = np.array([relative[m.filter] >= min_influence for m in extraction.motifs])
+        with status(f"comparing {len(motifs)} filters with the database", show_progress):
+            database = db if isinstance(db, MotifDatabase) else load_database(db)
+            notes += database.notes
+            annotation = annotate_motifs(
+                motifs,
+                database,
+                q,
+                n_shuffles,
+                control_alpha,
+                seed,
+                min_information=min_information,
+                eligible=eligible,
+            )
+        notes += annotation.notes
+        if eligible is not None:
+            quiet = int(((annotation.best["q"] < q) & ~eligible).sum())
+            if quiet:
+                notes.append(
+                    f"{quiet} filters with a match at q < {q} are not named: their influence is "
+                    f"below {min_influence:g} of the most influential filter's"
+                )
+
     filters = _filter_table(extraction, annotation, infl)
+    clusters = None
+    if annotation is not None:
+        by_id = {m.id: m for m in motifs}
+        ranked = [by_id[f"filter{f}"] for f in filters["filter"] if f"filter{f}" in by_id]
+        clusters = cluster_matched(annotation, ranked)  # members listed most influential first
+        filters["cluster"] = [clusters.of_query.get(f"filter{f}", "") for f in filters["filter"]]
     matches = _match_table(annotation)
     files = {
         "meme": write_meme(out_dir / "filters.meme", motifs, extraction.background),
         "jaspar": write_jaspar(out_dir / "filters.jaspar", motifs),
     }
-    files["filters"] = _write_tsv(out_dir / "filters.tsv", filters)
-    files["matches"] = _write_tsv(out_dir / "matches.tsv", matches)
+    files["filters"] = write_tsv(out_dir / "filters.tsv", filters)
+    files["matches"] = write_tsv(out_dir / "matches.tsv", matches)
+    if clusters is not None:
+        files["clusters"] = write_tsv(out_dir / "clusters.tsv", clusters.table)
 
     with status(f"drawing logos of {len(motifs)} filters", show_progress):
         rows = logos_and_rows(filters, extraction, annotation, database, out_dir, q, renderer)
     info = report_info(extraction, database, annotation, infl, q)
-    html_text = render_html(rows, info, notes, title)
+    html_text = render_html(
+        rows, info, notes, title, clusters.table if clusters is not None else None
+    )
     write_text(out_dir / "report.html", html_text)
     files["html"] = out_dir / "report.html"
-    return MotifReport(out_dir, filters, matches, extraction, annotation, infl, files, notes)
+    return MotifReport(
+        out_dir, filters, matches, extraction, annotation, infl, files, clusters, notes
+    )
 
 
-def _write_tsv(path: Path, table: pd.DataFrame) -> Path:
+def write_tsv(path: Path, table: pd.DataFrame) -> Path:
+    """Write a table as TSV (atomically), numbers to 4 significant digits."""
     write_text(path, table.to_csv(sep="\t", index=False, float_format="%.4g"))
     return path

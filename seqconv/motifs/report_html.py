@@ -87,25 +87,46 @@ COLUMN_LEGEND = [
     ),
     (
         "control p",
-        "Shuffled control: the filter's columns are shuffled many times (same information and "
-        "width, no motif) and each copy is compared with the database too. Control p is the "
-        "fraction of copies that match as well as the real filter, (1 + k) / (1 + copies); small "
-        "means the match is not explained by the filter's composition alone.",
+        "Shuffled control: the filter's columns are shuffled many times (same width, information "
+        "and composition, no motif) and each copy is compared with the database too. Control p "
+        "is the fraction of copies that match as well as the real filter, (1 + k) / (1 + "
+        "copies); small means the match is not explained by the filter's composition alone.",
     ),
+    ("cluster", "The motif cluster the filter belongs to (matched filters only; see above)."),
     (
         "green rows",
-        "Matched: best match q below the cut-off and control p at most the control threshold "
-        "(both in the header). Rows that pass q only are best candidates, not matches.",
+        "Matched: best match q below the cut-off, control p at most the control threshold and "
+        "at least the minimum information (all in the header). Rows that pass q only are best "
+        "candidates, not matches.",
     ),
 ]
 """``(column, explanation)`` for the legend under the table of ``report.html``."""
 
 
-def legend_html() -> str:
+def legend_html(legend: list[tuple[str, str]] | None = None) -> str:
     """The "How to read this table" block of the page."""
     esc = html.escape
-    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in COLUMN_LEGEND)
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in legend or COLUMN_LEGEND)
     return f'<h2 id="legend">How to read this table</h2><dl class="legend">{items}</dl>'
+
+
+def clusters_html(clusters: pd.DataFrame, unit: str = "filters") -> str:
+    """The "Motif clusters" table: one row per cluster of matched motifs."""
+    esc = html.escape
+    if clusters.empty:
+        return ""
+    rows = "".join(
+        f"<tr class=matched><td>{esc(r.cluster)}</td><td><b>{esc(r.label)}</b></td>"
+        f"<td>{esc(r.names)}</td><td class=num>{r.n_members}</td><td>{esc(r.members)}</td></tr>"
+        for r in clusters.itertuples()
+    )
+    return (
+        f"<h2>Motif clusters</h2><p class=muted>Matched {unit} that are similar to each other "
+        "(Tomtom) or share their best match, grouped and labelled by the TF family their matches "
+        "share (else the structural class, else the most frequent name).</p>"
+        "<table><thead><tr><th>cluster</th><th>label</th><th>best matches</th>"
+        f"<th>members</th><th>{esc(unit)}</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def render_html(
@@ -113,8 +134,14 @@ def render_html(
     info: list[tuple[str, str]],
     notes: list[str],
     title: str,
+    clusters: pd.DataFrame | None = None,
+    legend: list[tuple[str, str]] | None = None,
+    heading: str = "Filters, most influential first",
+    unit: str = "filters",
 ) -> str:
-    """The page: a header of ``info`` pairs and ``notes``, then one table row per filter."""
+    """The page: a header of ``info`` pairs and ``notes``, the motif clusters, then one table row
+    per motif (filters by default; ``legend``, ``heading`` and ``unit`` name other kinds)."""
+    legend = legend or COLUMN_LEGEND
     esc = html.escape
     parts = [
         "<!DOCTYPE html>",
@@ -126,22 +153,27 @@ def render_html(
     parts.append("</dl>")
     if notes:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    if clusters is not None:
+        parts.append(clusters_html(clusters, unit))
     # The column heads carry their explanation as a tooltip too.
-    heads = "".join(
-        f'<th title="{esc(text)}">{esc(name)}</th>' for name, text in COLUMN_LEGEND[:-1]
-    )
+    heads = "".join(f'<th title="{esc(text)}">{esc(name)}</th>' for name, text in legend[:-1])
     parts.append(
-        "<h2>Filters, most influential first</h2>"
+        f"<h2>{esc(heading)}</h2>"
         '<p class="muted">Columns are explained under the table '
         f'(<a href="#legend">how to read this table</a>).</p><table><thead><tr>{heads}'
         "</tr></thead><tbody>"
     )
     for r in report_rows:
         css = ' class="matched"' if r["matched"] else ""
-        logo = f'<img alt="filter {r["filter"]}" src="{r["logo"]}">' if r["logo"] else ""
+        logo = f'<img alt="{esc(r["name"])}" src="{r["logo"]}">' if r["logo"] else ""
+        if r.get("extra_logo"):
+            logo += f'<img alt="{esc(r["name"])} CWM" src="{r["extra_logo"]}">'
+
         match = f'<img alt="match" src="{r["match_logo"]}">' if r["match_logo"] else ""
         if r["target_id"]:
             verdict = "matched" if r["matched"] else "not supported by the shuffled control"
+            if r["information"] < r.get("min_information", 0.0):
+                verdict = "too little information to be named"
             if not r["significant"]:
                 verdict = "q ≥ cut-off (best candidate)"
             name = (
@@ -153,43 +185,42 @@ def render_html(
         else:
             name = '<span class="muted">—</span>'
         parts.append(
-            f"<tr{css}><td class=num>{r['rank']}</td><td>filter{r['filter']}</td>"
+            f"<tr{css}><td class=num>{r['rank']}</td><td>{esc(r['name'])}</td>"
             f"<td>{logo}</td><td class=num>{r['nsites']}</td>"
             f"<td class=num>{_fmt(r['information'])}</td><td class=num>{_fmt(r['influence'])}</td>"
             f"<td>{match}</td><td>{name}</td><td class=num>{_fmt(r['p'])}</td>"
             f"<td class=num>{_fmt(r['E'])}</td><td class=num>{_fmt(r['q'])}</td>"
-            f"<td class=num>{_fmt(r['control_p'])}</td></tr>"
+            f"<td class=num>{_fmt(r['control_p'])}</td><td>{esc(r.get('cluster', ''))}</td></tr>"
         )
     parts.append("</tbody></table>")
-    parts.append(legend_html())
+    parts.append(legend_html(legend))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def logos_and_rows(
-    filters: pd.DataFrame,
-    extraction: FilterExtraction,
+def motif_rows(
+    items: list[tuple[dict, Motif | None]],
     annotation: Annotation | None,
     database: MotifDatabase | None,
     out_dir: Path,
     q: float,
     renderer: Renderer = "fast",
 ) -> list[dict]:
-    """Draw ``logos/filterN.png`` (and ``filterN_match.png`` for matches with ``q < q``) and
-    return one row of numbers and data-URI logos per filter, in the order of ``filters``."""
-    kept = extraction.by_filter()
+    """Draw ``logos/<id>.png`` (and ``<id>_match.png`` for matches with ``q < q``) of every motif
+    and return one row of numbers and data-URI logos per item, in the order given.
+
+    ``items`` pairs the row's own fields (``name``, ``nsites``, ``information``, ``influence``,
+    ``matched``, ``cluster``; optionally ``extra_logo``: a data URI shown under the logo) with
+    the motif (``None``: a row without one).
+    """
     best = annotation.best.set_index("query") if annotation is not None else None
     targets = {m.id: m for m in database} if database is not None else {}
+    min_information = annotation.control.min_information if annotation is not None else 0.0
     rows = []
-    for rank, r in enumerate(filters.itertuples(), start=1):
-        fm = kept.get(int(r.filter))
+    for rank, (fields, motif) in enumerate(items, start=1):
         row = {
             "rank": rank,
-            "filter": int(r.filter),
-            "nsites": int(r.nsites),
-            "information": r.information,
-            "influence": r.influence,
-            "matched": bool(r.matched),
+            "min_information": min_information,
             "logo": "",
             "match_logo": "",
             "target_id": "",
@@ -197,16 +228,15 @@ def logos_and_rows(
             "E": np.nan,
             "q": np.nan,
             "control_p": np.nan,
+            **fields,
         }
-        if fm is not None:
-            motif: Motif = fm.to_motif()
+        if motif is not None:
             png = motif_logo(
                 motif, out_dir / "logos" / f"{motif.id}.png", title=motif.id, renderer=renderer
             )
             row["logo"] = _data_uri(png)
             if best is not None and motif.id in best.index:
                 b = best.loc[motif.id]
-                target = targets[b["target_id"]]
                 row.update(
                     target_id=b["target_id"],
                     target_name=b["target_name"],
@@ -222,7 +252,7 @@ def logos_and_rows(
                 if b["q"] < q:  # drawing costs ~0.2 s: only for matches worth showing
                     png = match_logo(
                         motif,
-                        target,
+                        targets[b["target_id"]],
                         int(b["offset"]),
                         b["strand"],
                         out_dir / "logos" / f"{motif.id}_match.png",
@@ -232,6 +262,32 @@ def logos_and_rows(
                     row["match_logo"] = _data_uri(png)
         rows.append(row)
     return rows
+
+
+def logos_and_rows(
+    filters: pd.DataFrame,
+    extraction: FilterExtraction,
+    annotation: Annotation | None,
+    database: MotifDatabase | None,
+    out_dir: Path,
+    q: float,
+    renderer: Renderer = "fast",
+) -> list[dict]:
+    """:func:`motif_rows` of the filters, in the order of ``filters``."""
+    kept = extraction.by_filter()
+    items = []
+    for r in filters.itertuples():
+        fm = kept.get(int(r.filter))
+        fields = {
+            "name": f"filter{int(r.filter)}",
+            "nsites": int(r.nsites),
+            "information": r.information,
+            "influence": r.influence,
+            "matched": bool(r.matched),
+            "cluster": r.cluster,
+        }
+        items.append((fields, fm.to_motif() if fm is not None else None))
+    return motif_rows(items, annotation, database, out_dir, q, renderer)
 
 
 def report_info(
@@ -262,18 +318,18 @@ def report_info(
         info.append(("database", database.source))
     if annotation is not None:
         c = annotation.control
-        matched = int(annotation.best["matched"].sum())
         info += [
             ("q cut-off", f"{q}"),
             (
                 "matched filters",
-                f"{matched} (best match q < {q} and control p ≤ {annotation.control_alpha})",
+                f"{c.real_matched} (best match q < {q}, control p ≤ {annotation.control_alpha}, "
+                f"at least {c.min_information:g} bits)",
             ),
             (
                 "shuffled control",
-                f"{c.n_shuffles} column-shuffled copies per filter (seed {c.seed}); per set of "
-                f"copies {c.decoy_matched / max(c.n_shuffles, 1):.2f} match at q < {q}, against "
-                f"{c.real_matched} of the real filters: empirical FDR "
+                f"{c.n_shuffles} column-shuffled copies per filter (seed {c.seed}); the same "
+                f"rule calls {c.expected_false:.2f} of them matched per set of copies, against "
+                f"{c.real_matched} real filters: empirical FDR "
                 + ("n/a" if math.isnan(c.fdr) else f"{c.fdr:.2f}"),
             ),
         ]

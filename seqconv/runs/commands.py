@@ -4,9 +4,12 @@ the kind of data it was trained on, predict or score, write the output."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from seqconv.dna.fasta import read_fasta_codes
+import numpy as np
+
+from seqconv.dna.fasta import EncodedFasta, read_fasta_codes
 from seqconv.errors import InputError
 from seqconv.outputs import check_output_file
 from seqconv.runs.evaluate import evaluate
@@ -101,14 +104,26 @@ def evaluate_files(
     return metrics, write_evaluation(target, metrics)
 
 
-def load_with_sequences(run_dir: str | Path, fasta: str | Path, device: str = "cpu"):
-    """A DNA run and the sequences of ``fasta`` encoded for it (padded/trimmed to its length).
+def load_with_sequences(
+    run_dir: str | Path, fasta: str | Path | Sequence[str | Path], device: str = "cpu"
+):
+    """A DNA run and the sequences of one or more FASTA files encoded for it (padded/trimmed to
+    its length).
 
     Returns
     -------
     tuple
         The :class:`~seqconv.runs.run.Run` and an :class:`~seqconv.dna.fasta.EncodedFasta`
-        (``ids``, ``(N, L)`` uint8 ``codes``).
+        (``ids``, ``(N, L)`` uint8 ``codes``; several files one after the other).
     """
     run = load_for(run_dir, False, device)
-    return run, read_fasta_codes(fasta, run.length, run.align)  # type: ignore[arg-type]
+    files = [fasta] if isinstance(fasta, (str, Path)) else list(fasta)
+    parts = [read_fasta_codes(f, run.length, run.align) for f in files]  # type: ignore[arg-type]
+    if len(parts) == 1:
+        return run, parts[0]
+    return run, EncodedFasta(
+        [i for p in parts for i in p.ids],
+        [d for p in parts for d in p.descriptions],
+        np.concatenate([p.codes for p in parts]),
+        np.concatenate([p.lengths for p in parts]),
+    )

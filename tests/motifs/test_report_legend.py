@@ -15,11 +15,12 @@ from seqconv.motifs.report_html import COLUMN_LEGEND, render_html
 
 ROW = {
     "rank": 1,
-    "filter": 7,
+    "name": "filter7",
     "nsites": 120,
     "information": 9.5,
     "influence": 0.031,
     "matched": True,
+    "cluster": "c1",
     "logo": "",
     "match_logo": "",
     "target_id": "MA0139.2",
@@ -39,7 +40,7 @@ def test_report_explains_every_column():
     page = render_html([ROW], [("sequences", "100")], [], "t")
     heads = re.findall(r"<th title=\"([^\"]*)\">([^<]*)</th>", page)
     cells = re.findall(r"<td[ >]", page)
-    assert len(heads) == len(cells) == 12  # one head per cell of the row
+    assert len(heads) == len(cells) == 13  # one head per cell of the row
     legend = page[page.index('id="legend"') :]
     for name, text in COLUMN_LEGEND:
         assert f"<dt>{html.escape(name)}</dt><dd>{html.escape(text)}</dd>" in legend
