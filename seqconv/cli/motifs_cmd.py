@@ -79,6 +79,13 @@ def motifs(
     trim_bits: float = typer.Option(
         0.5, metavar="X", help="Trim edge columns below this information (bits)."
     ),
+    target: list[str] = typer.Option(
+        [],
+        "--target",
+        metavar="NAME",
+        help="seqlets: explain only this output (class or label name); repeat for several "
+        "(default: every output).",
+    ),
     sequences: int = typer.Option(
         1000,
         metavar="N",
@@ -132,6 +139,7 @@ def motifs(
             trained.target_names,
             is_classification(trained.task),
             title=title + " (seqlets)",
+            targets=target_indices(trained.target_names, target),
             n_sequences=sequences,
             **common,
         )
@@ -159,3 +167,18 @@ def motifs(
     for line in clusters:
         err_console.print(f"  {line}", highlight=False)
     err_console.print(f"report: {report.out_dir / 'report.html'}", highlight=False)
+
+
+def target_indices(names: list[str], chosen: list[str]) -> list[int] | None:
+    """Indices of the chosen output names (``None``: all); an unknown name is an error."""
+    from seqconv.errors import InputError
+
+    if not chosen:
+        return None
+    unknown = [c for c in chosen if c not in names]
+    if unknown:
+        raise InputError(
+            f"--target {', '.join(unknown)}: not an output of this run (it has: "
+            f"{', '.join(names[:20])}{' ...' if len(names) > 20 else ''})"
+        )
+    return [names.index(c) for c in chosen]

@@ -38,6 +38,7 @@ from torch import nn
 
 from seqconv.dna.encode import PAD, one_hot
 from seqconv.dna.shuffle import dinucleotide_shuffle
+from seqconv.errors import InputError
 from seqconv.motifs.attribution import _codes
 from seqconv.motifs.inputs import FlatOutputs, code_batches, run_device
 from seqconv.motifs.layer import evaluating
@@ -367,7 +368,10 @@ def seqlet_motifs(
     length = arr.shape[1]
     width = window + 2 * flank
     if length < width:
-        raise ValueError(f"sequences of {length} bp are shorter than a seqlet ({width} bp)")
+        raise InputError(
+            f"sequences of {length} bp are shorter than a seqlet ({width} bp: window {window} "
+            f"and flank {flank} on each side)"
+        )
     rng = np.random.default_rng(seed)
     chosen = list(range(len(target_names))) if targets is None else list(targets)
     patterns: list[Pattern] = []

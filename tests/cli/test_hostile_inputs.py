@@ -545,6 +545,24 @@ def motifs_q_out_of_range(ws, tmp):
     return ["motifs", "--model", ws.run, "--fasta", ws.pos, "--q", "2", "--out", tmp / "m"]
 
 
+@case(2, r"--method must be one of filters, seqlets, not 'modisco'")
+def motifs_method_unknown(ws, tmp):
+    return ["motifs", "--model", ws.run, "--fasta", ws.pos, "--method", "modisco",
+            "--out", tmp / "m"]  # fmt: skip
+
+
+@case(2, r"--target FOO: not an output of this run \(it has: ")
+def motifs_target_unknown(ws, tmp):
+    return ["motifs", "--model", ws.run, "--fasta", ws.pos, "--method", "seqlets",
+            "--target", "FOO", "--out", tmp / "m"]  # fmt: skip
+
+
+@case(0, r"patterns from \d+ seqlets of 2 targets")
+def motifs_seqlets_on_a_small_run(ws, tmp):
+    return ["motifs", "--model", ws.run, "--fasta", ws.pos, "--fasta", ws.neg, "--method",
+            "seqlets", "--sequences", "40", "--out", tmp / "m"]  # fmt: skip
+
+
 @case(2, r"db.meme")
 def motifs_db_garbage(ws, tmp):
     (tmp / "db.meme").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(200)))
