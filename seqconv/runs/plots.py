@@ -196,15 +196,16 @@ def plot_reliability(
     task: str,
     truth: np.ndarray,
     before: np.ndarray,
-    after: np.ndarray,
+    after: np.ndarray | None,
     path: str | Path,
     split: str = "test",
 ) -> None:
     """Reliability diagram: observed rate against predicted probability, before and after
     calibration, with the number of predictions per bin below.
 
-    ``before`` and ``after`` are ``(N, K)`` probabilities; classes are judged by the predicted
-    class's probability, labels (multi-label) by every probability.
+    ``before`` and ``after`` are ``(N, K)`` probabilities (``after`` ``None``: not calibrated,
+    one curve); classes are judged by the predicted class's probability, labels (multi-label) by
+    every probability.
     """
     from seqconv.runs.calibration import (
         ECE_BINS,
@@ -218,11 +219,14 @@ def plot_reliability(
     )
     ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1, label="perfect")
     edges = np.linspace(0, 1, ECE_BINS + 1)
-    for name, p, style in (("before", before, "o-"), ("after", after, "s-")):
+    curves = [("before calibration", before, "o-"), ("after calibration", after, "s-")]
+    if after is None:
+        curves = [("as trained, not recalibrated", before, "o-")]
+    for name, p, style in curves:
         mean_conf, rate, count = reliability_bins(*confidence_hits(task, truth, p))
         seen = count > 0
         scores = calibration_scores(task, truth, p)
-        label = f"{name} calibration (ECE {scores['ece']:.3f}, Brier {scores['brier']:.3f})"
+        label = f"{name} (ECE {scores['ece']:.3f}, Brier {scores['brier']:.3f})"
         ax.plot(mean_conf[seen], rate[seen], style, markersize=4, label=label)
         hist.stairs(count, edges, label=name)
     what = "predicted class" if is_classification(task) else "label"

@@ -117,6 +117,8 @@ def test_a_refit_that_raises_the_validation_log_loss_is_not_kept(monkeypatch, tm
     worse = Calibration("platt", [0.01, 0.01], [0.0, 3.0])
     monkeypatch.setattr(calibration, "fit_calibration", lambda *args: worse)
     config = {}
+    (tmp_path / "reliability.png").unlink()
     report = _calibrate(tmp_path, config, job, held, Reporter(quiet=True))
     assert "calibration" not in config and report["method"] == "none"
     assert "already calibrated" in report["reason"]
+    assert (tmp_path / "reliability.png").is_file()  # the diagram of the probabilities as trained

@@ -323,6 +323,8 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
             "refitted"
         )
         reporter.info(f"probabilities left as they are ({reason})")
+        plot_reliability(held.task, held.truth, held.predictions, None,
+                         out / rundir.RELIABILITY, _HELD_LABEL[held.split])  # fmt: skip
         return {"method": "none", "reason": reason}
     config["calibration"] = fitted.to_dict()
     before = held.predictions  # linked as trained
