@@ -86,10 +86,10 @@ def main() -> None:
         found = time.perf_counter() - found
         untrained_pfms = motifs_of(run, fresh, codes, args.method)
         results = {
-            "trained": annotate_motifs(trained_pfms, db),
-            "untrained (same architecture)": annotate_motifs(untrained_pfms, db),
-            f"trained {args.method}, column-shuffled": annotate_motifs(
-                column_shuffled(trained_pfms, 1, seed=args.seed + 2), db
+            "trained": trained_pfms,
+            "untrained (same architecture)": untrained_pfms,
+            f"trained {args.method}, column-shuffled": column_shuffled(
+                trained_pfms, 1, seed=args.seed + 2
             ),
         }
         test = run.config["result"]["test"]
@@ -100,10 +100,14 @@ def main() -> None:
               f"test {scores}")  # fmt: skip
         print(f"{args.method}: {len(trained_pfms)} motifs in {found:.0f} s; recovered of the 12 "
               "Koo & Eddy motifs (best match at q < 0.05, shuffled control):")  # fmt: skip
-        for name, annotation in results.items():
-            found = recovery(annotation, planted)
+        for name, pfms in results.items():
+            if not pfms:
+                print(f"  {name:36s} 0/12  (no motifs found)")
+                continue
+            found = recovery(annotate_motifs(pfms, db), planted)
             missing = sorted(set(KOO_EDDY) - set(found.recovered))
-            print(f"  {name:36s} {found}  (missing: {', '.join(missing) or 'none'})")
+            print(f"  {name:36s} {found}  (missing: {', '.join(missing) or 'none'}; "
+                  f"{len(pfms)} motifs)")  # fmt: skip
 
 
 def motifs_of(run, model, codes, method: str) -> list:

@@ -20,12 +20,16 @@ seqconv predict --run "$out" --fasta data/demo/new.fa --out "$out-predictions.ts
 echo "== motifs: first-layer filters named against JASPAR 2024 (the first run on a machine compiles memelite: ~95 s on 2 cores)"
 seqconv motifs --run "$out" --fasta data/demo/train.fa --out "$out/motifs"
 
+echo "== motifs from attributions: seqlets per target, clustered into patterns, named against JASPAR"
+seqconv motifs --run "$out" --fasta data/demo/train.fa --method seqlets --out "$out/seqlets"
+
 cat <<TXT
 
 Results in $out/:
   config.json, model.safetensors   the trained model (load with seqconv.load("$out"))
   metrics.json, evaluation.json    test-split and held-out metrics
   learning_curves.png, roc_pr.png  plots
-  motifs/report.html               learned motifs beside their JASPAR matches
+  motifs/report.html               learned filters beside their JASPAR matches
+  seqlets/report.html              motifs from attributions (PFM and CWM) per target
 and $out-predictions.tsv: predictions for data/demo/new.fa
 TXT

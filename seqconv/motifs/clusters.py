@@ -8,8 +8,9 @@ resembles it. Two matched motifs are linked when their best database matches hav
 or when Tomtom calls them similar to each other (``q < link_q`` in either direction). Clusters are
 then formed by average linkage: a group joins another only when at least half of the pairs
 between them are linked (single linkage let one filter resembling both CTCF and REST merge the
-two). A cluster's label is the TF family of at least 90 % of its members' best matches, else the
-structural class of at least 60 % of them, else the most frequent best-match name.
+two). A cluster's label is the TF family (families, for heterodimers) of at least 90 % of its
+members' best matches, else the structural class of at least 60 % of them, else the most frequent
+best-match name.
 """
 
 from __future__ import annotations
@@ -70,12 +71,11 @@ def _parts(text: str) -> set[str]:
 
 
 def _shared(values: Sequence[str], share: float) -> str:
-    """The family/class held by at least ``share`` of the members (``""`` when none)."""
+    """The families/classes held by at least ``share`` of the members, ``" + "``-joined (a
+    POU::SOX heterodimer's cluster holds both), most frequent first; ``""`` when none."""
     counts = Counter(part for v in values for part in _parts(v))
-    if not counts:
-        return ""
-    top, n = counts.most_common(1)[0]
-    return top if n >= share * len(values) else ""
+    held = [part for part, n in counts.most_common() if n >= share * len(values)]
+    return " + ".join(held)
 
 
 def _groups(best: pd.DataFrame, motifs: list[Motif], link_q: float) -> np.ndarray:

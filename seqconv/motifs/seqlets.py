@@ -153,20 +153,19 @@ def hypothetical_contributions(
 def _scores(
     model: nn.Module,
     codes: np.ndarray,
-    target: int,
     classification: bool,
     batch_size: int,
     device: str | torch.device | None,
 ) -> np.ndarray:
-    """``(N,)`` float64 score of the target for every sequence."""
+    """``(N, T)`` float64 score of every target for every sequence (one pass for all)."""
     from seqconv.motifs.inputs import PRECISION
     from seqconv.runs.predict import predict
     from seqconv.runs.stores import CodesTensor
 
     dev = run_device(model, device)
-    scorer = _TargetScore(model, target, classification)
-    out = predict(scorer, CodesTensor(codes, dev), batch_size=batch_size, precision=PRECISION)
-    return out.double().numpy()
+    out = predict(FlatOutputs(model), CodesTensor(codes, dev), batch_size=batch_size,
+                  precision=PRECISION).double().numpy()  # fmt: skip
+    return out - out.mean(axis=1, keepdims=True) if classification else out
 
 
 def _window_sums(contrib: np.ndarray, window: int) -> np.ndarray:
@@ -377,8 +376,9 @@ def seqlet_motifs(
     patterns: list[Pattern] = []
     stats = []
     notes = []
+    all_scores = _scores(model, arr, classification, batch_size, device)
     for t in track(chosen, len(chosen), "seqlets per target", show_progress):
-        scores = _scores(model, arr, t, classification, batch_size, device)
+        scores = all_scores[:, t]
         keep = min(n_sequences, max(1, len(arr) // 4))
         top = np.sort(np.argsort(-scores, kind="stable")[:keep])
         sub = arr[top]
