@@ -54,10 +54,10 @@ def motifs(
         help="Column-shuffled copies per motif for the control.",
     ),
     control_alpha: float = typer.Option(
-        0.1,
+        0.05,
         metavar="X",
-        help="Largest control p of a matched motif (share of its shuffled copies matching as "
-        "well).",
+        help="Largest control p of a matched motif (share of its shuffled copies matching its "
+        "best database motif as well).",
     ),
     min_information: float = typer.Option(
         6.0, metavar="BITS", help="Fewest bits of information of a matched motif."
@@ -103,7 +103,7 @@ def motifs(
     filter and a self-contained report.html. A filter counts as matched when its best match has
     q below the cut-off, it holds at least --min-information bits, the model relies on it (at
     least --min-influence of the most influential filter's influence), and at most
-    --control-alpha of its column-shuffled copies match as well. Matched filters that resemble each
+    --control-alpha of its column-shuffled copies match its best database motif as well. Matched filters that resemble each
     other are merged into clusters named by TF family.
     """
     from seqconv.motifs import write_motif_report

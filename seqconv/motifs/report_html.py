@@ -89,8 +89,9 @@ COLUMN_LEGEND = [
         "control p",
         "Shuffled control: the filter's columns are shuffled many times (same width, information "
         "and composition, no motif) and each copy is compared with the database too. Control p "
-        "is the fraction of copies that match as well as the real filter, (1 + k) / (1 + "
-        "copies); small means the match is not explained by the filter's composition alone.",
+        "is the fraction of copies that match the filter's best database motif as well as the "
+        "filter does, (1 + k) / (1 + copies); small means the order of its columns, not just "
+        "their composition, makes the match.",
     ),
     ("cluster", "The motif cluster the filter belongs to (matched filters only; see above)."),
     (

@@ -438,6 +438,8 @@ def _pattern(codes: np.ndarray, hyp: np.ndarray, seqlets: np.ndarray, unit: torc
     cwm = (c * x).mean(axis=0)
     weight = np.abs(cwm).sum(axis=0)
     start, stop = trim_bounds(weight / max(weight.max(), 1e-12), min_bits=trim, min_width=4)
-    motif = Motif(pid, counts[:, start:stop], name=pid, nsites=len(seqlets), pseudocount=1.0)
+    # The name (MEME's alternative name) says which output the pattern explains.
+    name = "_".join(str(target_name).split()) or pid
+    motif = Motif(pid, counts[:, start:stop], name=name, nsites=len(seqlets), pseudocount=1.0)
     return Pattern(pid, target, target_name, motif, cwm[:, start:stop], len(seqlets),
                    float(core.mean()))  # fmt: skip

@@ -17,6 +17,7 @@ from seqconv.motifs.compare import (
     expected_false_calls,
 )
 from seqconv.motifs.filters import extract_filter_motifs
+from seqconv.motifs.motif import Motif
 from seqconv.motifs.recovery import recovery
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -35,9 +36,24 @@ def test_bh_qvalues_match_definition():
 
 
 def test_control_pvalues():
-    real = np.array([1e-9, 1e-3])
-    decoys = np.array([[1e-5, 1e-6, 1e-4], [1e-4, 1e-2, 1e-3]]).ravel()
-    np.testing.assert_allclose(control_pvalues(real, decoys, 3), [1 / 4, 3 / 4])
+    np.testing.assert_allclose(control_pvalues(np.array([0, 2]), 3), [1 / 4, 3 / 4])
+
+
+def test_control_counts_copies_at_the_querys_best_target(small_db, warm_tomtom):
+    """A short palindrome (the E-box) is judged by whether its shuffled copies match *its* target
+    as well, not whether they match anything in the database as well."""
+    counts = np.full((4, 6), 0.05)
+    for column, base in enumerate("CACGTG"):
+        counts["ACGT".index(base), column] = 0.85
+    ebox = Motif("ebox", counts * 20)
+    result = annotate_motifs([ebox], small_db, seed=4)
+    row = result.best.iloc[0]
+    assert row["target_name"] in {"MAX", "Arnt"} and row["matched"]  # both bHLH E-boxes
+    copies = compare_motifs(column_shuffled([ebox], 50, seed=4), small_db)
+    target = [m.id for m in small_db].index(row["target_id"])
+    k = int((copies.p[:, target] <= row["p"]).sum())
+    assert row["control_p"] == pytest.approx((1 + k) / 51)
+    assert (copies.p.min(axis=1) <= row["p"]).sum() >= k  # best-of-database copies: more
 
 
 def test_submotif_finds_its_source_with_offset_and_strand(small_db, warm_tomtom):
@@ -125,11 +141,11 @@ def test_fast_recovery_of_planted_pwms_by_name(small_db, warm_tomtom):
 
 
 def test_expected_false_calls_judge_each_copy_against_the_others():
-    p = np.array([[1e-6, 1e-3, 1e-3, 1e-3], [1e-3, 1e-3, 1e-3, 1e-3]])
+    others = np.array([[0, 1, 2, 3], [3, 3, 3, 3]])  # copies at least as good at each one's target
     q = np.array([[0.01, 0.2, 0.2, 0.2], [0.01, 0.01, 0.01, 0.01]])
     # Row 0: copy 0 beats the other three ((1 + 0) / 4 <= 0.25) and has q < 0.05: 1 of 4.
     # Row 1: all tie, so each has 3 others as good: (1 + 3) / 4 > 0.25: none.
-    np.testing.assert_allclose(expected_false_calls(p, q, 0.05, 0.25), [0.25, 0.0])
+    np.testing.assert_allclose(expected_false_calls(others, q, 0.05, 0.25), [0.25, 0.0])
 
 
 def test_low_information_motifs_are_not_named(small_db, warm_tomtom):
