@@ -23,11 +23,11 @@ Shuffled control
     has ``q < q_cutoff``, its control p is at most ``control_alpha`` and it holds at least
     ``min_information`` bits.**
 
-    seqconv 0.1 counted copies whose best match *anywhere in the database* was as good, and asked
-    a query to beat all 50. That punished short motifs, palindromes above all: ~10 % of any
-    6-mer's rearrangements match some JASPAR motif as well as the E-box does (planted CACGTG at
-    85 % per base: control p 0.075 against 200 copies), yet almost none matches MYC's E-box as
-    well (0.005). A GC-rich motif whose copies match its SP/KLF target as well as it does is still
+    With the defaults (50 copies, ``control_alpha`` 0.02) a query must beat all 50 copies at its
+    best target. seqconv 0.1 asked the same of copies matching *anything in the database*. That
+    punished short motifs, palindromes above all: ~10 % of any 6-mer's rearrangements match some
+    JASPAR motif as well as the E-box does (planted CACGTG at 85 % per base: control p 0.075
+    against 200 copies), yet almost none matches MYC's E-box as well (0.005). A GC-rich motif whose copies match its SP/KLF target as well as it does is still
     rejected (GGGGCGGGG: 0.12), as composition alone explains it. The information floor rejects
     long filters of a few bits, which match long database motifs by accident (CTCF diluted to 3.8
     bits still gets q 3e-8 against CTCF): a site of under 6 bits occurs every 64 bp by chance.
@@ -325,7 +325,7 @@ def annotate_motifs(
     database: MotifDatabase | Sequence[Motif],
     q_cutoff: float = 0.05,
     n_shuffles: int = 50,
-    control_alpha: float = 0.05,
+    control_alpha: float = 0.02,
     seed: int = 0,
     n_jobs: int = -1,
     min_information: float = 6.0,
