@@ -103,8 +103,8 @@ def motifs(
     filter and a self-contained report.html. A filter counts as matched when its best match has
     q below the cut-off, it holds at least --min-information bits, the model relies on it (at
     least --min-influence of the most influential filter's influence), and at most
-    --control-alpha of its column-shuffled copies match its best database motif as well. Matched filters that resemble each
-    other are merged into clusters named by TF family.
+    --control-alpha of its column-shuffled copies match its best database motif as well.
+    Matched filters that resemble each other are merged into clusters named by TF family.
     """
     from seqconv.motifs import write_motif_report
     from seqconv.motifs.seqlet_report import write_seqlet_report

@@ -27,8 +27,9 @@ Shuffled control
     best target. seqconv 0.1 asked the same of copies matching *anything in the database*. That
     punished short motifs, palindromes above all: ~10 % of any 6-mer's rearrangements match some
     JASPAR motif as well as the E-box does (planted CACGTG at 85 % per base: control p 0.075
-    against 200 copies), yet almost none matches MYC's E-box as well (0.005). A GC-rich motif whose copies match its SP/KLF target as well as it does is still
-    rejected (GGGGCGGGG: 0.12), as composition alone explains it. The information floor rejects
+    against 200 copies), yet almost none matches MYC's E-box as well (0.005). A GC-rich motif
+    whose copies match its SP/KLF target as well as it does is still rejected (GGGGCGGGG: 0.12),
+    as composition alone explains it. The information floor rejects
     long filters of a few bits, which match long database motifs by accident (CTCF diluted to 3.8
     bits still gets q 3e-8 against CTCF): a site of under 6 bits occurs every 64 bp by chance.
 

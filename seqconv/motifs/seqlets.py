@@ -408,7 +408,7 @@ def seqlet_motifs(
         if len(seqlets) < min_seqlets:
             continue
         cmat = hyp * x  # (n, 4, L) actual contributions
-        mats = np.stack([cmat[s, :, b : b + width] for s, b, _ in seqlets])
+        mats = np.stack([cmat[n, :, start : start + width] for n, start, _ in seqlets])
         unit = _unit(torch.from_numpy(mats))
         labels = cluster_seqlets(unit, similarity, width // 2)
         for label in _by_size(labels, min_seqlets):

@@ -116,3 +116,19 @@ def test_seqlet_report_writes_tables_and_logos(planted_case, small_db, warm_tomt
     cwms = np.load(tmp_path / "cwms.npz")
     assert set(cwms.files) == set(table["pattern"])
     assert "patterns from" in report.headline(0.05)
+
+
+def test_seqlets_at_the_sequence_ends_are_kept_whole(small_db, warm_tomtom):
+    """A site in the last bases of half the sequences: those seqlets are clipped inside the
+    sequence and still join the pattern."""
+    ctcf = small_db.get("MA0139.2")
+    consensus = "".join("ACGT"[i] for i in ctcf.counts.argmax(axis=0))
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 4, size=(400, 60)).astype(np.uint8)
+    site = ["ACGT".index(b) for b in consensus]
+    codes[:200, -len(consensus) :] = site
+    codes[200:, 20 : 20 + len(consensus)] = site
+    model = MotifCounts([ctcf]).eval()
+    result = seqlet_motifs(model, codes, ["CTCF"], classification=False, steps=2, min_seqlets=10)
+    assert result.per_target[0]["seqlets"] >= 10
+    assert result.patterns and result.patterns[0].motif.consensus in consensus
