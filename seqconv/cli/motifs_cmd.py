@@ -54,7 +54,7 @@ def motifs(
         help="Column-shuffled copies per motif for the control.",
     ),
     control_alpha: float = typer.Option(
-        0.02,
+        0.05,
         metavar="X",
         help="Largest control p of a matched motif (share of its shuffled copies matching its "
         "best database motif as well).",

@@ -165,7 +165,7 @@ def write_motif_report(
     db: MotifDatabase | str | Path | None = None,
     q: float = 0.05,
     n_shuffles: int = 50,
-    control_alpha: float = 0.02,
+    control_alpha: float = 0.05,
     min_information: float = 6.0,
     min_influence: float = 0.02,
     seed: int = 0,

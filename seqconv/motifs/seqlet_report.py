@@ -143,7 +143,7 @@ def write_seqlet_report(
     db: MotifDatabase | str | Path | None = None,
     q: float = 0.05,
     n_shuffles: int = 50,
-    control_alpha: float = 0.02,
+    control_alpha: float = 0.05,
     min_information: float = 6.0,
     seed: int = 0,
     device: str | torch.device | None = None,
