@@ -134,8 +134,8 @@ def main() -> None:
     for name, seconds in rows:
         print(f"{name:60s} {seconds:7.2f}")
     print(
-        f"\nshuffled control (oracle): {control.real_matched} filters with q < 0.05, "
-        f"{control.decoy_matched / control.n_shuffles:.1f} per set of shuffled copies, "
+        f"\nshuffled control (oracle): {control.real_matched} filters matched, "
+        f"{control.expected_false:.2f} per set of shuffled copies would be, "
         f"empirical FDR {control.fdr:.2f}"
     )
     print("\nrecovered of the 12 Koo & Eddy motifs (best match / any match at q < 0.05):")
