@@ -47,6 +47,7 @@ import warnings
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -323,6 +324,40 @@ class Annotation:
     def matched(self) -> pd.DataFrame:
         """Rows of :attr:`best` that count as matched."""
         return self.best[self.best["matched"]]
+
+    def best_fields(self, query: str) -> dict:
+        """The best-match columns of a motif table for one query (:data:`NO_MATCH` when the
+        query was not annotated)."""
+        if query not in self._best_by_query.index:
+            return dict(NO_MATCH)
+        b = self._best_by_query.loc[query]
+        return {
+            "best_match": b["target_id"],
+            "best_name": b["target_name"],
+            "tf_family": b["tf_family"],
+            "tf_class": b["tf_class"],
+            "p": float(b["p"]),
+            "q": float(b["q"]),
+            "control_p": float(b["control_p"]),
+            "matched": bool(b["matched"]),
+        }
+
+    @cached_property
+    def _best_by_query(self) -> pd.DataFrame:
+        return self.best.set_index("query")
+
+
+NO_MATCH = {
+    "best_match": "",
+    "best_name": "",
+    "tf_family": "",
+    "tf_class": "",
+    "p": np.nan,
+    "q": np.nan,
+    "control_p": np.nan,
+    "matched": False,
+}
+"""Best-match columns of a motif without an annotation."""
 
 
 HIGH_FDR = 0.1

@@ -16,7 +16,7 @@ from torch import nn
 
 from seqconv.atomic import write_text
 from seqconv.motifs.clusters import MotifClusters, cluster_matched
-from seqconv.motifs.compare import Annotation, annotate_motifs
+from seqconv.motifs.compare import NO_MATCH, Annotation, annotate_motifs
 from seqconv.motifs.database import MotifDatabase, load_database
 from seqconv.motifs.filters import FilterExtraction, extract_filter_motifs
 from seqconv.motifs.formats import write_jaspar, write_meme
@@ -106,42 +106,22 @@ def _filter_table(
     influence: Influence | None,
 ) -> pd.DataFrame:
     kept = extraction.by_filter()
-    best = annotation.best.set_index("query") if annotation is not None else None
     rows = []
     for f in range(extraction.layer.n_filters):
         motif = kept.get(f)
-        row = {
-            "filter": f,
-            "nsites": int(extraction.nsites[f]),
-            "width": motif.width if motif else 0,
-            "information": round(motif.information, 3) if motif else np.nan,
-            "influence": float(influence.influence[f]) if influence is not None else np.nan,
-            "best_match": "",
-            "best_name": "",
-            "tf_family": "",
-            "tf_class": "",
-            "p": np.nan,
-            "q": np.nan,
-            "control_p": np.nan,
-            "matched": False,
-            "cluster": "",
-            "consensus": "",
-        }
-        if motif is not None:
-            row["consensus"] = motif.to_motif().consensus
-        if motif is not None and best is not None and motif.id in best.index:
-            b = best.loc[motif.id]
-            row.update(
-                best_match=b["target_id"],
-                best_name=b["target_name"],
-                tf_family=b["tf_family"],
-                tf_class=b["tf_class"],
-                p=float(b["p"]),
-                q=float(b["q"]),
-                control_p=float(b["control_p"]),
-                matched=bool(b["matched"]),
-            )
-        rows.append(row)
+        annotated = motif is not None and annotation is not None
+        rows.append(
+            {
+                "filter": f,
+                "nsites": int(extraction.nsites[f]),
+                "width": motif.width if motif else 0,
+                "information": round(motif.information, 3) if motif else np.nan,
+                "influence": float(influence.influence[f]) if influence is not None else np.nan,
+                **(annotation.best_fields(motif.id) if annotated else NO_MATCH),
+                "cluster": "",
+                "consensus": motif.to_motif().consensus if motif else "",
+            }
+        )
     table = pd.DataFrame(rows, columns=FILTER_COLUMNS)
     key = table["influence"].fillna(-np.inf) if influence is not None else -table["nsites"]
     order = np.lexsort((table["filter"].to_numpy(), -key.to_numpy()))

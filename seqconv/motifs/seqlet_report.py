@@ -17,7 +17,7 @@ from torch import nn
 
 from seqconv.atomic import write_npz, write_text
 from seqconv.motifs.clusters import MotifClusters, cluster_matched
-from seqconv.motifs.compare import Annotation, annotate_motifs
+from seqconv.motifs.compare import NO_MATCH, Annotation, annotate_motifs
 from seqconv.motifs.database import MotifDatabase, load_database
 from seqconv.motifs.formats import write_jaspar, write_meme
 from seqconv.motifs.logos import Renderer, attribution_logo
@@ -97,7 +97,6 @@ class SeqletReport:
 
 
 def _pattern_table(result: SeqletMotifs, annotation: Annotation | None) -> pd.DataFrame:
-    best = annotation.best.set_index("query") if annotation is not None else None
     rows = []
     for p in result.patterns:
         row = {
@@ -107,29 +106,10 @@ def _pattern_table(result: SeqletMotifs, annotation: Annotation | None) -> pd.Da
             "width": p.motif.width,
             "information": round(p.motif.information, 3),
             "contribution": p.contribution,
-            "best_match": "",
-            "best_name": "",
-            "tf_family": "",
-            "tf_class": "",
-            "p": np.nan,
-            "q": np.nan,
-            "control_p": np.nan,
-            "matched": False,
+            **(annotation.best_fields(p.id) if annotation is not None else NO_MATCH),
             "cluster": "",
             "consensus": p.motif.consensus,
         }
-        if best is not None:
-            b = best.loc[p.id]
-            row.update(
-                best_match=b["target_id"],
-                best_name=b["target_name"],
-                tf_family=b["tf_family"],
-                tf_class=b["tf_class"],
-                p=float(b["p"]),
-                q=float(b["q"]),
-                control_p=float(b["control_p"]),
-                matched=bool(b["matched"]),
-            )
         rows.append(row)
     return pd.DataFrame(rows, columns=PATTERN_COLUMNS)
 
