@@ -115,7 +115,7 @@ def hypothetical_contributions(
     steps: int = 8,
     batch_size: int = 256,
     device: str | torch.device | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """Importance of every base against a dinucleotide-shuffled reference (module docstring).
 
     Parameters
@@ -125,13 +125,12 @@ def hypothetical_contributions(
 
     Returns
     -------
-    tuple of np.ndarray
-        ``(N, 4, L)`` float32 hypothetical contributions and ``(N,)`` float64 scores (of the
-        sequences themselves).
+    np.ndarray
+        ``(N, 4, L)`` float32 hypothetical contributions.
     """
     dev = run_device(model, device)
     score_of = _TargetScore(model, target, classification)
-    hyp, scores = [], []
+    hyp = []
     with evaluating(model), torch.enable_grad():
         for _, x in code_batches(codes, batch_size, dev):
             real = x.sum(dim=1, keepdim=True)  # (B, 1, L): 0 at N and padding
@@ -145,9 +144,7 @@ def hypothetical_contributions(
                 grad += g / steps
             expected = (grad * composition).sum(dim=1, keepdim=True)
             hyp.append((grad - expected).detach().float().cpu())
-            with torch.no_grad():
-                scores.append(score_of(x).double().cpu())
-    return torch.cat(hyp).numpy(), torch.cat(scores).numpy()
+    return torch.cat(hyp).numpy()
 
 
 def _scores(
@@ -270,17 +267,27 @@ def _similarities(mats: torch.Tensor, max_shift: int, chunk: int = 256) -> np.nd
     return np.maximum(sim, sim.T)
 
 
-def cluster_seqlets(mats: torch.Tensor, similarity: float, max_shift: int) -> np.ndarray:
-    """``(M,)`` average-linkage cluster of every seqlet, cut at ``similarity``."""
+def cluster_seqlets(
+    mats: torch.Tensor, similarity: float, max_shift: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Average-linkage clusters of the seqlets, cut at ``similarity``.
+
+    Returns
+    -------
+    tuple of np.ndarray
+        ``(M,)`` cluster of every seqlet and the ``(M, M)`` best aligned similarity they were
+        clustered by.
+    """
     if len(mats) < 2:
-        return np.zeros(len(mats), dtype=np.int64)
+        return np.zeros(len(mats), dtype=np.int64), np.ones((len(mats), len(mats)))
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    distance = 1.0 - _similarities(mats, max_shift)
+    sim = _similarities(mats, max_shift)
+    distance = 1.0 - sim
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(np.clip(distance, 0, 2), checks=False), method="average")
-    return fcluster(tree, t=1.0 - similarity, criterion="distance")
+    return fcluster(tree, t=1.0 - similarity, criterion="distance"), sim
 
 
 def _aligned(codes: np.ndarray, contrib: np.ndarray, seqlets: np.ndarray, shift: np.ndarray,
@@ -385,13 +392,11 @@ def seqlet_motifs(
         keep = min(n_sequences, max(1, len(arr) // 4))
         top = np.sort(np.argsort(-scores, kind="stable")[:keep])
         sub = arr[top]
-        hyp, _ = hypothetical_contributions(
-            model, sub, t, classification, steps, batch_size, device
-        )
+        hyp = hypothetical_contributions(model, sub, t, classification, steps, batch_size, device)
         x = one_hot(sub, n_policy="zeros").numpy()
         contrib = (hyp * x).sum(axis=1)  # (n, L) observed-base contributions
         shuffled = dinucleotide_shuffle(sub, seed=int(rng.integers(2**31)))
-        hyp_null, _ = hypothetical_contributions(
+        hyp_null = hypothetical_contributions(
             model, shuffled, t, classification, steps, batch_size, device
         )
         null = (hyp_null * one_hot(shuffled, n_policy="zeros").numpy()).sum(axis=1)
@@ -410,11 +415,12 @@ def seqlet_motifs(
         cmat = hyp * x  # (n, 4, L) actual contributions
         mats = np.stack([cmat[n, :, start : start + width] for n, start, _ in seqlets])
         unit = _unit(torch.from_numpy(mats))
-        labels = cluster_seqlets(unit, similarity, width // 2)
+        labels, sim = cluster_seqlets(unit, similarity, width // 2)
         for label in _by_size(labels, min_seqlets):
             members = np.flatnonzero(labels == label)
-            pattern = _pattern(sub, hyp, seqlets[members], unit[members], core[members], width,
-                               trim, f"pattern{len(patterns)}", t, target_names[t])  # fmt: skip
+            pattern = _pattern(sub, hyp, seqlets[members], unit[members],
+                               sim[np.ix_(members, members)], core[members], width, trim,
+                               f"pattern{len(patterns)}", t, target_names[t])  # fmt: skip
             patterns.append(pattern)
             row["patterns"] += 1
             row["clustered"] += len(members)
@@ -430,13 +436,14 @@ def _by_size(labels: np.ndarray, min_size: int) -> list[int]:
 
 
 def _pattern(codes: np.ndarray, hyp: np.ndarray, seqlets: np.ndarray, unit: torch.Tensor,
-             core: np.ndarray, width: int, trim: float, pid: str, target: int,
+             sim: np.ndarray, core: np.ndarray, width: int, trim: float, pid: str, target: int,
              target_name: str) -> Pattern:  # fmt: skip
-    """Align a cluster's members to its medoid and build the trimmed PFM and CWM."""
-    sim, shift, strand = aligned_similarity(unit, unit, width // 2)
+    """Align a cluster's members to its medoid (most similar to the others, from the
+    clustering's ``(M, M)`` ``sim``) and build the trimmed PFM and CWM."""
     medoid = int(np.argmax(sim.mean(axis=1)))
     # aligned_similarity(a=medoid, b=member): member column k lies on medoid column k + d.
-    x, c = _aligned(codes, hyp, seqlets, shift[medoid], strand[medoid], width)
+    _, shift, strand = aligned_similarity(unit[medoid : medoid + 1], unit, width // 2)
+    x, c = _aligned(codes, hyp, seqlets, shift[0], strand[0], width)
     counts = x.sum(axis=0).astype(np.float64)
     cwm = (c * x).mean(axis=0)
     weight = np.abs(cwm).sum(axis=0)
