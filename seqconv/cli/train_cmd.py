@@ -18,7 +18,8 @@ CLI_ONLY = ("model_alias", "threads")
 
 @app.command(
     no_args_is_help=True,
-    epilog="Example: seqconv train --fasta peaks.fa --arch motifnet --out runs/peaks-motifnet",
+    epilog="Examples: seqconv train --fasta peaks.fa --arch motifnet --out runs/peaks-motifnet\n\n"
+    "seqconv train --bed peaks.narrowPeak --genome hg38.fa --length 1000 --out runs/peaks",
 )
 @friendly_errors
 def train(
@@ -33,11 +34,72 @@ def train(
     labels: Path | None = typer.Option(
         None, metavar="FILE", help="TSV/CSV table: column 'id' plus one column per target."
     ),
-    negatives: str = typer.Option(
-        "shuffle",
+    negatives: str | None = typer.Option(
+        None,
         metavar="NEG",
-        help="With one unlabelled file: 'shuffle' (dinucleotide-shuffled copies), a FASTA of "
-        "negatives, or 'none'.",
+        help="With one unlabelled file: 'shuffle' (dinucleotide-shuffled copies; the default for "
+        "FASTA), a FASTA of negatives, 'none', or with --bed 'genome' (GC-matched genomic "
+        "windows; the default for BED).",
+        show_default=False,
+    ),
+    bed: list[Path] = typer.Option(
+        None,
+        "--bed",
+        metavar="FILE",
+        help="BED/narrowPeak peaks on --genome instead of FASTA (repeat: one file per class). "
+        "Windows of --length bp centred on each summit (narrowPeak) or centre.",
+        rich_help_panel="Peaks on a genome",
+    ),
+    genome: Path | None = typer.Option(
+        None,
+        metavar="FASTA",
+        help="Reference genome (FASTA, plain or bgzip; its .fai index is built when missing).",
+        rich_help_panel="Peaks on a genome",
+    ),
+    label_column: str | None = typer.Option(
+        None,
+        metavar="COL",
+        help="Labels from a BED column: name, score or its number (classes, a,b multi-label, or "
+        "numbers: regression).",
+        rich_help_panel="Peaks on a genome",
+    ),
+    bigwig: list[Path] = typer.Option(
+        None,
+        "--bigwig",
+        metavar="FILE",
+        help="Regress on this bigWig's signal per window (repeat: one target per file).",
+        rich_help_panel="Peaks on a genome",
+    ),
+    bigwig_stat: str = typer.Option(
+        "mean",
+        metavar="STAT",
+        help="mean or sum of the signal per window.",
+        rich_help_panel="Peaks on a genome",
+    ),
+    log1p: bool = typer.Option(
+        False,
+        "--log1p",
+        metavar="",
+        help="Regress on log(1 + signal).",
+        rich_help_panel="Peaks on a genome",
+    ),
+    negatives_ratio: float = typer.Option(
+        1.0,
+        metavar="X",
+        help="Genomic negatives per peak.",
+        rich_help_panel="Peaks on a genome",
+    ),
+    flank: int | None = typer.Option(
+        None,
+        metavar="BP",
+        help="Genomic negatives keep this far from every peak (default: the window length).",
+        rich_help_panel="Peaks on a genome",
+    ),
+    exclude: Path | None = typer.Option(
+        None,
+        metavar="BED",
+        help="Regions no negative may touch (e.g. the ENCODE blacklist).",
+        rich_help_panel="Peaks on a genome",
     ),
     model: str | None = typer.Option(
         None,
@@ -216,8 +278,10 @@ def train(
     """Train a model on labelled DNA sequences or time series and write a run directory.
 
     DNA labels come from one FASTA per class, 'label=' in the headers, a --labels table, or (one
-    file alone) dinucleotide-shuffled negatives. Time series (--series) carry their labels (.ts)
-    or name them with --target; --task forecast trains on windows split by time.
+    file alone) dinucleotide-shuffled negatives. Peaks on a genome (--bed, --genome) are labelled
+    the same ways, and one BED alone trains against GC-matched genomic windows. Time series
+    (--series) carry their labels (.ts) or name them with --target; --task forecast trains on
+    windows split by time.
     """
     from seqconv.options import parse_duration
     from seqconv.train.entry import train as run_training

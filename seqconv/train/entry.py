@@ -17,6 +17,7 @@ from seqconv.progress import Reporter
 from seqconv.runs.rundir import CONFIG, is_series_config, resume_options
 from seqconv.train.recipes.dna import TrainOptions
 from seqconv.train.recipes.dna import train as train_dna
+from seqconv.train.recipes.genome import check_genome_options
 from seqconv.train.recipes.option_rules import dna_rules, series_rules
 from seqconv.train.recipes.series import train_series
 from seqconv.train.recipes.series_options import SeriesOptions
@@ -40,6 +41,15 @@ DNA_ONLY = (
     "fasta",
     "labels",
     "negatives",
+    "bed",
+    "genome",
+    "label_column",
+    "bigwig",
+    "bigwig_stat",
+    "log1p",
+    "negatives_ratio",
+    "flank",
+    "exclude",
     "length",
     "align",
     "reverse_complement",
@@ -90,8 +100,12 @@ def train(
     _reject(values, SERIES_ONLY, "{flags} only {verb} to time series: add --series FILE",
             ("applies", "apply"))  # fmt: skip
     options = merge_options(TrainOptions, config, values, dna_rules())
-    if not options.fasta:
-        raise InputError("give at least one --fasta file (or --config with 'fasta')")
+    if not options.fasta and not options.bed:
+        raise InputError(
+            "give at least one --fasta file, or --bed peaks with --genome (or --config with "
+            "'fasta' or 'bed')"
+        )
+    check_genome_options(options)
     _check_model(options.model, options.model_options, in_channels=4)
     return train_dna(options, Reporter(options.quiet))
 
@@ -119,9 +133,10 @@ def _fields(given: dict[str, Any]) -> dict[str, Any]:
     for name in ("valid_chroms", "test_chroms", "target"):
         if isinstance(out.get(name), str):
             out[name] = [c.strip() for c in out[name].split(",") if c.strip()]
-    if "fasta" in out:
-        out["fasta"] = [str(p) for p in out["fasta"] or []]
-    for name in ("labels", "out", "series"):
+    for name in ("fasta", "bed", "bigwig"):
+        if name in out:
+            out[name] = [str(p) for p in out[name] or []]
+    for name in ("labels", "out", "series", "genome", "exclude"):
         if out.get(name) is not None:
             out[name] = str(out[name])
     return out

@@ -120,6 +120,8 @@ class Job:
         Raw outputs ``(len(rows), K)`` of the trained model for rows, computed as held-out
         scoring computes them; set by classifier recipes, whose probabilities are then calibrated
         on the validation rows (:mod:`seqconv.runs.calibration`).
+    write_files
+        Writes the recipe's own files into the run directory at the end (e.g. GC plots).
     """
 
     options: Any
@@ -136,6 +138,7 @@ class Job:
     split: pd.DataFrame
     held_out: Callable[[FitResult], HeldOut]
     outputs: Callable[[np.ndarray], torch.Tensor] | None = None
+    write_files: Callable[[Path], None] | None = None
 
 
 Prepare = Callable[[torch.device, Reporter], Job]
@@ -269,6 +272,8 @@ def _finish(
 ) -> None:
     """Calibration, held-out metrics, plots and the result block; the closing line."""
     held = job.held_out(result)
+    if job.write_files is not None:
+        job.write_files(out)
     report = _calibrate(out, config, job, held, reporter)
     summary = {
         "best_epoch": result.best_epoch,

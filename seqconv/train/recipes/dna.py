@@ -37,6 +37,12 @@ from seqconv.runs.tasks import (
 )
 from seqconv.train.loop import FitResult, FitSettings
 from seqconv.train.recipes.common import HeldOut, Job, RecipeOptions, train_run
+from seqconv.train.recipes.genome import (
+    genome_config,
+    load_genome_data,
+    record_bed_files,
+    write_gc_files,
+)
 
 DEFAULT_MODEL = "motifnet"
 
@@ -51,9 +57,19 @@ class TrainOptions(RecipeOptions):
         FASTA/FASTQ files (one per class, or one with ``label=`` headers or a label table).
     labels
         Optional TSV/CSV table: ``id`` plus one column per target.
+    bed, genome
+        Instead of FASTA: BED/narrowPeak files (one per class, or one with ``label_column``,
+        ``bigwig`` or negatives) on a genome FASTA (see :mod:`seqconv.dna.genome_labels`).
+    label_column, bigwig, bigwig_stat, log1p
+        Labels from a BED column (``name``, ``score`` or a number), or regression on bigWig signal
+        per window (``mean`` or ``sum``, optionally ``log1p``).
     negatives
         With one unlabelled file: ``"shuffle"`` (dinucleotide-shuffled copies), a FASTA path, or
-        ``"none"``.
+        ``"none"``; with one BED also ``"genome"`` (GC-matched genomic windows). ``None``: genome
+        for BED, shuffle for FASTA.
+    negatives_ratio, flank, exclude
+        Genomic negatives per peak, their distance from every peak (default: the window length)
+        and regions they avoid (a BED, e.g. a blacklist).
     model, model_options
         Zoo model name and keyword arguments (``in_channels``/``n_outputs`` are set for you).
     length, align
@@ -72,7 +88,16 @@ class TrainOptions(RecipeOptions):
 
     fasta: list[str] = field(default_factory=list)
     labels: str | None = None
-    negatives: str = "shuffle"
+    bed: list[str] = field(default_factory=list)
+    genome: str | None = None
+    label_column: str | None = None
+    bigwig: list[str] = field(default_factory=list)
+    bigwig_stat: str = "mean"
+    log1p: bool = False
+    negatives: str | None = None
+    negatives_ratio: float = 1.0
+    flank: int | None = None
+    exclude: str | None = None
     model: str = DEFAULT_MODEL
     model_options: dict[str, Any] = field(default_factory=dict)
     length: int | None = None
@@ -95,13 +120,20 @@ class TrainOptions(RecipeOptions):
     out: str | None = None
     quiet: bool = False
 
-    path_fields: ClassVar[tuple[str, ...]] = ("fasta", "labels", "out")
+    path_fields: ClassVar[tuple[str, ...]] = (
+        "fasta", "labels", "bed", "genome", "bigwig", "exclude", "out"
+    )  # fmt: skip
 
     def repeatable(self) -> dict[str, Any]:
         values = super().repeatable()
-        if values["negatives"] not in ("shuffle", "none"):
+        if values["negatives"] not in (None, "shuffle", "none", "genome"):
             values["negatives"] = str(absolute(values["negatives"]))
         return values
+
+    @property
+    def negatives_used(self) -> str:
+        """The negatives in effect: the default depends on the input."""
+        return self.negatives or ("genome" if self.bed else "shuffle")
 
     def fit_settings(self) -> FitSettings:
         return FitSettings(
@@ -179,17 +211,22 @@ def train(options: TrainOptions, reporter: Reporter | None = None, resume: bool 
 
 def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> Job:
     """Read, label and split the sequences; build the model; describe the run."""
-    length = options.length or choose_length(options.fasta, reporter)
-    data = load_labeled(
-        options.fasta,
-        labels=options.labels,
-        negatives=options.negatives,
-        length=length,
-        align=options.align,  # type: ignore[arg-type]
-        task=options.task,
-        seed=options.seed,
-        drop_missing_labels=options.drop_missing_labels,
-    )
+    genome_data = None
+    if options.bed:
+        genome_data = load_genome_data(options, reporter)
+        data, length = genome_data.data, genome_data.data.codes.shape[1]
+    else:
+        length = options.length or choose_length(options.fasta, reporter)
+        data = load_labeled(
+            options.fasta,
+            labels=options.labels,
+            negatives=options.negatives_used,
+            length=length,
+            align=options.align,  # type: ignore[arg-type]
+            task=options.task,
+            seed=options.seed,
+            drop_missing_labels=options.drop_missing_labels,
+        )
     for note in data.notes:
         reporter.info(note)
     strata = data.targets if is_classification(data.task) else None
@@ -233,7 +270,7 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
 
     return Job(
         options=options,
-        stem=Path(options.fasta[0]).name.split(".")[0] if options.fasta else "run",
+        stem=Path((options.fasta or options.bed)[0]).name.split(".")[0],
         model=model,
         inputs=inputs,
         targets=target_tensor(data.task, targets),
@@ -242,10 +279,12 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         valid_index=split.indices("valid"),
         settings=settings,
         target_names=data.target_names,
-        config=run_config(options, data, split, length, rf, model, scaler, settings),
+        config=run_config(options, data, split, length, rf, model, scaler, settings)
+        | genome_config(genome_data),
         split=pd.DataFrame({"id": data.ids, "split": split.assignment, "source": data.sources}),
         held_out=held_out,
         outputs=outputs_of,
+        write_files=(lambda out: write_gc_files(genome_data, out)) if genome_data else None,
     )
 
 
@@ -268,8 +307,11 @@ def run_config(
         "target_scaler": scaler.to_dict() if scaler else None,
         "data": {
             "fasta": [rundir.file_record(p) for p in options.fasta],
+            **record_bed_files(options),
             "labels": rundir.file_record(options.labels) if options.labels else None,
-            "negatives": options.negatives if len(options.fasta) == 1 else None,
+            "negatives": (
+                options.negatives_used if len(options.fasta or options.bed) == 1 else None
+            ),
             "records": len(data),
             "class_counts": data.class_counts(),
         },
