@@ -21,7 +21,8 @@ from seqconv.cli.common import (
 
 @app.command(
     no_args_is_help=True,
-    epilog="Example: seqconv predict --run runs/peaks-motifnet --fasta new.fa --out preds.tsv",
+    epilog="Examples: seqconv predict --run runs/peaks-motifnet --fasta new.fa --out preds.tsv"
+    "\n\nseqconv predict --run runs/peaks --bed regions.bed --genome hg38.fa --out preds.tsv",
 )
 @friendly_errors
 def predict(
@@ -42,17 +43,35 @@ def predict(
         metavar="FILE",
         help="Time series (.ts, CSV/TSV, Parquet) for a model trained on series.",
     ),
+    bed: Path | None = typer.Option(
+        None,
+        "--bed",
+        metavar="FILE",
+        help="BED/narrowPeak regions on --genome to score (ids chrom:start-end; each region "
+        "centred on its summit or centre at the model's length).",
+    ),
+    genome: Path | None = typer.Option(
+        None, metavar="FASTA", help="Reference genome for --bed (plain or bgzip FASTA)."
+    ),
 ) -> None:
     """Score sequences with a trained model: id, one column per class or target, prediction.
 
     Sequences are padded or trimmed like the training data and, where the model was trained with
     reverse-complement augmentation, averaged over both strands. Memory stays constant.
     """
-    from seqconv.runs.commands import predict_file
+    from seqconv.errors import InputError
+    from seqconv.runs.commands import predict_bed_file, predict_file
 
     run_dir = require_run(run, model)
     start_threads(threads)
-    n = predict_file(run_dir, fasta, series, out, batch_size, device)
+    if bed is not None:
+        if fasta is not None or series is not None:
+            raise InputError("give one of --fasta, --bed (with --genome) or --series")
+        n = predict_bed_file(run_dir, bed, genome, out, batch_size, device)
+    elif genome is not None:
+        raise InputError("--genome is for --bed regions; give --bed FILE")
+    else:
+        n = predict_file(run_dir, fasta, series, out, batch_size, device)
     if out is not None and str(out) != "-":
         err_console.print(f"{n:,} predictions written to {out}", highlight=False)
     note = shuffled_classes_note(run_dir)

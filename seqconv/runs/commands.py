@@ -69,6 +69,26 @@ def predict_file(
     return run.predict_fasta(fasta, sys.stdout if out is None else out, batch_size)
 
 
+def predict_bed_file(
+    run_dir: str | Path,
+    bed: str | Path,
+    genome: str | Path | None,
+    out: str | Path | None = None,
+    batch_size: int = 512,
+    device: str = "cpu",
+) -> int:
+    """Predictions for BED regions on a genome, as a TSV to ``out`` (standard output when
+    ``None`` or ``-``). Returns the number of regions."""
+    from seqconv.runs.genome_predict import write_predict_bed
+
+    if genome is None:
+        raise InputError("--bed needs --genome (the reference FASTA the regions are on)")
+    batch_size = check_value("batch_size", batch_size, Rule(int, low=1))
+    out = check_output_file(out, [bed, genome], keep=_run_files(run_dir), example="predictions.tsv")
+    run = load_for(run_dir, False, device)
+    return write_predict_bed(run, bed, genome, out, batch_size)
+
+
 def evaluate_files(
     run_dir: str | Path,
     fasta: list[str | Path] | None = None,
