@@ -11,8 +11,10 @@ from seqconv.cli import (  # noqa: F401
     motifs_cmd,
     predict_cmd,
     receptive_field_cmd,
+    scan_cmd,
     simulate_cmd,
     train_cmd,
+    variants_cmd,
 )
 from seqconv.cli.app import app
 

@@ -21,8 +21,9 @@ from seqconv.cli.common import (
 
 @app.command(
     no_args_is_help=True,
-    epilog="Examples: seqconv predict --run runs/peaks-motifnet --fasta new.fa --out preds.tsv"
-    "\n\nseqconv predict --run runs/peaks --bed regions.bed --genome hg38.fa --out preds.tsv",
+    epilog="Example: seqconv predict --run runs/peaks-motifnet --fasta new.fa --out preds.tsv"
+    "\n\nExample: seqconv predict --run runs/peaks --bed regions.bed --genome hg38.fa "
+    "--out preds.tsv",
 )
 @friendly_errors
 def predict(

@@ -19,7 +19,7 @@ from seqconv.cli.common import (
 
 @app.command(
     no_args_is_help=True,
-    epilog="Example: seqconv scan --model runs/peaks --genome hg38.fa --regions chr8.bed "
+    epilog="Example: seqconv scan --run runs/peaks --genome hg38.fa --regions chr8.bed "
     "--stride 50 --out track.bedgraph",
 )
 @friendly_errors

@@ -18,8 +18,8 @@ CLI_ONLY = ("model_alias", "threads")
 
 @app.command(
     no_args_is_help=True,
-    epilog="Examples: seqconv train --fasta peaks.fa --arch motifnet --out runs/peaks-motifnet\n\n"
-    "seqconv train --bed peaks.narrowPeak --genome hg38.fa --length 1000 --out runs/peaks",
+    epilog="Example: seqconv train --fasta peaks.fa --arch motifnet --out runs/peaks-motifnet\n\n"
+    "Example: seqconv train --bed peaks.narrowPeak --genome hg38.fa --length 1000 --out runs/peaks",
 )
 @friendly_errors
 def train(

@@ -12,7 +12,7 @@ from seqconv.version import __version__
 
 runner = CliRunner()
 COMMANDS = ["train", "predict", "evaluate", "motifs", "attribute", "receptive-field", "models",
-            "simulate"]  # fmt: skip
+            "simulate", "scan", "variants"]  # fmt: skip
 
 
 def test_version_alone_prints_it():
@@ -36,7 +36,9 @@ def test_help_has_an_example_and_no_python_types(command):
         assert python_type not in text, python_type
 
 
-@pytest.mark.parametrize("command", ["predict", "evaluate", "motifs", "attribute"])
+@pytest.mark.parametrize(
+    "command", ["predict", "evaluate", "motifs", "attribute", "scan", "variants"]
+)
 def test_run_dir_device_and_threads_are_spelled_alike(command):
     text = " ".join(runner.invoke(app, [command, "--help"], env={"COLUMNS": "100"}).stdout.split())
     assert "--run -r DIR Run directory from seqconv train (required)." in text
