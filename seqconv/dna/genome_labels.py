@@ -7,7 +7,8 @@ The label forms follow the FASTA ones:
 * one BED with ``--label-column name|score|N``: that column holds the labels (classes, ``a,b``
   multi-label, or numbers for regression);
 * ``--bigwig`` files: the mean (or sum) of each signal over each window, one regression target
-  per file (``log1p`` optional);
+  per file (``log1p`` optional), over the peaks and GC-matched genomic windows (``--negatives
+  none``: the peaks alone);
 * one BED alone: the peaks against negatives, by default genomic windows matched to the peaks'
   GC content (:mod:`seqconv.dna.background`), or dinucleotide-shuffled copies.
 
@@ -118,10 +119,17 @@ def load_bed_labeled(options: GenomeOptions) -> GenomeLabeled:
     peaks = pd.concat(tables, ignore_index=True)
     if several:
         chroms, starts, per_window = _class_windows(options.bed, tables, length)
+        shared = any("," in v for v in per_window)
+        if shared and options.task in ("binary", "multiclass"):
+            raise InputError(
+                f"--task {options.task}: but some windows are in several BED files (multi-label "
+                "data); drop --task, or remove them from all but one file"
+            )
+        task = options.task or ("multilabel" if shared else "multiclass")
         targets, names, task = parse_targets(
-            per_window, options.task or "multiclass", "files", window_ids(chroms, starts, length)
+            per_window, task, "files", window_ids(chroms, starts, length)
         )
-        if task == "multilabel":
+        if shared:
             notes.append("windows in several BED files make this a multilabel task")
         notes.append(f"classes from file names: {', '.join(stem(p) for p in options.bed)}")
         _unused_negatives(options, "the BED files, one class each")
@@ -288,8 +296,8 @@ def _with_signal(
     codes: np.ndarray,
     notes: list[str],
 ) -> GenomeLabeled:
-    """Regression on bigWig signal over the peak windows (and GC-matched background, when
-    ``--negatives genome`` is given explicitly: signal models need to see low values too)."""
+    """Regression on bigWig signal over the peak windows and, unless ``--negatives none``,
+    as many GC-matched genomic windows (a signal model needs to see low values too)."""
     from seqconv.dna.signal import window_signal
 
     background = None
