@@ -167,6 +167,7 @@ def gc_matched_background(
         batch = int(min(max(4 * total, 5_000), limit - drawn))
         drawn += batch
         which = rng.choice(len(names), size=batch, p=weights)
+        found: list[tuple[str, int, float]] = []
         for index in np.unique(which):
             chrom = str(names[index])
             count = int((which == index).sum())
@@ -177,11 +178,17 @@ def gc_matched_background(
             codes, _ = genome.windows([chrom] * len(starts), starts, length)
             gc, n_frac = gc_fraction(codes)
             ok = n_frac <= max_n
-            for start, value in zip(starts[ok].tolist(), gc[ok].tolist(), strict=True):
-                b = int(gc_bin(np.array([value]))[0])
-                if len(pools[b]) < want[b] and (chrom, start) not in seen:
-                    seen.add((chrom, start))
-                    pools[b].append((chrom, start, value))
+            found.extend((chrom, s, g) for s, g in zip(starts[ok].tolist(), gc[ok].tolist(),
+                                                        strict=True))  # fmt: skip
+        # in draw order, not chromosome by chromosome: bins that fill up must not favour the
+        # first chromosomes (the held-out ones would get too few negatives)
+        bins = gc_bin(np.array([g for _, _, g in found]))
+        for i in rng.permutation(len(found)):
+            chrom, start, value = found[i]
+            b = int(bins[i])
+            if len(pools[b]) < want[b] and (chrom, start) not in seen:
+                seen.add((chrom, start))
+                pools[b].append(found[i])
     chosen, notes = _fill(pools, want, rng)
     if not chosen:
         raise InputError(

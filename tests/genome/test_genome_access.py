@@ -120,3 +120,16 @@ def test_gc_matched_negatives_match_avoid_peaks_and_excluded(tmp_path):
     assert again.starts.tolist() == bg.starts.tolist()
     table = bg.gc_table()
     assert table["positives"].sum() == 150 and table["negatives"].sum() == 150
+
+
+def test_negatives_come_from_every_chromosome_in_proportion(tmp_path):
+    """Bins fill in draw order: the first chromosomes must not take every negative (the held-out
+    chromosomes would get none)."""
+    write_genome(tmp_path / "g.fa", {"chr1": 100_000, "chr2": 100_000}, seed=4)
+    g = Genome(tmp_path / "g.fa")
+    starts = np.arange(60_000, 70_000, 1000)
+    peaks = pd.DataFrame({"chrom": "chr1", "start": starts, "end": starts + 200})
+    positive_gc, _ = gc_fraction(g.windows(["chr1"] * len(starts), starts, 200)[0])
+    bg = gc_matched_background(g, peaks, positive_gc, 200, ratio=20, flank=0, seed=0)
+    assert len(bg.starts) == 200
+    assert 0.3 < np.mean(bg.chroms == "chr1") < 0.7
