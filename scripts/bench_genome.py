@@ -12,7 +12,8 @@ windows from the same chromosomes (the first run's test split). Then scores the 
 (motif-destroying SNVs against SNVs elsewhere in the same peaks) with ``seqconv variants`` and
 times ``seqconv scan``.
 
-    python scripts/bench_genome.py [--motif CTCF] [--peaks 2000] [--out /tmp/bench_genome]
+    python scripts/bench_genome.py [--motif CTCF] [--peaks 2000] [--chrom-length 1000000]
+        [--out /tmp/bench_genome]
 
 A kept ``--out`` reuses the simulation and finished runs.
 """
@@ -78,6 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--motif", default="CTCF")
     parser.add_argument("--peaks", type=int, default=2000)
+    parser.add_argument("--chrom-length", type=int, default=1_000_000)
     parser.add_argument("--length", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="/tmp/bench_genome")
@@ -87,7 +89,7 @@ def main() -> None:
     sim = out / "sim"
     if not (sim / "genome.fa").exists():
         seqconv("simulate", "--genome", "--motif", args.motif, "--n", args.peaks,
-                "--seed", args.seed, "--out", sim)  # fmt: skip
+                "--chrom-length", args.chrom_length, "--seed", args.seed, "--out", sim)  # fmt: skip
     peaks_bed = sim / "peaks.narrowPeak"
     peaks = pd.read_csv(peaks_bed, sep="\t", header=None, usecols=[0, 1, 2])
     peaks.columns = ["chrom", "start", "end"]
@@ -122,7 +124,9 @@ def main() -> None:
     test = test.assign(chrom=coords["chrom"], start=coords["start"].astype(int),
                        is_peak=(test["source"] != "background").astype(int))  # fmt: skip
     gc = pd.read_csv(out / "run_genome" / "gc.tsv", sep="\t")
-    print(f"simulated {len(peaks):,} peaks with {args.motif}; windows of {args.length} bp")
+    genome_bp = sum(pd.read_csv(sim / "genome.fa.fai", sep="\t", header=None)[1])
+    print(f"simulated {len(peaks):,} peaks with {args.motif} on {genome_bp:,} bp; windows of "
+          f"{args.length} bp")  # fmt: skip
     mids = (gc["gc_low"] + gc["gc_high"]) / 2
     for col in ("positives", "negatives"):
         print(f"  mean GC of {col}: {np.average(mids, weights=gc[col]):.3f}")

@@ -245,14 +245,15 @@ def _variants(peaks: pd.DataFrame, sites: pd.DataFrame, codes, motifs, n_variant
     return out
 
 
-def _background(n_chroms, length, isochore_length, isochore_gc, rng):
+def _background(n_chroms, length, isochore_lengths, isochore_gc, rng):
     """Isochores, repeats and gaps: ``(L,)`` codes and soft-mask per chromosome, the ``(B, 4)``
     isochore blocks (chrom, start, end, kind) and the gaps ``(chrom, start, end)``."""
     rows, kind = [], int(rng.integers(0, 2))  # kinds alternate, also across chromosomes
     for c in range(n_chroms):
         start = 0
         while start < length:
-            end = min(start + int(rng.integers(*isochore_length, endpoint=True)), length)
+            span = isochore_lengths[kind]
+            end = min(start + int(rng.integers(*span, endpoint=True)), length)
             rows.append((c, start, end, kind))
             start, kind = end, 1 - kind
     blocks = np.array(rows, dtype=np.int64)
@@ -281,9 +282,10 @@ def simulate_genome(
     chromosomes: int = 10,
     chrom_length: int = 1_000_000,
     seed: int = 0,
-    isochore_length: tuple[int, int] = (50_000, 300_000),
-    isochore_gc: tuple[float, float] = (0.38, 0.57),
-    gc_rich_fraction: float = 0.8,
+    isochore_length: tuple[int, int] = (100_000, 400_000),
+    gc_rich_length: tuple[int, int] = (30_000, 120_000),
+    isochore_gc: tuple[float, float] = (0.37, 0.57),
+    gc_rich_fraction: float = 0.9,
     peak_width: tuple[int, int] = (200, 600),
     n_variant_peaks: int = 300,
     release: str = "JASPAR2024",
@@ -300,9 +302,11 @@ def simulate_genome(
         Number of peaks (at least 200 bp apart).
     chromosomes, chrom_length
         Number of chromosomes and the length of each (at least 20 kb).
-    isochore_length, isochore_gc
-        Range of isochore lengths (uniform), and the GC of the Markov chain in AT-rich and
-        GC-rich isochores (repeats move it a little: ``stats`` has the measured GC).
+    isochore_length, gc_rich_length, isochore_gc
+        Ranges of the lengths (uniform) of AT-rich and of GC-rich isochores, and the GC of the
+        Markov chain in each (repeats move it a little: ``stats`` has the measured GC). The
+        defaults make about a quarter of the genome GC-rich and its GC about 0.42, as in human
+        (Bernardi's isochores; genome GC 0.41).
     gc_rich_fraction
         Fraction of peaks drawn in GC-rich isochores.
     peak_width
@@ -328,7 +332,7 @@ def simulate_genome(
         )
     if n_peaks < 1 or n_variant_peaks < 0 or not 0 <= gc_rich_fraction <= 1:
         raise InputError(f"need at least 1 peak (--n), got {n_peaks}")
-    if not 100 <= peak_width[0] <= peak_width[1] or not 0 < min(isochore_length):
+    if not 100 <= peak_width[0] <= peak_width[1] or not 0 < min(*isochore_length, *gc_rich_length):
         raise InputError(f"bad ranges: peak width {peak_width}, isochore length {isochore_length}")
     notes: list[str] = []
     resolved = [
@@ -340,7 +344,7 @@ def simulate_genome(
     rng = np.random.default_rng(seed)
     names = [f"chr{i + 1}" for i in range(chromosomes)]
     codes, masked, blocks, gaps = _background(
-        chromosomes, chrom_length, isochore_length, isochore_gc, rng
+        chromosomes, chrom_length, (isochore_length, gc_rich_length), isochore_gc, rng
     )
 
     placed = _place_peaks(chrom_length, gaps, blocks, n_peaks, peak_width, gc_rich_fraction, rng)
