@@ -68,7 +68,10 @@ def predict(
     if bed is not None:
         if fasta is not None or series is not None:
             raise InputError("give one of --fasta, --bed (with --genome) or --series")
-        n = predict_bed_file(run_dir, bed, genome, out, batch_size, device)
+        notes: list[str] = []
+        n = predict_bed_file(run_dir, bed, genome, out, batch_size, device, notes)
+        for note in notes:
+            err_console.print(note, highlight=False)
     elif genome is not None:
         raise InputError("--genome is for --bed regions; give --bed FILE")
     else:

@@ -114,6 +114,32 @@ class Genome:
             outside += start < 0 or start + length > self.sizes[chrom]
         return out, int(outside)
 
+    def drop_outside(self, table, source: str):
+        """Intervals that start past their chromosome's end removed, with a note (or ``None``).
+
+        Parameters
+        ----------
+        table
+            ``chrom``, ``start`` (and ``line``) per interval, chromosomes known to the genome.
+
+        Returns
+        -------
+        tuple
+            The kept rows and a note naming the first dropped interval (``None`` when none were).
+        """
+        past = table["start"].to_numpy() >= table["chrom"].map(self.sizes).to_numpy()
+        if not past.any():
+            return table, None
+        first = table[past].iloc[0]
+        where = f", line {first['line']}" if "line" in table else ""
+        note = (
+            f"[yellow]warning:[/] {int(past.sum())} interval(s) of {source} start past the end of "
+            f"their chromosome (first{where}: {first['chrom']}:{first['start']}, the chromosome "
+            f"has {self.sizes[first['chrom']]:,} bp): skipped; is this the genome they were "
+            "called on?"
+        )
+        return table[~past].reset_index(drop=True), note
+
     def check_chromosomes(self, chroms: Iterable[str], source: str) -> None:
         """Refuse chromosome names absent from the genome, naming them and the likely fix."""
         missing = sorted(set(chroms) - set(self.sizes))

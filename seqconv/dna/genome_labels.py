@@ -104,9 +104,14 @@ def load_bed_labeled(options: GenomeOptions) -> GenomeLabeled:
         )
     genome = Genome(options.genome)
     tables = [read_bed(p) for p in options.bed]
-    for path, table in zip(options.bed, tables, strict=True):
-        genome.check_chromosomes(table["chrom"].unique(), str(path))
     notes: list[str] = []
+    for i, path in enumerate(options.bed):
+        genome.check_chromosomes(tables[i]["chrom"].unique(), str(path))
+        tables[i], note = genome.drop_outside(tables[i], str(path))
+        if note:
+            notes.append(note)
+        if tables[i].empty:
+            raise InputError(f"{path}: every interval lies past the ends of its chromosome")
     length = options.length
     several = len(options.bed) > 1
     if several and (options.label_column or options.bigwig):

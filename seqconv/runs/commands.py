@@ -76,9 +76,10 @@ def predict_bed_file(
     out: str | Path | None = None,
     batch_size: int = 512,
     device: str = "cpu",
+    notes: list[str] | None = None,
 ) -> int:
     """Predictions for BED regions on a genome, as a TSV to ``out`` (standard output when
-    ``None`` or ``-``). Returns the number of regions."""
+    ``None`` or ``-``). Returns the number of regions; what was skipped goes to ``notes``."""
     from seqconv.runs.genome_predict import write_predict_bed
 
     if genome is None:
@@ -86,7 +87,7 @@ def predict_bed_file(
     batch_size = check_value("batch_size", batch_size, Rule(int, low=1))
     out = check_output_file(out, [bed, genome], keep=_run_files(run_dir), example="predictions.tsv")
     run = load_for(run_dir, False, device)
-    return write_predict_bed(run, bed, genome, out, batch_size)
+    return write_predict_bed(run, bed, genome, out, batch_size, notes)
 
 
 def evaluate_files(

@@ -32,12 +32,17 @@ CHUNK_BINS = 4096
 
 
 def predict_bed(
-    run: Run, bed: str | Path, genome: str | Path, out: TextIO, batch_size: int = 512
+    run: Run,
+    bed: str | Path,
+    genome: str | Path,
+    out: TextIO,
+    batch_size: int = 512,
+    notes: list[str] | None = None,
 ) -> int:
     """Write predictions for BED regions as TSV (id ``chrom:start-end`` of the region).
 
     Each region is scored on the run's window length, centred on its summit (narrowPeak) or
-    centre.
+    centre. Regions that start past their chromosome's end are skipped (a note in ``notes``).
 
     Returns
     -------
@@ -47,6 +52,9 @@ def predict_bed(
     ref = Genome(genome)
     regions = read_bed(bed)
     ref.check_chromosomes(regions["chrom"].unique(), str(bed))
+    regions, note = ref.drop_outside(regions, str(bed))
+    if note and notes is not None:
+        notes.append(note)
     starts = centred_starts(regions, run.length)
     n = 0
     for lo in range(0, len(regions), CHUNK_BINS):
@@ -285,10 +293,15 @@ def _track_writer(tmp: Path, path: Path, target: str, sizes: dict[str, int], sta
 
 
 def write_predict_bed(
-    run: Run, bed: str | Path, genome: str | Path, out: Path | None, batch_size: int
+    run: Run,
+    bed: str | Path,
+    genome: str | Path,
+    out: Path | None,
+    batch_size: int,
+    notes: list[str] | None = None,
 ) -> int:
     """:func:`predict_bed` to a file (atomically) or standard output (``None``)."""
     if out is None:
-        return predict_bed(run, bed, genome, sys.stdout, batch_size)
+        return predict_bed(run, bed, genome, sys.stdout, batch_size, notes)
     with atomic_path(out) as tmp, open(tmp, "w") as handle:
-        return predict_bed(run, bed, genome, handle, batch_size)
+        return predict_bed(run, bed, genome, handle, batch_size, notes)

@@ -137,3 +137,18 @@ def test_windows_past_chromosome_ends_are_padded_and_counted(genome_run, tmp_pat
         json.loads((tmp_path / "r" / "config.json").read_text())["target_names"],
         ["shuffled", "edge"],
     )
+
+
+def test_intervals_past_the_chromosome_end_are_skipped_and_announced(genome_run, tmp_path):
+    run, genome = genome_run / "run", genome_run / "g.fa"
+    regions = tmp_path / "r.bed"
+    regions.write_text("chr8\t100\t300\nchr8\t70000\t70100\nchr9\t500\t600\n")
+    out = tmp_path / "p.tsv"
+    result = invoke("predict", "--run", run, "--bed", regions, "--genome", genome, "--out", out)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "1 interval(s) of" in text and "line 2: chr8:70000" in text and "skipped" in text
+    assert pd.read_csv(out, sep="\t")["id"].tolist() == ["chr8:100-300", "chr9:500-600"]
+    regions.write_text("chr8\t70000\t70100\n")
+    result = invoke("train", "--bed", regions, "--genome", genome, "--out", tmp_path / "r")
+    assert result.exit_code == 2 and "every interval lies past the ends" in result.output
