@@ -109,7 +109,8 @@ def main() -> None:
             missing = sorted(set(KOO_EDDY) - set(found.recovered))
             any_match = recovery(annotation, planted, any_match=True)
             print(f"  {name:36s} {found}  (missing: {', '.join(missing) or 'none'}; "
-                  f"{len(pfms)} motifs; by any match at q < 0.05: {any_match})")  # fmt: skip
+                  f"{len(pfms)} motifs; by any match at q < 0.05: {any_match}; by the planted "
+                  f"matrix itself: {found.n_same_matrix}/12)")  # fmt: skip
             if name == "trained" and args.method == "seqlets":
                 columns = ["query", "target_name", "q", "control_p", "information", "matched"]
                 table = annotation.best[columns].copy()

@@ -46,6 +46,11 @@ class Recovery:
     def n_recovered(self) -> int:
         return len(self.recovered)
 
+    @property
+    def n_same_matrix(self) -> int:
+        """Planted motifs recovered by their own matrix (any version), not only by family."""
+        return sum(any(h[2] == "same matrix" for h in hits) for hits in self.by_motif.values())
+
     def __str__(self) -> str:
         return f"{self.n_recovered}/{len(self.by_motif)}"
 
