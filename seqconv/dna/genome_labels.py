@@ -278,6 +278,9 @@ def _background(
     genome: Genome, options: GenomeOptions, peaks: pd.DataFrame, codes: np.ndarray, length: int
 ) -> Background:
     exclude = read_bed(options.exclude) if options.exclude else None
+    if exclude is not None and not set(exclude["chrom"]) & set(genome.sizes):
+        # a blacklist names chromosomes a subset genome lacks: fine; naming none is a mismatch
+        genome.check_chromosomes(exclude["chrom"].unique(), f"--exclude {options.exclude}")
     positive_gc, _ = gc_fraction(codes)
     flank = options.flank if options.flank is not None else length
     return gc_matched_background(

@@ -77,3 +77,10 @@ def test_median_width_and_missing_labels(tmp_path, genome):
     assert median_width([path]) == 200
     with pytest.raises(InputError, match="no labels"):
         load_bed_labeled(GenomeOptions([path], genome, 100, negatives="none"))
+
+
+def test_exclude_naming_no_genome_chromosome_is_refused(tmp_path, genome):
+    path = bed(tmp_path, "p.bed", [("chr1", 100 * i, 100 * i + 50) for i in range(1, 30)])
+    black = bed(tmp_path, "black.bed", [("1", 0, 5000)])
+    with pytest.raises(InputError, match="--exclude.*add the 'chr' prefix"):
+        load_bed_labeled(GenomeOptions([path], genome, 40, exclude=black))
