@@ -26,11 +26,21 @@ def motifs(
     run: Path | None = run_option(),
     model: Path | None = run_alias(),
     fasta: list[Path] = typer.Option(
-        ...,
+        None,
         "--fasta",
         "-f",
         metavar="FILE",
         help="Sequences to find motifs in (e.g. the training set); repeat for several files.",
+    ),
+    bed: list[Path] = typer.Option(
+        None,
+        "--bed",
+        metavar="FILE",
+        help="Instead of --fasta: BED/narrowPeak regions on --genome (windows of the model's "
+        "length centred on each); repeatable.",
+    ),
+    genome: Path | None = typer.Option(
+        None, metavar="FASTA", help="Reference genome for --bed (plain or bgzip FASTA)."
     ),
     out: Path | None = typer.Option(
         None, "--out", "-o", metavar="DIR", help="Output folder (default: <run>/motifs)."
@@ -114,7 +124,8 @@ def motifs(
     from seqconv.validation import Rule, check_value
 
     run_dir = require_run(run, model)
-    folder = check_output_dir(out or Path(run_dir) / "motifs", [*fasta, db])
+    fasta, bed = fasta or [], bed or []
+    folder = check_output_dir(out or Path(run_dir) / "motifs", [*fasta, *bed, genome, db])
     check_value("method", method, Rule(str, choices=("filters", "seqlets")))
     check_value("q", q, Rule(float, low=0, high=1, low_open=True))
     check_value("shuffles", shuffles, Rule(int, low=1))
@@ -127,7 +138,7 @@ def motifs(
     check_value("seed", seed, Rule(int, low=0))
     check_value("sequences", sequences, Rule(int, low=1))
     start_threads(threads)
-    trained, data = load_with_sequences(run_dir, fasta, device)
+    trained, data = load_with_sequences(run_dir, fasta, device, bed, genome)
     title = f"seqconv motifs: {Path(run_dir).name}"
     common = dict(db=db, q=q, n_shuffles=shuffles, control_alpha=control_alpha,
                   min_information=min_information, seed=seed, device=trained.device)  # fmt: skip

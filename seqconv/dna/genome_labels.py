@@ -27,6 +27,7 @@ import pandas as pd
 
 from seqconv.dna.background import Background, gc_matched_background
 from seqconv.dna.bed import centred_starts, read_bed, window_ids
+from seqconv.dna.fasta import EncodedFasta
 from seqconv.dna.genome import Genome, gc_fraction
 from seqconv.dna.labels import SHUFFLED_CLASS, LabeledSequences
 from seqconv.dna.shuffle import shuffle_rows
@@ -82,6 +83,31 @@ def stem(path: str | Path) -> str:
     for suffix in (".gz", ".bgz", ".bed", ".narrowPeak", ".narrowpeak", ".broadPeak", ".txt"):
         name = name.removesuffix(suffix)
     return name
+
+
+def encode_bed(paths: Sequence[str | Path], genome: str | Path, length: int) -> EncodedFasta:
+    """Windows of ``length`` bp centred on the intervals of BED files, as a FASTA reader would
+    return them (ids ``chrom:start-end`` of each interval; intervals past a chromosome end
+    dropped).
+
+    Returns
+    -------
+    EncodedFasta
+        ``(N, length)`` uint8 codes, one row per interval, files one after the other.
+    """
+    ref = Genome(genome)
+    ids: list[str] = []
+    blocks = []
+    for path in paths:
+        table = read_bed(path)
+        ref.check_chromosomes(table["chrom"].unique(), str(path))
+        table, _ = ref.drop_outside(table, str(path))
+        codes, _ = ref.windows(table["chrom"], centred_starts(table, length), length)
+        ids.extend(f"{c}:{a}-{b}" for c, a, b in zip(table["chrom"], table["start"],
+                                                      table["end"], strict=True))  # fmt: skip
+        blocks.append(codes)
+    codes = np.concatenate(blocks)
+    return EncodedFasta(ids, [""] * len(ids), codes, np.full(len(ids), length, dtype=np.int64))
 
 
 def median_width(paths: Sequence[str]) -> int:

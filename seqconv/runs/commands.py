@@ -126,10 +126,14 @@ def evaluate_files(
 
 
 def load_with_sequences(
-    run_dir: str | Path, fasta: str | Path | Sequence[str | Path], device: str = "cpu"
+    run_dir: str | Path,
+    fasta: str | Path | Sequence[str | Path],
+    device: str = "cpu",
+    bed: Sequence[str | Path] = (),
+    genome: str | Path | None = None,
 ):
     """A DNA run and the sequences of one or more FASTA files encoded for it (padded/trimmed to
-    its length).
+    its length), or of BED intervals on a genome (windows of its length centred on them).
 
     Returns
     -------
@@ -137,8 +141,16 @@ def load_with_sequences(
         The :class:`~seqconv.runs.run.Run` and an :class:`~seqconv.dna.fasta.EncodedFasta`
         (``ids``, ``(N, L)`` uint8 ``codes``; several files one after the other).
     """
-    run = load_for(run_dir, False, device)
     files = [fasta] if isinstance(fasta, (str, Path)) else list(fasta)
+    if bool(files) == bool(bed):
+        raise InputError("give --fasta files or --bed files (with --genome)")
+    if bed and genome is None:
+        raise InputError("--bed needs --genome (the reference FASTA the regions are on)")
+    run = load_for(run_dir, False, device)
+    if bed:
+        from seqconv.dna.genome_labels import encode_bed
+
+        return run, encode_bed(bed, genome, run.length)  # type: ignore[arg-type]
     parts = [read_fasta_codes(f, run.length, run.align) for f in files]  # type: ignore[arg-type]
     if len(parts) == 1:
         return run, parts[0]

@@ -152,3 +152,14 @@ def test_intervals_past_the_chromosome_end_are_skipped_and_announced(genome_run,
     regions.write_text("chr8\t70000\t70100\n")
     result = invoke("train", "--bed", regions, "--genome", genome, "--out", tmp_path / "r")
     assert result.exit_code == 2 and "every interval lies past the ends" in result.output
+
+
+def test_motifs_from_peaks_on_the_genome(genome_run, tmp_path, warm_tomtom):
+    run, genome = genome_run / "run", genome_run / "g.fa"
+    out = tmp_path / "motifs"
+    result = invoke("motifs", "--run", run, "--bed", genome_run / "peaks.narrowPeak",
+                    "--genome", genome, "--shuffles", 5, "--out", out)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (out / "matches.tsv").exists()
+    result = invoke("motifs", "--run", run, "--bed", genome_run / "peaks.narrowPeak")
+    assert result.exit_code == 2 and "--bed needs --genome" in result.output
