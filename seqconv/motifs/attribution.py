@@ -1,6 +1,7 @@
-"""Attribution maps for motifs that deeper layers learn: in-silico mutagenesis and gradient×input.
+"""Attribution maps for motifs that deeper layers learn: in-silico mutagenesis, gradient×input and
+occlusion.
 
-Both give ``(N, 4, L)`` arrays (channels A, C, G, T) for one model output:
+ISM and gradient×input give ``(N, 4, L)`` arrays (channels A, C, G, T) for one model output:
 
 * **ISM**: ``ism[n, b, l]`` = output with base ``b`` at position ``l`` minus the output of the
   sequence itself; 0 at the observed base and at padding. All three substitutions of every
@@ -8,9 +9,13 @@ Both give ``(N, 4, L)`` arrays (channels A, C, G, T) for one model output:
 * **gradient×input**: ``d output / d x`` times the one-hot input ``x`` (non-zero at the observed
   base only).
 
+* **occlusion** (:mod:`seqconv.motifs.occlusion`): ``(N, L)``, the output drop when a window
+  covering the position is shuffled or zeroed, on the same scale and with the same sign as
+  :func:`ism_importance`.
+
 Logos (:func:`write_attributions`) show per position the observed base with height
 ``-mean(ism over the three substitutions)`` (how much the base contributes compared with the
-average substitution) and gradient×input.
+average substitution), gradient×input and the occlusion score.
 """
 
 from __future__ import annotations
@@ -34,9 +39,13 @@ from seqconv.motifs.inputs import (
     run_device,
 )
 from seqconv.motifs.layer import evaluating
+from seqconv.motifs.occlusion import OcclusionSettings, occlusion, occlusion_importance
 from seqconv.progress import track
 from seqconv.runs.predict import predict
 from seqconv.runs.stores import CodesTensor
+from seqconv.validation import Rule, check_value
+
+METHODS = ("ism", "gradient", "occlusion")
 
 
 def _codes(codes: np.ndarray | torch.Tensor) -> np.ndarray:
@@ -197,17 +206,33 @@ class Attributions:
     ism
         ``(N, 4, L)`` or ``None`` when not computed.
     grad_x_input
-        ``(N, 4, L)``.
+        ``(N, 4, L)`` or ``None`` when not computed.
     top
         Indices of the sequences with logos, highest prediction first.
+    occlusion
+        ``(N, L)`` or ``None`` when not computed.
     """
 
     ids: list[str]
     predictions: np.ndarray
     ism: np.ndarray | None
-    grad_x_input: np.ndarray
+    grad_x_input: np.ndarray | None
     top: np.ndarray
     target: int
+    occlusion: np.ndarray | None = None
+
+
+def check_methods(methods: Sequence[str] | None, with_ism: bool = True) -> tuple[str, ...]:
+    """The attribution methods to run, checked: ``methods`` (default ``ism`` and ``gradient``)
+    without ``ism`` when ``with_ism`` is false."""
+    chosen = ["ism", "gradient"] if not methods else list(methods)
+    for name in chosen:
+        check_value("method", name, Rule(str, choices=METHODS))
+    if not with_ism:
+        chosen = [m for m in chosen if m != "ism"]
+        if not chosen:
+            raise InputError("--no-ism leaves no method; add --method gradient or occlusion")
+    return tuple(m for m in METHODS if m in chosen)
 
 
 def write_attributions(
@@ -222,12 +247,17 @@ def write_attributions(
     device: str | torch.device | None = None,
     show_progress: bool = False,
     target_name: str | None = None,
+    methods: Sequence[str] | None = None,
+    occlusion_settings: OcclusionSettings | None = None,
 ) -> Attributions:
-    """Compute ISM and gradient×input maps and write them with logos of the top sequences.
+    """Compute attribution maps and write them with logos of the top sequences.
 
     Writes ``attributions.npz`` (``ids``, ``codes`` ``(N, L)``, ``predictions`` ``(N,)``,
-    ``ism`` and ``grad_x_input`` ``(N, 4, L)``, ``target``, ``target_name``) and
-    ``logos/<rank>_<id>.png`` for the ``top`` sequences with the highest output.
+    ``target``, ``target_name``, ``methods``, and per method ``ism`` and ``grad_x_input``
+    ``(N, 4, L)``, ``occlusion`` ``(N, L)`` with ``occlusion_window``, ``occlusion_stride``,
+    ``occlusion_baseline``, ``occlusion_shuffles``, ``occlusion_seed``) and
+    ``logos/<rank>_<id>.png`` (one row per method) for the ``top`` sequences with the highest
+    output.
 
     Parameters
     ----------
@@ -242,6 +272,12 @@ def write_attributions(
         Sequences with logos.
     with_ism
         ISM costs ``3 L`` forward passes per sequence; ``False`` skips it.
+    methods
+        Any of ``ism``, ``gradient`` (gradient×input), ``occlusion``; default ``ism`` and
+        ``gradient``.
+    occlusion_settings
+        Window, stride, baseline, shuffles and seed of occlusion (default: the defaults of
+        :class:`~seqconv.motifs.occlusion.OcclusionSettings`).
 
     Returns
     -------
@@ -250,34 +286,54 @@ def write_attributions(
     arr = _codes(codes)
     if len(ids) != len(arr):
         raise InputError(f"{len(ids)} ids for {len(arr)} sequences")
+    chosen = check_methods(methods, with_ism)
+    occ = occlusion_settings or OcclusionSettings()
+    if "occlusion" in chosen:  # before any work: a window longer than the sequences is refused
+        occ = occ.checked(arr.shape[1])
     out_dir = Path(out_dir)
     predictions = predict_target(model, arr, target, batch_size, device)
-    gxi = gradient_x_input(model, arr, target, batch_size, device)
-    ism_map = ism(model, arr, target, 2 * batch_size, device, show_progress) if with_ism else None
+    gxi = gradient_x_input(model, arr, target, batch_size, device) if "gradient" in chosen else None
+    ism_map = None
+    if "ism" in chosen:
+        ism_map = ism(model, arr, target, 2 * batch_size, device, show_progress)
+    occ_map = None
+    if "occlusion" in chosen:
+        occ_map = occlusion(
+            model, arr, target, occ.window, occ.stride, occ.baseline, occ.shuffles, occ.seed,
+            2 * batch_size, device, show_progress=show_progress,
+        )  # fmt: skip
     order = np.argsort(-predictions, kind="stable")[: max(0, top)]
     arrays = {
         "ids": np.array(list(ids)),
         "codes": arr,
         "predictions": predictions,
-        "grad_x_input": gxi,
         "target": np.array(target),
         "target_name": np.array(target_name if target_name is not None else f"output {target}"),
+        "methods": np.array(chosen),
     }
+    if gxi is not None:
+        arrays["grad_x_input"] = gxi
     if ism_map is not None:
         arrays["ism"] = ism_map
+    if occ_map is not None:
+        arrays["occlusion"] = occ_map
+        for name in ("window", "stride", "baseline", "shuffles", "seed"):
+            arrays[f"occlusion_{name}"] = np.array(getattr(occ, name))
     write_npz(out_dir / "attributions.npz", arrays, compressed=True)
     from seqconv.motifs.logos import attribution_logo
 
-    importance = ism_importance(ism_map, arr) if ism_map is not None else None
+    rows = {
+        "ISM": ism_importance(ism_map, arr) if ism_map is not None else None,
+        "grad×input": gxi,
+        "occlusion": occlusion_importance(occ_map, arr) if occ_map is not None else None,
+    }
     label = target_name if target_name is not None else f"output {target}"
     for rank, i in enumerate(order, start=1):
-        maps = {"grad×input": gxi[i]}
-        if importance is not None:
-            maps = {"ISM": importance[i], **maps}
+        maps = {name: heights[i] for name, heights in rows.items() if heights is not None}
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(ids[i]))[:80]
         attribution_logo(
             maps,
             out_dir / "logos" / f"{rank:03d}_{safe}.png",
             title=f"{ids[i]} ({label} = {predictions[i]:.3g})",
         )
-    return Attributions(list(ids), predictions, ism_map, gxi, order, target)
+    return Attributions(list(ids), predictions, ism_map, gxi, order, target, occ_map)
