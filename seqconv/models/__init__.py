@@ -1,5 +1,8 @@
 """The model zoo: every model maps ``(N, C, L)`` float input to logits and is built by name.
 
+Logits are ``(N, K)``, one row per sequence, or ``(N, K, L)``, one column per position, for
+dense models (``unet``, ``dilated_seg``, ``per_step=True``): :func:`is_dense` tells them apart.
+
 >>> from seqconv import models
 >>> model = models.build("tcn", channels=[8, 8], kernel_size=3)
 >>> kwargs = model.build_config["kwargs"]  # every argument: rebuilds it in any later version
@@ -12,14 +15,16 @@ from seqconv.models import (  # noqa: F401
     basset,
     deepbind,
     dilated,
+    dilated_seg,
     inception,
     minirocket,
     motifnet,
     resnet,
     tcn,
     tdnn,
+    unet,
     wavenet,
 )
-from seqconv.models.registry import build, defaults, get, names, register
+from seqconv.models.registry import build, builds_dense, defaults, get, is_dense, names, register
 
-__all__ = ["build", "defaults", "get", "names", "register"]
+__all__ = ["build", "builds_dense", "defaults", "get", "is_dense", "names", "register"]

@@ -62,24 +62,46 @@ class Dilated(TrunkHead):
         dropout: float = 0.0,
     ) -> None:
         super().__init__(in_channels, n_outputs)
-        stem: list[nn.Module] = [
-            nn.Conv1d(
-                in_channels, filters, first_kernel_size, padding=same_padding(first_kernel_size)
-            )
+        self.trunk = dilated_tower(
+            in_channels,
+            filters,
+            first_kernel_size,
+            kernel_size,
+            dilations,
+            activation,
+            batch_norm,
+            dropout,
+        )
+        self.head = mlp_head(GlobalPool("avg"), filters, n_outputs)
+
+
+def dilated_tower(
+    in_channels: int,
+    filters: int,
+    first_kernel_size: int,
+    kernel_size: int,
+    dilations: Sequence[int],
+    activation: str,
+    batch_norm: bool,
+    dropout: float,
+) -> nn.Sequential:
+    """A wide "same" convolution, then one residual layer ``x + act(conv_d(x))`` per dilation:
+    ``(N, in_channels, L) -> (N, filters, L)``; see :class:`Dilated` for the parameters."""
+    stem: list[nn.Module] = [
+        nn.Conv1d(in_channels, filters, first_kernel_size, padding=same_padding(first_kernel_size))
+    ]
+    if batch_norm:
+        stem.append(nn.BatchNorm1d(filters))
+    stem.append(make_activation(activation))
+    layers: list[nn.Module] = [nn.Sequential(*stem)]
+    for d in dilations:
+        body: list[nn.Module] = [
+            PaddedConv1d(filters, filters, kernel_size, dilation=d, padding="same")
         ]
         if batch_norm:
-            stem.append(nn.BatchNorm1d(filters))
-        stem.append(make_activation(activation))
-        layers: list[nn.Module] = [nn.Sequential(*stem)]
-        for d in dilations:
-            body: list[nn.Module] = [
-                PaddedConv1d(filters, filters, kernel_size, dilation=d, padding="same")
-            ]
-            if batch_norm:
-                body.append(nn.BatchNorm1d(filters))
-            body.append(make_activation(activation))
-            if dropout:
-                body.append(nn.Dropout(dropout))
-            layers.append(Residual(nn.Sequential(*body)))
-        self.trunk = nn.Sequential(*layers)
-        self.head = mlp_head(GlobalPool("avg"), filters, n_outputs)
+            body.append(nn.BatchNorm1d(filters))
+        body.append(make_activation(activation))
+        if dropout:
+            body.append(nn.Dropout(dropout))
+        layers.append(Residual(nn.Sequential(*body)))
+    return nn.Sequential(*layers)

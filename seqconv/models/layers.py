@@ -413,7 +413,8 @@ class StepHead(nn.Module):
 
 
 class TrunkHead(nn.Module):
-    """A model as ``head(trunk(x))``: ``(N, in_channels, L) -> (N, n_outputs)`` logits.
+    """A model as ``head(trunk(x))``: ``(N, in_channels, L) -> (N, n_outputs)`` logits, or
+    ``(N, n_outputs, L)`` per-position logits when ``dense`` is true.
 
     ``trunk`` is everything before global pooling, ``(N, C, L) -> (N, C', L')``; it is what the
     receptive field describes and what motif extraction hooks.
@@ -421,6 +422,8 @@ class TrunkHead(nn.Module):
 
     trunk: nn.Module
     head: nn.Module
+    # True for models whose logits are per position, (N, n_outputs, L), not per sequence.
+    dense: bool = False
 
     def __init__(self, in_channels: int, n_outputs: int) -> None:
         super().__init__()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from torch import nn
 
 from seqconv.errors import SeqconvError
+from seqconv.models.blocks import SeparableConv1d
 from seqconv.models.layers import GlobalPool, TrunkHead, make_activation, mlp_head, same_padding
 from seqconv.models.registry import register
 
@@ -43,6 +44,14 @@ class MotifNet(TrunkHead):
         Dropout after each convolution layer and after the hidden layer.
     first_activation
         ``"relu"`` (Koo & Eddy) or ``"exp"`` (Koo & Ploenzke 2021).
+    separable
+        Make the second convolution depthwise-separable
+        (:class:`~seqconv.models.blocks.SeparableConv1d`, MobileNet style: depthwise, batch
+        norm, ReLU, pointwise, batch norm, ReLU). The first layer stays a full convolution: its
+        filters are the motifs. With the defaults this has 40 % fewer parameters and 20 % fewer
+        multiply-adds at 1,000 bp (``seqconv models``), but is no faster on a CPU: the first
+        layer, at full resolution, does most of the work (165 ms for both per 128 x 1 kbp
+        forward pass on one thread).
     """
 
     def __init__(
@@ -56,20 +65,24 @@ class MotifNet(TrunkHead):
         conv_dropout: float = 0.1,
         dropout: float = 0.5,
         first_activation: str = "relu",
+        separable: bool = False,
     ) -> None:
         super().__init__(in_channels, n_outputs)
         if len(filters) != 2 or len(kernel_sizes) != 2:
             raise SeqconvError("motifnet has two convolution layers: give two filters and sizes")
         (f1, f2), (k1, k2) = filters, kernel_sizes
+        second: list[nn.Module] = (
+            [SeparableConv1d(f1, f2, k2, padding="same")]
+            if separable
+            else [nn.Conv1d(f1, f2, k2, padding=same_padding(k2)), nn.BatchNorm1d(f2), nn.ReLU()]
+        )
         self.trunk = nn.Sequential(
             nn.Conv1d(in_channels, f1, k1, padding=same_padding(k1)),
             nn.BatchNorm1d(f1),
             make_activation(first_activation),
             nn.MaxPool1d(pool_size),
             nn.Dropout(conv_dropout),
-            nn.Conv1d(f1, f2, k2, padding=same_padding(k2)),
-            nn.BatchNorm1d(f2),
-            nn.ReLU(),
+            *second,
             nn.Dropout(conv_dropout),
         )
         self.head = mlp_head(

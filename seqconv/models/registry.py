@@ -102,6 +102,35 @@ def check(name: str, **kwargs: Any) -> Callable[..., nn.Module]:
     return factory
 
 
+def is_dense(model: nn.Module) -> bool:
+    """Whether ``model`` returns per-position logits ``(N, K, L)`` (segmentation, per-step
+    models) rather than one row per sequence ``(N, K)``: its ``dense`` attribute, false when it
+    has none (a user's module declares ``dense = True`` to be treated as dense).
+
+    Examples
+    --------
+    >>> from seqconv.models import build
+    >>> is_dense(build("unet", filters=[4, 8])), is_dense(build("motifnet"))
+    (True, False)
+    """
+    return bool(getattr(model, "dense", False))
+
+
+def builds_dense(name: str, **kwargs: Any) -> bool:
+    """Whether ``build(name, **kwargs)`` gives a dense model (see :func:`is_dense`), found by
+    building it on the meta device (no memory), so options can be checked before data is read.
+
+    Raises
+    ------
+    SeqconvError
+        As :func:`build` does.
+    """
+    factory = check(name, **kwargs)
+    with torch.device("meta"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return is_dense(factory(**kwargs))
+
+
 def max_parameters() -> int:
     """The most parameters a model may have here: 1e9, or what 1/16 of the RAM holds in fp32
     training (weights, gradients and two Adam moments are 16 bytes per parameter)."""

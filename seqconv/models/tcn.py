@@ -99,7 +99,7 @@ class TCN(TrunkHead):
         super().__init__(in_channels, n_outputs)
         if not channels:
             raise SeqconvError("tcn needs at least one level in channels")
-        self.per_step = per_step
+        self.per_step = self.dense = per_step
         blocks = []
         width = in_channels
         for i, n in enumerate(channels):

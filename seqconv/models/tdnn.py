@@ -67,7 +67,7 @@ class TDNN(TrunkHead):
         super().__init__(in_channels, n_outputs)
         if not len(channels) == len(kernel_sizes) == len(dilations) >= 1:
             raise SeqconvError("channels, kernel_sizes and dilations need the same length (>= 1)")
-        self.causal, self.per_step = causal, per_step
+        self.causal, self.per_step, self.dense = causal, per_step, per_step
         padding = "causal" if causal else "same"
         layers: list[nn.Module] = []
         width = in_channels

@@ -121,7 +121,7 @@ class WaveNet(TrunkHead):
         super().__init__(in_channels, n_outputs)
         if layers_per_stack < 1 or stacks < 1:
             raise SeqconvError("wavenet needs layers_per_stack >= 1 and stacks >= 1")
-        self.per_step = per_step
+        self.per_step = self.dense = per_step
         dilations = [2**i for i in range(layers_per_stack)] * stacks
         self.trunk = WaveNetTrunk(
             in_channels,

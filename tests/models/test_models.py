@@ -1,4 +1,8 @@
-"""Every zoo model: builds from JSON kwargs, right shapes at several lengths, trains a step."""
+"""Every zoo model: builds from JSON kwargs, right shapes at several lengths, trains a step.
+
+Dense models (``models.is_dense``) return ``(N, K, L)`` per-position logits, the others ``(N, K)``;
+the generic tests expect whichever the model declares.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from seqconv import models
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models.layers import Exp
 
-DNA = {"deepbind", "basset", "motifnet", "dilated"}
+DNA = {"deepbind", "basset", "motifnet", "dilated", "dilated_seg", "unet"}
+DENSE = {"dilated_seg", "unet"}
 CAUSAL = {"wavenet", "tcn"}
 LENGTHS = {"basset": (168, 300), "motifnet": (50, 203), "deepbind": (24, 101)}
 
@@ -22,18 +27,29 @@ def _lengths(name: str) -> tuple[int, ...]:
     return LENGTHS.get(name, (17, 64, 101))
 
 
+def _expected(model: nn.Module, n: int, k: int, length: int) -> tuple[int, ...]:
+    return (n, k, length) if models.is_dense(model) else (n, k)
+
+
+def test_dense_models_declare_it():
+    assert {name for name in models.names() if models.is_dense(models.build(name))} == DENSE
+    assert models.is_dense(models.build("tcn", per_step=True))
+
+
 def test_names_lists_the_zoo():
     assert models.names() == sorted(
         [
             "basset",
             "deepbind",
             "dilated",
+            "dilated_seg",
             "inception",
             "minirocket",
             "motifnet",
             "resnet",
             "tcn",
             "tdnn",
+            "unet",
             "wavenet",
         ]
     )
@@ -56,18 +72,19 @@ def test_forward_shapes_for_several_lengths(name):
     for length in _lengths(name):
         with torch.no_grad():
             x = torch.randn(2, c, length)
-            assert model(x).shape == (2, 3)
+            assert model(x).shape == _expected(model, 2, 3, length)
             trunk = model.trunk(x)
             assert trunk.dim() == 3 and trunk.shape[0] == 2
-            assert model.head(trunk).shape == (2, 3)
+            assert model.head(trunk).shape == _expected(model, 2, 3, length)
 
 
 @pytest.mark.parametrize("name", models.names())
 def test_trains_one_step(name):
     torch.manual_seed(0)
     model = models.build(name, n_outputs=2).train()
-    x = torch.randn(4, model.in_channels, _lengths(name)[-1])
-    target = torch.randint(0, 2, (4, 2)).float()
+    length = _lengths(name)[-1]
+    x = torch.randn(4, model.in_channels, length)
+    target = torch.randint(0, 2, _expected(model, 4, 2, length)).float()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     before = [p.detach().clone() for p in model.parameters()]
     loss = nn.functional.binary_cross_entropy_with_logits(model(x), target)
@@ -102,9 +119,8 @@ def test_last_step_equals_last_column_of_per_step(name):
 def test_first_conv_is_followed_by_its_activation(name):
     """Motif extraction hooks the first activation module after the first Conv1d."""
     for activation, kind in (("relu", nn.ReLU), ("exp", Exp)):
-        kwargs = (
-            {"activation": activation} if name == "dilated" else {"first_activation": activation}
-        )
+        key = "first_activation" if "first_activation" in models.defaults(name) else "activation"
+        kwargs = {key: activation}
         model = models.build(name, **kwargs)
         modules = list(model.modules())
         first = next(i for i, m in enumerate(modules) if isinstance(m, nn.Conv1d))
