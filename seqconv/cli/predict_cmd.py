@@ -54,8 +54,15 @@ def predict(
     genome: Path | None = typer.Option(
         None, metavar="FASTA", help="Reference genome for --bed (plain or bgzip FASTA)."
     ),
+    per_position: Path | None = typer.Option(
+        None,
+        metavar="FILE.npz",
+        help="Segment runs: also write every per-position probability here (ids, "
+        "probabilities (N, K, L), target_names).",
+    ),
 ) -> None:
     """Score sequences with a trained model: id, one column per class or target, prediction.
+    A segment run writes its called intervals instead: id, start, end, label, score.
 
     Sequences are padded or trimmed like the training data and, where the model was trained with
     reverse-complement augmentation, averaged over both strands. Memory stays constant.
@@ -75,7 +82,7 @@ def predict(
     elif genome is not None:
         raise InputError("--genome is for --bed regions; give --bed FILE")
     else:
-        n = predict_file(run_dir, fasta, series, out, batch_size, device)
+        n = predict_file(run_dir, fasta, series, out, batch_size, device, per_position)
     if out is not None and str(out) != "-":
         err_console.print(f"{n:,} predictions written to {out}", highlight=False)
     note = shuffled_classes_note(run_dir)

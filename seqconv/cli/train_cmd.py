@@ -127,7 +127,14 @@ def train(
     task: str | None = typer.Option(
         None,
         metavar="TASK",
-        help="binary, multiclass, multilabel or regression (default: from the labels).",
+        help="binary, multiclass, multilabel, regression, or segment (a label per position, "
+        "from --intervals) (default: from the labels).",
+    ),
+    intervals: Path | None = typer.Option(
+        None,
+        metavar="FILE",
+        help="--task segment: table of id, start, end[, label] (0-based, half-open) per record "
+        "(seqconv simulate writes its sites so).",
     ),
     drop_missing_labels: bool = typer.Option(
         False,

@@ -48,9 +48,11 @@ def predict_file(
     out: str | Path | None = None,
     batch_size: int = 512,
     device: str = "cpu",
+    per_position: str | Path | None = None,
 ) -> int:
     """Predictions for a FASTA/FASTQ or series file, as a TSV to ``out`` (standard output when
     ``None`` or ``-``; DNA streams with constant memory). Returns the number of records.
+    ``per_position``: for segment runs, an ``.npz`` of every probability too.
 
     ``out`` and ``batch_size`` are checked before the run is loaded: ``out`` may not be the
     input, a file of the run, or a folder.
@@ -60,7 +62,16 @@ def predict_file(
     out = check_output_file(
         out, [fasta, series], keep=_run_files(run_dir), example="predictions.tsv"
     )
+    if per_position is not None:
+        per_position = check_output_file(
+            per_position, [fasta, out], option="--per-position", keep=_run_files(run_dir),
+            example="positions.npz",
+        )  # fmt: skip
     run = load_for(run_dir, is_series, device)
+    if per_position is not None:
+        if run.task != "segment":
+            raise InputError(f"--per-position is for segment runs; {run_dir} is {run.task}")
+        run.per_position = per_position
     if isinstance(run, SeriesRun):
         table = run.predict_series(series, out)
         if out is None:
@@ -118,6 +129,11 @@ def evaluate_files(
     inputs = [*(fasta or []), labels, negatives, series]
     check_output_file(target, inputs, keep=_run_files(run_dir, but=EVALUATION), example=EVALUATION)
     run = load_for(run_dir, is_series, device)
+    if run.task == "segment":
+        raise InputError(
+            f"{run_dir}: seqconv evaluate does not score segment runs yet; their held-out "
+            "per-position and per-interval scores are in metrics.json"
+        )
     if isinstance(run, SeriesRun):
         metrics = run.evaluate(series, n_bootstrap, seed)
     else:

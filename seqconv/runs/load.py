@@ -26,7 +26,7 @@ from seqconv.runs.rundir import CONFIG, WEIGHTS, model_spec, read_config, verify
 from seqconv.runs.series import load_series_run
 from seqconv.runs.weights import load_weights
 
-TASKS = ("binary", "multiclass", "multilabel", "regression", "forecast")
+TASKS = ("binary", "multiclass", "multilabel", "regression", "forecast", "segment")
 """The tasks a run can have been trained for."""
 
 

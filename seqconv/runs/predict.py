@@ -89,7 +89,10 @@ def predict(
                 raw = inputs.gather(batch)
                 out = model(inputs.encode(raw)).float()
                 if both:
-                    out = (out + model(inputs.encode(inputs.reverse_complement(raw))).float()) / 2
+                    back = model(inputs.encode(inputs.reverse_complement(raw))).float()
+                    if back.dim() == 3:  # per-position outputs: the other strand runs backwards
+                        back = back.flip(-1)
+                    out = (out + back) / 2
                 chunks.append(out.cpu())
     finally:
         model.train(was_training)

@@ -16,15 +16,17 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqconv.atomic import atomic_path
+from seqconv.atomic import atomic_path, write_npz
 from seqconv.dna.encode import encode_dna
 from seqconv.dna.fasta import iter_fasta_codes
+from seqconv.dna.intervals import offsets
 from seqconv.errors import InputError
 from seqconv.outputs import check_output_file
 from seqconv.runs.calibration import Calibration, calibrated
 from seqconv.runs.predict import predict
+from seqconv.runs.segments import interval_table, unweighted_logits
 from seqconv.runs.stores import CodesTensor
-from seqconv.runs.tasks import TargetScaler, is_classification
+from seqconv.runs.tasks import TargetScaler, is_classification, link
 from seqconv.validation import Rule, check_value
 
 
@@ -40,6 +42,9 @@ class Run:
     model
         The model with the best weights, in eval mode, on ``device``.
     """
+
+    per_position: Path | None = None
+    """Segment runs: where :meth:`predict_fasta` also writes every probability (``.npz``)."""
 
     def __init__(self, path: Path, config: dict, model: torch.nn.Module, device: torch.device):
         self.path = path
@@ -107,7 +112,11 @@ class Run:
 
     def values(self, outputs: torch.Tensor) -> np.ndarray:
         """``(N, n_outputs)`` raw model outputs to what users read: probabilities (calibrated
-        when the run was) or values in the targets' units."""
+        when the run was) or values in the targets' units; ``(N, K, L)`` per-position
+        probabilities for segment runs."""
+        if self.task == "segment":
+            weights = self.config.get("segment", {}).get("pos_weight")
+            return link("segment", unweighted_logits(outputs, weights)).numpy()
         values = calibrated(self.task, outputs, self.calibration).numpy()
         return self.scaler.unscale(values) if self.scaler is not None else values
 
@@ -165,9 +174,30 @@ class Run:
             return self._write_predictions(path, handle, batch_size)
 
     def _write_predictions(self, path: str | Path, handle: TextIO, batch_size: int) -> int:
+        if self.task == "segment":
+            return self._write_intervals(path, handle, batch_size)
         n = 0
         for ids, predictions in self.iter_predict_fasta(path, batch_size):
             frame = self.prediction_table(ids, predictions)
             frame.to_csv(handle, sep="\t", index=False, header=n == 0, float_format="%.6g")
             n += len(ids)
+        return n
+
+    def _write_intervals(self, path: str | Path, handle: TextIO, batch_size: int) -> int:
+        """Called intervals ``id, start, end, label, score`` in each record's coordinates (and,
+        with :attr:`per_position` set to a path, every probability in an ``.npz``)."""
+        n, kept = 0, []
+        for block in iter_fasta_codes(path, self.length, self.align):  # type: ignore[arg-type]
+            probs = self.predict_codes(block.codes, batch_size)
+            shifts = offsets(block.lengths, self.length, self.align)
+            table = interval_table(block.ids, probs, self.target_names, shifts, block.lengths)
+            table.to_csv(handle, sep="\t", index=False, header=n == 0, float_format="%.4g")
+            if self.per_position is not None:
+                kept.append((block.ids, probs))
+            n += len(block.ids)
+        if self.per_position is not None:
+            ids = [i for part, _ in kept for i in part]
+            probs = np.concatenate([p for _, p in kept]) if kept else np.zeros((0, 0, 0))
+            write_npz(self.per_position, {"ids": np.array(ids), "probabilities": probs,
+                                          "target_names": np.array(self.target_names)})  # fmt: skip
         return n

@@ -141,6 +141,66 @@ class CodesTensor:
         return codes
 
 
+class SegmentCodes(CodesTensor):
+    """Codes with per-position labels that move with them: a reverse-complemented or shifted
+    training sequence keeps its labels on the right bases.
+
+    A raw batch is ``(B, 1 + K, L)`` uint8: the codes, then ``K`` rows of 0/1 labels.
+
+    Parameters
+    ----------
+    codes
+        ``(N, L)`` uint8 codes.
+    labels
+        ``(N, K, L)`` uint8 0/1 labels.
+    """
+
+    def __init__(
+        self,
+        codes: np.ndarray,
+        labels: np.ndarray,
+        device: torch.device | str = "cpu",
+        augmentation: Augment | None = None,
+    ) -> None:
+        stacked = np.concatenate([np.asarray(codes, np.uint8)[:, None], labels], axis=1)
+        super().__init__(stacked, device, augmentation)
+
+    @property
+    def length(self) -> int:
+        return self.codes.shape[-1]
+
+    def encode(self, raw: torch.Tensor) -> torch.Tensor:
+        """``(B, 1 + K, L)`` raw batch -> ``(B, 4, L)`` one-hot of its codes."""
+        return super().encode(raw[:, 0])
+
+    def reverse_complement(self, raw: torch.Tensor) -> torch.Tensor:
+        """Both strands' coordinates: codes reverse-complemented, labels reversed."""
+        return torch.cat([super().reverse_complement(raw[:, 0])[:, None], raw[:, 1:].flip(-1)], 1)
+
+    def targets_of(self, raw: torch.Tensor) -> torch.Tensor:
+        """``(B, K, L)`` float labels of a (possibly augmented) raw batch."""
+        return raw[:, 1:].float()
+
+    def augment(self, raw: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        """Randomly reverse-complement and shift codes and labels together."""
+        augment = self.augmentation
+        batch, _, length = raw.shape
+        if augment.reverse_complement:
+            flip = torch.rand(batch, device=self.device, generator=generator) < 0.5
+            raw = torch.where(flip[:, None, None], self.reverse_complement(raw), raw)
+        if augment.max_shift > 0:
+            shift = torch.randint(-augment.max_shift, augment.max_shift + 1, (batch, 1),
+                                  device=self.device, generator=generator)  # fmt: skip
+            source = torch.arange(length, device=self.device)[None, :] - shift
+            inside = ((source >= 0) & (source < length))[:, None, :]
+            index = source.clamp(0, length - 1)[:, None, :].expand_as(raw)
+            shifted = raw.gather(2, index)
+            fill = torch.zeros_like(shifted)
+            fill[:, 0] = PAD
+            raw = torch.where(inside, shifted, fill)
+        return raw
+
+
 def _fits_on(device: torch.device, n_bytes: int) -> bool:
     free, _ = torch.cuda.mem_get_info(device)
     return n_bytes < free // 2

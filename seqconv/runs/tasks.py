@@ -3,6 +3,8 @@
 * ``binary`` / ``multiclass``: a logit per class, softmax, cross-entropy; targets are class indices.
 * ``multilabel``: one logit per target, sigmoid, binary cross-entropy; targets are 0/1.
 * ``regression``: one output per target, mean squared error on standardised targets.
+* ``segment``: a logit per class and position ``(B, K, L)``, sigmoid, binary cross-entropy with
+  the positive positions weighted (they are rare); targets are 0/1 per position.
 """
 
 from __future__ import annotations
@@ -18,13 +20,31 @@ def is_classification(task: str) -> bool:
     return task in CLASSIFICATION
 
 
-def loss_function(task: str) -> torch.nn.Module:
-    """The training loss for ``task``, taking ``(B, n_outputs)`` outputs and batch targets."""
+def loss_function(task: str, pos_weight: list[float] | None = None) -> torch.nn.Module:
+    """The training loss for ``task``, taking ``(B, n_outputs)`` outputs (``(B, K, L)`` for
+    ``segment``) and batch targets; ``pos_weight``: per class, the weight of positive positions."""
     if is_classification(task):
         return torch.nn.CrossEntropyLoss()
+    if task == "segment":
+        weight = torch.tensor(pos_weight)[:, None] if pos_weight else None
+        return _DeviceBCE(weight)
     if task == "multilabel":
         return torch.nn.BCEWithLogitsLoss()
     return torch.nn.MSELoss()
+
+
+class _DeviceBCE(torch.nn.Module):
+    """Binary cross-entropy whose positive weights follow the outputs to their device."""
+
+    def __init__(self, pos_weight: torch.Tensor | None) -> None:
+        super().__init__()
+        self.pos_weight = pos_weight
+
+    def forward(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        weight = None if self.pos_weight is None else self.pos_weight.to(outputs.device)
+        return torch.nn.functional.binary_cross_entropy_with_logits(
+            outputs, targets, pos_weight=weight
+        )
 
 
 def build_for_task(name: str, task: str, **kwargs: object) -> torch.nn.Module:
@@ -51,7 +71,7 @@ def link(task: str, outputs: torch.Tensor) -> torch.Tensor:
     """Model outputs ``(B, n_outputs)`` to probabilities (classification) or values (regression)."""
     if is_classification(task):
         return outputs.float().softmax(dim=-1)
-    if task == "multilabel":
+    if task in ("multilabel", "segment"):
         return outputs.float().sigmoid()
     return outputs.float()
 

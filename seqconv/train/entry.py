@@ -19,6 +19,7 @@ from seqconv.train.recipes.dna import TrainOptions
 from seqconv.train.recipes.dna import train as train_dna
 from seqconv.train.recipes.genome import check_genome_options
 from seqconv.train.recipes.option_rules import dna_rules, series_rules
+from seqconv.train.recipes.segment import train_segment
 from seqconv.train.recipes.series import train_series
 from seqconv.train.recipes.series_options import SeriesOptions
 from seqconv.validation import check_fields
@@ -50,6 +51,7 @@ DNA_ONLY = (
     "negatives_ratio",
     "flank",
     "exclude",
+    "intervals",
     "length",
     "align",
     "reverse_complement",
@@ -88,7 +90,8 @@ def train(
             values = check_fields(values, series_rules(), source)
             return train_series(SeriesOptions(**values), Reporter(quiet), resume=True)
         values = check_fields(values, dna_rules(), source)
-        return train_dna(TrainOptions(**values), Reporter(quiet), resume=True)
+        options = TrainOptions(**values)
+        return _dna_recipe(options)(options, Reporter(quiet), resume=True)
     values = _fields(given)
     if given.get("series") is not None or (config and is_series_config(config)):
         _reject(values, DNA_ONLY, "{flags} {verb} not apply to --series", ("does", "do"))
@@ -107,7 +110,20 @@ def train(
         )
     check_genome_options(options)
     _check_model(options.model, options.model_options, in_channels=4)
-    return train_dna(options, Reporter(options.quiet))
+    return _dna_recipe(options)(options, Reporter(options.quiet))
+
+
+def _dna_recipe(options: TrainOptions):
+    """Per-sequence labels (``train_dna``) or per-position ones (``--task segment``)."""
+    if options.task == "segment" or options.intervals:
+        if not options.intervals:
+            raise InputError(
+                "--task segment needs --intervals FILE (columns id, start, end[, label])"
+            )
+        if options.task not in (None, "segment"):
+            raise InputError(f"--intervals is for --task segment, not --task {options.task}")
+        return train_segment
+    return train_dna
 
 
 def _check_model(name: str | None, kwargs: dict[str, Any], in_channels: int) -> None:
@@ -136,7 +152,7 @@ def _fields(given: dict[str, Any]) -> dict[str, Any]:
     for name in ("fasta", "bed", "bigwig"):
         if name in out:
             out[name] = [str(p) for p in out[name] or []]
-    for name in ("labels", "out", "series", "genome", "exclude"):
+    for name in ("labels", "out", "series", "genome", "exclude", "intervals"):
         if out.get(name) is not None:
             out[name] = str(out[name])
     return out

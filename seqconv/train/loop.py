@@ -74,6 +74,7 @@ class FitSettings:
     seed: int = 0
     monitor: str = "auto"
     time_limit: float | None = None
+    pos_weight: list[float] | None = None
 
 
 @dataclass
@@ -269,7 +270,7 @@ def _train_epoch(
     """One pass over this process's shard; returns rows seen and the summed loss."""
     device = inputs.device
     dtype = autocast_dtype(settings.precision, device)
-    loss_fn = loss_function(task)
+    loss_fn = loss_function(task, settings.pos_weight)
     aug_generator = state.generators.get(device.type, state.generators["cpu"])
     shard = dist.shard(train_index, state.generators["cpu"])
     seen, loss_sum, started = 0, 0.0, time.perf_counter()
@@ -281,7 +282,12 @@ def _train_epoch(
                 device.type, dtype=dtype or torch.float32, enabled=dtype is not None
             ):
                 output = net(inputs.encode(raw))
-            truth = targets[batch.to(device)]
+            # stores whose targets move with augmentation (per-position labels) give their own
+            truth = (
+                inputs.targets_of(raw)
+                if hasattr(inputs, "targets_of")
+                else targets[batch.to(device)]
+            )
             if output.shape[0] != truth.shape[0]:  # an ensemble: each member scores every row
                 members = output.shape[0] // truth.shape[0]
                 truth = truth.repeat(members, *([1] * (truth.dim() - 1)))
@@ -318,7 +324,14 @@ def _validate(
         valid_index,
     )
     val_targets = targets[torch.as_tensor(index, device=targets.device)].cpu()
-    val_loss = float(loss_function(task)(outputs, val_targets))
+    val_loss = float(loss_function(task, settings.pos_weight)(outputs, val_targets))
+    if task == "segment":  # every position of every validation sequence is a row
+        from seqconv.runs.segments import per_position
+
+        truth, probs = per_position(val_targets.numpy(), link(task, outputs).numpy())
+        return val_loss, compute_metrics("multilabel", truth, probs, names, n_bootstrap=0)[
+            "summary"
+        ]
     if outputs.dim() == 3:  # per-step outputs (teacher forcing): every step is scored
         return val_loss, _per_step_scores(task, outputs, val_targets)
     scores = compute_metrics(

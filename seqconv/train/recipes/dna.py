@@ -70,6 +70,9 @@ class TrainOptions(RecipeOptions):
     negatives_ratio, flank, exclude
         Genomic negatives per peak, their distance from every peak (default: the window length)
         and regions they avoid (a BED, e.g. a blacklist).
+    intervals
+        ``--task segment``: a table ``id, start, end[, label]`` of intervals per record
+        (:mod:`seqconv.train.recipes.segment`).
     model, model_options
         Zoo model name and keyword arguments (``in_channels``/``n_outputs`` are set for you).
     length, align
@@ -98,6 +101,7 @@ class TrainOptions(RecipeOptions):
     negatives_ratio: float = 1.0
     flank: int | None = None
     exclude: str | None = None
+    intervals: str | None = None
     model: str = DEFAULT_MODEL
     model_options: dict[str, Any] = field(default_factory=dict)
     length: int | None = None
@@ -121,7 +125,7 @@ class TrainOptions(RecipeOptions):
     quiet: bool = False
 
     path_fields: ClassVar[tuple[str, ...]] = (
-        "fasta", "labels", "bed", "genome", "bigwig", "exclude", "out"
+        "fasta", "labels", "bed", "genome", "bigwig", "exclude", "intervals", "out"
     )  # fmt: skip
 
     def repeatable(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from seqconv.validation import Rule
 
 MAX_LENGTH = 1_000_000
 """Longest DNA input: seqconv trains on windows; longer sequences belong cut into windows."""
-DNA_TASKS = ("binary", "multiclass", "multilabel", "regression")
+DNA_TASKS = ("binary", "multiclass", "multilabel", "regression", "segment")
 SERIES_TASKS = ("classify", "regress", "forecast", "classification", "regression", "binary",
                 "multiclass")  # fmt: skip
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -53,6 +53,7 @@ def dna_rules() -> dict[str, Rule]:
         "negatives_ratio": Rule(float, 0, 1000, low_open=True),
         "flank": Rule(int, 0, 100_000_000, optional=True),
         "exclude": Rule(str, optional=True),
+        "intervals": Rule(str, optional=True),
         "length": Rule(int, 1, MAX_LENGTH, optional=True),
         "align": Rule(str, choices=("center", "left", "right")),
         "reverse_complement": Rule(bool),

@@ -1,0 +1,161 @@
+"""``seqconv train --fasta seqs.fa --intervals sites.tsv --task segment``: a label per position.
+
+Reads the sequences and the intervals table (:mod:`seqconv.dna.intervals`), builds a dense model
+(``(N, 4, L) -> (N, K, L)``; default ``unet``), trains it with binary cross-entropy per position
+and class, positive positions weighted by ``sqrt(negatives / positives)`` (at most 20), and scores
+the held-out sequences per position (auPR, auROC) and per interval (recall and precision of the
+called intervals at 50 % reciprocal overlap, :mod:`seqconv.runs.segments`). Reverse-complement
+and shift augmentation move the labels with the bases.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqconv.dna.fasta import read_fasta_codes
+from seqconv.dna.intervals import position_labels, read_intervals
+from seqconv.dna.splits import make_split
+from seqconv.errors import InputError
+from seqconv.models import registry
+from seqconv.progress import Reporter
+from seqconv.runs import rundir
+from seqconv.runs.predict import predict
+from seqconv.runs.segments import interval_scores, per_position, unweighted_logits
+from seqconv.runs.stores import Augment, SegmentCodes
+from seqconv.runs.tasks import link
+from seqconv.train.loop import FitResult
+from seqconv.train.recipes.common import HeldOut, Job, train_run
+from seqconv.train.recipes.dna import (
+    DEFAULT_MODEL,
+    TrainOptions,
+    check_receptive_field,
+    choose_length,
+)
+
+SEGMENT_MODEL = "unet"
+MAX_POS_WEIGHT = 20.0
+
+
+def train_segment(options: TrainOptions, reporter: Reporter | None = None,
+                  resume: bool = False) -> Path:  # fmt: skip
+    """Train a per-position model; see the module docstring. Returns the run directory."""
+    return train_run(options, lambda device, rep: prepare(options, device, rep), reporter, resume)
+
+
+def pos_weights(labels: np.ndarray) -> list[float]:
+    """Per class, ``sqrt(negative / positive positions)``, between 1 and :data:`MAX_POS_WEIGHT`
+    (the logits are shifted back by ``log(weight)`` when read, so probabilities stay
+    calibrated: :func:`seqconv.runs.segments.unweighted_logits`)."""
+    positives = labels.sum(axis=(0, 2)).astype(float)
+    total = labels.shape[0] * labels.shape[2]
+    ratio = (total - positives) / np.maximum(positives, 1.0)
+    return np.clip(np.sqrt(ratio), 1.0, MAX_POS_WEIGHT).round(3).tolist()
+
+
+def _model_name(options: TrainOptions, reporter: Reporter) -> str:
+    if options.model == DEFAULT_MODEL and not options.model_options:
+        reporter.info(f"--task segment: the dense model {SEGMENT_MODEL} (choose with --arch)")
+        return SEGMENT_MODEL
+    if not registry.builds_dense(options.model, **options.model_options):
+        raise InputError(
+            f"--arch {options.model} predicts one label per sequence; --task segment needs a "
+            f"model with a label per position, e.g. unet or dilated_seg"
+        )
+    return options.model
+
+
+def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> Job:
+    """Read sequences and intervals, split, build the dense model; describe the run."""
+    if len(options.fasta) != 1 or options.bed:
+        raise InputError("--task segment takes one --fasta file and its --intervals table")
+    fasta = options.fasta[0]
+    length = options.length or choose_length(options.fasta, reporter)
+    data = read_fasta_codes(fasta, length, options.align)
+    table = read_intervals(options.intervals)
+    labels, names, notes = position_labels(table, data.ids, data.lengths, length, options.align,
+                                           str(options.intervals))  # fmt: skip
+    for note in notes:
+        reporter.info(note)
+    split = make_split(data.ids, None, options.valid_chroms, options.test_chroms,
+                       seed=options.seed)  # fmt: skip
+    weights = pos_weights(labels[split.indices("train")])
+    counts = split.counts()
+    covered = labels.mean(axis=(0, 2))
+    reporter.info(
+        f"{len(data.ids):,} sequences of {length} bp, {len(table):,} intervals of "
+        f"{len(names)} class(es) ({', '.join(f'{n} {c:.1%} of positions' for n, c in zip(names, covered, strict=True))}); "  # noqa: E501
+        f"split {split.method}: train {counts['train']:,}, validation {counts['valid']:,}, "
+        f"test {counts['test']:,}"
+    )
+    name = _model_name(options, reporter)
+    options = dataclasses.replace(options, model=name, task="segment")
+    kwargs = dict(options.model_options) | {"in_channels": 4, "n_outputs": len(names)}
+    model = registry.build(name, **kwargs).to(device)
+    rf = check_receptive_field(model, length, reporter)
+    inputs = SegmentCodes(data.codes, labels, device,
+                          Augment(options.reverse_complement, options.max_shift))  # fmt: skip
+    settings = dataclasses.replace(options.fit_settings(), pos_weight=weights)
+    targets = torch.as_tensor(labels, dtype=torch.float32)
+
+    def outputs_of(rows: np.ndarray) -> torch.Tensor:
+        return predict(model, inputs, rows, 64, options.reverse_complement, options.precision)
+
+    def held_out(_: FitResult) -> HeldOut:
+        test = split.indices("test")
+        probs = corrected_probabilities(outputs_of(test), weights)
+        truth = labels[test]
+        keep = data.codes[test] != 15  # padding is not a position of the sequence
+        flat_truth, flat_probs = per_position(truth, probs, keep)
+        extra = interval_scores(truth, probs)
+        reporter.info(
+            f"intervals on test sequences: recall {extra['interval_recall']:.3f}, precision "
+            f"{extra['interval_precision']:.3f} ({extra['true_intervals']} true, "
+            f"{extra['called_intervals']} called)"
+        )
+        return HeldOut("multilabel", flat_truth, flat_probs, names, "test", extra=extra,
+                       unit="positions")  # fmt: skip
+
+    config = {
+        "model": model.build_config,
+        "input": {"kind": "dna", "length": length, "align": options.align, "channels": "ACGT"},
+        "task": "segment",
+        "target_names": names,
+        "target_scaler": None,
+        "segment": {"pos_weight": weights},
+        "data": {
+            "fasta": [rundir.file_record(fasta)],
+            "intervals": rundir.file_record(options.intervals),
+            "records": len(data.ids),
+            "intervals_count": len(table),
+        },
+        "split": {**split.describe(), "file": rundir.SPLIT},
+        "receptive_field": rf,
+        "train": dataclasses.asdict(settings)
+        | {"reverse_complement": options.reverse_complement, "max_shift": options.max_shift},
+    }
+    return Job(
+        options=options,
+        stem=Path(fasta).name.split(".")[0],
+        model=model,
+        inputs=inputs,
+        targets=targets,
+        task="segment",
+        train_index=split.indices("train"),
+        valid_index=split.indices("valid"),
+        settings=settings,
+        target_names=names,
+        config=config,
+        split=pd.DataFrame({"id": data.ids, "split": split.assignment, "source": str(fasta)}),
+        held_out=held_out,
+    )
+
+
+def corrected_probabilities(outputs: torch.Tensor, weights: list[float]) -> np.ndarray:
+    """``(N, K, L)`` logits trained with positive weights -> probabilities (see
+    :func:`seqconv.runs.segments.unweighted_logits`)."""
+    return link("segment", unweighted_logits(outputs, weights)).numpy()
