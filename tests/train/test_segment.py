@@ -149,3 +149,11 @@ def test_segment_run_end_to_end(tmp_path):
     result = invoke("train", "--fasta", tmp_path / "s.fa", "--intervals", tmp_path / "i.tsv",
                     "--arch", "deepbind", "--out", tmp_path / "r3")  # fmt: skip
     assert result.exit_code == 2 and "one label per sequence" in result.output
+
+
+def test_a_dense_model_for_sequence_labels_is_refused(tmp_path):
+    (tmp_path / "a.fa").write_text("".join(f">a{i}\nACGTACGTAC\n" for i in range(20)))
+    (tmp_path / "b.fa").write_text("".join(f">b{i}\nTTTTACGGAC\n" for i in range(20)))
+    result = invoke("train", "--fasta", tmp_path / "a.fa", "--fasta", tmp_path / "b.fa",
+                    "--arch", "unet", "--out", tmp_path / "r")  # fmt: skip
+    assert result.exit_code == 2 and "label per position" in result.output

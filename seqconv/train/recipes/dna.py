@@ -172,7 +172,13 @@ def build_model(options: TrainOptions, n_outputs: int, task: str) -> torch.nn.Mo
     """The zoo model for ``options`` with the right input and output sizes."""
     kwargs = dict(options.model_options)
     kwargs.update(in_channels=4, n_outputs=n_outputs)
-    return build_for_task(options.model, task, **kwargs)
+    model = build_for_task(options.model, task, **kwargs)
+    if getattr(model, "dense", False):
+        raise InputError(
+            f"--arch {options.model} predicts a label per position; for one label per sequence "
+            "choose another model (seqconv models), or train it with --task segment --intervals"
+        )
+    return model
 
 
 def check_receptive_field(model: torch.nn.Module, length: int, reporter: Reporter) -> dict:
