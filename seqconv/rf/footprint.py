@@ -102,6 +102,14 @@ class Footprint:
             return 0, Fraction(0)
         return max(sizes), Fraction(min(starts))
 
+    def reach(self) -> Fraction:
+        """``max over i of (last input of D(i)) - i * jump``: output ``i`` sees nothing past
+        ``reach + i*jump``. Equals ``offset + size - 1`` when all windows have one shape; with
+        windows that shift with the phase (pooling grids, transposed convolutions) it can be
+        larger."""
+        ends = [phase[-1] - r * self.jump for r, phase in enumerate(self.phases) if phase.size]
+        return Fraction(max(ends)) if ends else Fraction(0)
+
     def __repr__(self) -> str:
         size, offset = self.summary()
         return f"Footprint(size={size}, jump={self.jump}, offset={offset}, period={self.period})"

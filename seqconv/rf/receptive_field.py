@@ -89,8 +89,9 @@ class ReceptiveField:
         Input position where the window of output 0 starts: output ``i`` sees
         ``[offset + i*jump, offset + i*jump + size - 1]``. Negative: it reaches into the left
         padding. With transposed convolutions or mixed strides windows may differ between
-        neighbouring outputs; then ``size`` is the widest and ``offset`` the lowest start, and
-        :meth:`window` gives each output's exact span.
+        neighbouring outputs; then ``size`` is the widest and ``offset`` the lowest start, output
+        ``i`` sees within ``[offset + i*jump, lookahead + i*jump]``, and :meth:`window` gives each
+        output's exact span.
     layers
         Per-layer table (every layer that changes the window), in execution order.
     input_length, output_length
@@ -113,6 +114,8 @@ class ReceptiveField:
     @property
     def lookahead(self) -> int | Fraction:
         """How far past ``i * jump`` output ``i`` can see; ``<= 0`` for a causal model."""
+        if self.footprint is not None:
+            return _number(self.footprint.reach())
         return _number(Fraction(self.offset) + self.size - 1)
 
     def positions(self, i: int) -> np.ndarray:
@@ -138,7 +141,7 @@ class ReceptiveField:
     def summary(self) -> str:
         """One line: size, jump, offset and what output ``i`` sees."""
         start = _fmt_affine(self.offset, self.jump)
-        end = _fmt_affine(Fraction(self.offset) + self.size - 1, self.jump)
+        end = _fmt_affine(self.lookahead, self.jump)  # windows that shift: the farthest end
         text = f"receptive field {self.size}, jump {self.jump}, offset {self.offset}"
         text += f": output i sees inputs [{start}, {end}]"
         if self.output_length is not None:

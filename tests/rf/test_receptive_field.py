@@ -378,3 +378,19 @@ class InPlaceSkip(nn.Module):
 
 def test_in_place_skip_matches_probe():
     _check_against_probe(InPlaceSkip(), 2)
+
+
+def test_summary_envelope_holds_windows_that_shift_with_the_pooling_grid():
+    """A U-Net's windows start up to 7 positions apart with the phase: the summary line's range
+    must hold every output's window, not only that of phase 0."""
+    import warnings
+
+    from seqconv.models import build
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rf = receptive_field(build("unet"), input_length=1001)
+    for i in range(200, 216):
+        lo, hi = rf.window(i)
+        assert rf.offset + i * rf.jump <= lo and hi <= rf.lookahead + i * rf.jump
+    assert rf.lookahead == 183 and "[i - 183, i + 183]" in rf.summary()
