@@ -57,6 +57,17 @@ def motifs(
         help="filters: first-layer filters as motifs; seqlets: motifs from attributions "
         "(high-importance windows clustered, per target).",
     ),
+    layer: int | None = typer.Option(
+        None,
+        "--layer",
+        metavar="N",
+        help="filters: read the N-th nn.Conv1d of the model (registration order; default 1: the "
+        "first layer's filters). N >= 2: each unit's PFM from the input windows "
+        "(its receptive field) of its top activations, named like filters, plus a gradient x "
+        "input map of its strongest one (units.tsv, units.meme, maps.npz). --mode and "
+        "--min-influence apply to layer 1 only; --factor is then the fraction of a unit's "
+        "largest activation a site must exceed.",
+    ),
     q: float = typer.Option(0.05, metavar="X", help="q-value cut-off for a match."),
     shuffles: int = typer.Option(
         50,
@@ -115,8 +126,14 @@ def motifs(
     least --min-influence of the most influential filter's influence), and at most
     --control-alpha of its column-shuffled copies match its best database motif as well.
     Matched filters that resemble each other are merged into clusters named by TF family.
+
+    With --layer N (N >= 2) the units of the N-th convolution are read instead: units.meme,
+    units.jaspar, units.tsv, matches.tsv, clusters.tsv, maps.npz, a logo and a gradient x input
+    map per unit, and report.html, named with the same control and clusters.
     """
+    from seqconv.errors import InputError
     from seqconv.motifs import write_motif_report
+    from seqconv.motifs.report_deep import write_unit_report
     from seqconv.motifs.seqlet_report import write_seqlet_report
     from seqconv.outputs import check_output_dir
     from seqconv.runs.commands import load_with_sequences
@@ -137,6 +154,12 @@ def motifs(
     check_value("trim_bits", trim_bits, Rule(float, low=0, high=2))
     check_value("seed", seed, Rule(int, low=0))
     check_value("sequences", sequences, Rule(int, low=1))
+    check_value("layer", layer, Rule(int, low=1, optional=True))
+    if layer is not None and method == "seqlets":
+        raise InputError(
+            "--layer reads one convolution's filters or units and goes with --method filters; "
+            "seqlets come from attributions of the whole model: leave out --layer"
+        )
     start_threads(threads)
     trained, data = load_with_sequences(run_dir, fasta, device, bed, genome)
     title = f"seqconv motifs: {Path(run_dir).name}"
@@ -152,6 +175,19 @@ def motifs(
             title=title + " (seqlets)",
             targets=target_indices(trained.target_names, target),
             n_sequences=sequences,
+            **common,
+        )
+    elif layer is not None and layer >= 2:
+        report = write_unit_report(
+            trained.model,
+            data.codes,
+            folder,
+            layer,
+            factor=factor,
+            min_sites=min_sites,
+            trim_bits=trim_bits,
+            ids=data.ids,
+            title=title + f" (layer {layer})",
             **common,
         )
     else:
