@@ -190,7 +190,9 @@ class Run:
         for block in iter_fasta_codes(path, self.length, self.align):  # type: ignore[arg-type]
             probs = self.predict_codes(block.codes, batch_size)
             shifts = offsets(block.lengths, self.length, self.align)
-            table = interval_table(block.ids, probs, self.target_names, shifts, block.lengths)
+            shortest = self.config.get("segment", {}).get("min_length")
+            table = interval_table(block.ids, probs, self.target_names, shifts, block.lengths,
+                                   min_length=shortest)  # fmt: skip
             table.to_csv(handle, sep="\t", index=False, header=n == 0, float_format="%.4g")
             if self.per_position is not None:
                 kept.append((block.ids, probs))

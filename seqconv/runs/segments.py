@@ -1,9 +1,13 @@
 """Segmentation outputs: intervals called from per-position probabilities, and their scores.
 
 A called interval is a run of positions whose probability of a class is at least the threshold
-(0.5); its score is the mean probability over the run. A true interval counts as found when a
-called interval of its class overlaps it reciprocally by at least half (the overlap is at least
-half of each interval's length); a called interval is right when it overlaps a true one so.
+(0.5) and at least ``min_length`` long; its score is the mean probability over the run. A run
+records ``min_length`` as half the shortest training interval of each class: a shorter call could
+never overlap a true interval of that class by half of the longer of the two.
+
+A true interval counts as found when a called interval of its class overlaps it reciprocally by at
+least half (the overlap is at least half of each interval's length); a called interval is right
+when it overlaps a true one so.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def call_intervals(
-    probs: np.ndarray, threshold: float = THRESHOLD
+    probs: np.ndarray, threshold: float = THRESHOLD, min_length: Sequence[int] | None = None
 ) -> list[tuple[int, int, int, float]]:
     """Intervals of one sequence.
 
@@ -39,6 +43,8 @@ def call_intervals(
     ----------
     probs
         ``(K, L)`` per-position probabilities.
+    min_length
+        ``(K,)`` shortest call per class (default 1).
 
     Returns
     -------
@@ -48,8 +54,10 @@ def call_intervals(
     out = []
     for k in range(probs.shape[0]):
         starts, ends = runs(probs[k] >= threshold)
+        shortest = min_length[k] if min_length else 1
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            out.append((s, e, k, float(probs[k, s:e].mean())))
+            if e - s >= shortest:
+                out.append((s, e, k, float(probs[k, s:e].mean())))
     return out
 
 
@@ -63,7 +71,12 @@ def _matched(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray])
     return ((inter > 0) & (inter >= need)).any(axis=1)
 
 
-def interval_scores(truth: np.ndarray, probs: np.ndarray, threshold: float = THRESHOLD) -> dict:
+def interval_scores(
+    truth: np.ndarray,
+    probs: np.ndarray,
+    threshold: float = THRESHOLD,
+    min_length: Sequence[int] | None = None,
+) -> dict:
     """Recall and precision of called intervals.
 
     Parameters
@@ -82,6 +95,9 @@ def interval_scores(truth: np.ndarray, probs: np.ndarray, threshold: float = THR
         for k in range(truth.shape[1]):
             true = runs(truth[n, k] > 0)
             called = runs(probs[n, k] >= threshold)
+            if min_length:
+                long = (called[1] - called[0]) >= min_length[k]
+                called = (called[0][long], called[1][long])
             found += int(_matched(true, called).sum())
             right += int(_matched(called, true).sum())
             n_true += len(true[0])
@@ -116,6 +132,7 @@ def interval_table(
     shifts: np.ndarray,
     lengths: np.ndarray,
     threshold: float = THRESHOLD,
+    min_length: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Called intervals in each record's own coordinates.
 
@@ -134,11 +151,22 @@ def interval_table(
     """
     rows = []
     for n, rid in enumerate(ids):
-        for s, e, k, score in call_intervals(probs[n], threshold):
+        for s, e, k, score in call_intervals(probs[n], threshold, min_length):
             s, e = max(s - int(shifts[n]), 0), min(e - int(shifts[n]), int(lengths[n]))
             if e > s:
                 rows.append((rid, s, e, names[k], score))
     return pd.DataFrame(rows, columns=["id", "start", "end", "label", "score"])
+
+
+def shortest_calls(labels: np.ndarray) -> list[int]:
+    """Per class, half the shortest labelled interval (at least 1): the ``min_length`` of calls.
+
+    ``labels``: ``(N, K, L)`` 0/1."""
+    out = []
+    for k in range(labels.shape[1]):
+        widths = [e - s for row in labels[:, k] for s, e in zip(*runs(row > 0), strict=True)]
+        out.append(max(1, int(np.ceil(min(widths) / 2))) if widths else 1)
+    return out
 
 
 def unweighted_logits(outputs, pos_weight: Sequence[float] | None):

@@ -157,3 +157,18 @@ def test_a_dense_model_for_sequence_labels_is_refused(tmp_path):
     result = invoke("train", "--fasta", tmp_path / "a.fa", "--fasta", tmp_path / "b.fa",
                     "--arch", "unet", "--out", tmp_path / "r")  # fmt: skip
     assert result.exit_code == 2 and "label per position" in result.output
+
+
+def test_calls_shorter_than_half_the_shortest_interval_are_dropped():
+    from seqconv.runs.segments import shortest_calls
+
+    labels = np.zeros((2, 1, 30), np.uint8)
+    labels[0, 0, 2:12] = 1  # 10 bp
+    labels[1, 0, 5:20] = 1  # 15 bp
+    assert shortest_calls(labels) == [5]
+    probs = np.zeros((1, 1, 30))
+    probs[0, 0, 2:12] = 0.9
+    probs[0, 0, 20:23] = 0.8  # 3 bp: cannot overlap a 10 bp site by half of it
+    assert [c[:2] for c in call_intervals(probs[0], min_length=[5])] == [(2, 12)]
+    scores = interval_scores(labels[:1], probs, min_length=[5])
+    assert scores["interval_precision"] == 1.0 and scores["called_intervals"] == 1

@@ -25,7 +25,12 @@ from seqconv.models import registry
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.predict import predict
-from seqconv.runs.segments import interval_scores, per_position, unweighted_logits
+from seqconv.runs.segments import (
+    interval_scores,
+    per_position,
+    shortest_calls,
+    unweighted_logits,
+)
 from seqconv.runs.stores import Augment, SegmentCodes
 from seqconv.runs.tasks import link
 from seqconv.train.loop import FitResult
@@ -84,6 +89,7 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
     split = make_split(data.ids, None, options.valid_chroms, options.test_chroms,
                        seed=options.seed)  # fmt: skip
     weights = pos_weights(labels[split.indices("train")])
+    shortest = shortest_calls(labels[split.indices("train")])
     counts = split.counts()
     covered = labels.mean(axis=(0, 2))
     reporter.info(
@@ -111,7 +117,7 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         truth = labels[test]
         keep = data.codes[test] != 15  # padding is not a position of the sequence
         flat_truth, flat_probs = per_position(truth, probs, keep)
-        extra = interval_scores(truth, probs)
+        extra = interval_scores(truth, probs, min_length=shortest)
         reporter.info(
             f"intervals on test sequences: recall {extra['interval_recall']:.3f}, precision "
             f"{extra['interval_precision']:.3f} ({extra['true_intervals']} true, "
@@ -126,7 +132,7 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         "task": "segment",
         "target_names": names,
         "target_scaler": None,
-        "segment": {"pos_weight": weights},
+        "segment": {"pos_weight": weights, "min_length": shortest},
         "data": {
             "fasta": [rundir.file_record(fasta)],
             "intervals": rundir.file_record(options.intervals),
