@@ -214,7 +214,8 @@ def train(
         None,
         metavar="NAME,...",
         help="Label/target column(s) of a series table, comma-separated; with --task forecast, "
-        "the channel(s) to forecast. Task: --task classify, regress or forecast.",
+        "the channel(s) to forecast; with --task segment, the per-step 0/1 label column(s). Task: "
+        "--task classify, regress, forecast or segment.",
         rich_help_panel="Time series",
     ),
     window: int | None = typer.Option(

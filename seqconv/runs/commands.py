@@ -76,7 +76,7 @@ def predict_file(
         table = run.predict_series(series, out)
         if out is None:
             table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6g")
-        return len(table)
+        return int(table.attrs.get("records", len(table)))
     return run.predict_fasta(fasta, sys.stdout if out is None else out, batch_size)
 
 

@@ -40,11 +40,13 @@ from seqconv.runs.forecast import (
 from seqconv.runs.metrics import compute_metrics
 from seqconv.runs.predict import predict
 from seqconv.runs.run import Run
+from seqconv.runs.segments import interval_scores, interval_table, per_position
 from seqconv.runs.series_stores import SeriesTensor
 from seqconv.runs.tasks import is_classification
 from seqconv.series.data import SeriesData, is_ts_file, read_series
 from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.series.quantize import MuLaw
+from seqconv.series.step_labels import read_step_labels
 from seqconv.series.tables import read_table
 from seqconv.series.windows import gather_windows, make_forecast_windows
 
@@ -103,6 +105,8 @@ class SeriesRun(Run):
         return data
 
     def _read_file(self, path: Path, labels: bool) -> SeriesData:
+        if self.task == "segment":  # a steps table; its label columns, if there, are no channels
+            return read_step_labels(path, self.target_names, required=labels)[0]
         if is_ts_file(path):
             return read_series(path)
         columns = self.config.get("data", {}).get("label_columns") or None
@@ -141,7 +145,8 @@ class SeriesRun(Run):
         -------
         np.ndarray
             Classification: ``(N, n_classes)`` probabilities; regression: ``(N, n_targets)``
-            values; forecasting: ``(N, C_target * horizon)`` forecasts of the steps after the end
+            values; segmentation: ``(N, K, L)`` per-step probabilities (0 after a series'
+            end); forecasting: ``(N, C_target * horizon)`` forecasts of the steps after the end
             of each series (columns :attr:`target_names`).
         """
         data = self.read(series)
@@ -150,7 +155,10 @@ class SeriesRun(Run):
         if self.is_forecaster:
             return self.forecast_series(data)
         inputs = self.encode_series(data)
-        return self.values(predict(self.model, inputs, batch_size=batch_size))
+        values = self.values(predict(self.model, inputs, batch_size=batch_size))
+        if self.task == "segment":
+            values = values * data.mask()[:, None, :]
+        return values
 
     def prediction_table(self, ids: list[str], predictions: np.ndarray) -> pd.DataFrame:
         if self.is_forecaster:
@@ -160,9 +168,18 @@ class SeriesRun(Run):
         return super().prediction_table(ids, predictions)
 
     def predict_series(self, series: SeriesInput, out: str | Path | None = None) -> pd.DataFrame:
-        """The prediction table of a file (written atomically to ``out`` as TSV when given)."""
+        """The prediction table of a file (written atomically to ``out`` as TSV when given);
+        segment runs: called intervals ``id, start, end, label, score`` (steps, 0-based,
+        half-open), as for DNA (:func:`seqconv.runs.segments.interval_table`)."""
         data = self.read(series)
-        table = self.prediction_table(list(data.ids), self.predict(data))
+        if self.task == "segment":
+            table = interval_table(
+                data.ids, self.predict(data), self.target_names, np.zeros(len(data), np.int64),
+                data.lengths, min_length=self.config.get("segment", {}).get("min_length"),
+            )  # fmt: skip
+            table.attrs["records"] = len(data)  # the caller counts series, not intervals
+        else:
+            table = self.prediction_table(list(data.ids), self.predict(data))
         if out is not None:
             with atomic_path(out) as tmp:
                 table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
@@ -221,6 +238,8 @@ class SeriesRun(Run):
         Forecasters are scored on every window of ``window + horizon`` steps (stride
         ``horizon``) of each series, in original units, next to the last-value forecast.
         """
+        if self.task == "segment":
+            return self._evaluate_segment(Path(series), n_bootstrap, seed)
         data = self.read(series, labels=not self.is_forecaster)
         if self.is_forecaster:
             metrics = self._evaluate_forecast(data, n_bootstrap, seed)
@@ -239,6 +258,19 @@ class SeriesRun(Run):
                 self.task, targets, predictions, self.target_names, n_bootstrap, seed
             )
         metrics["files"] = [str(data.source)]
+        return metrics
+
+    def _evaluate_segment(self, path: Path, n_bootstrap: int, seed: int) -> dict:
+        """Per-step and per-interval scores on a steps table with the training label columns."""
+        data, truth, _ = read_step_labels(path, self.target_names)
+        probs = self.predict(self.read(data))
+        metrics = compute_metrics(
+            "multilabel", *per_position(truth, probs, data.mask()), self.target_names,
+            n_bootstrap, seed,
+        )  # fmt: skip
+        shortest = self.config.get("segment", {}).get("min_length")
+        metrics["summary"].update(interval_scores(truth, probs, min_length=shortest))
+        metrics["files"] = [str(path)]
         return metrics
 
     def streamer(self):

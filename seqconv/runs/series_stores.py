@@ -5,6 +5,7 @@ device as one tensor, a batch is one gather, and nothing is reverse complemented
 
 * :class:`SeriesTensor` — whole series ``(N, C, L)`` (classification, regression), optionally with
   the padding mask appended as a last channel (see :mod:`seqconv.models.masking`).
+* :class:`SegmentSeries` — whole series with a 0/1 label per step (``--task segment``).
 * :class:`WindowTensor` — forecasting windows cut on the fly from the encoded series ``(N, C, L)``
   (values), or from mu-law levels ``(N, L)`` made one-hot per batch (the WaveNet input).
 """
@@ -60,6 +61,41 @@ class SeriesTensor:
 
     def reverse_complement(self, raw: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError("time series have no reverse complement")
+
+
+class SegmentSeries(SeriesTensor):
+    """Dense series with a 0/1 label per step (``--task segment``), kept in one tensor so that
+    a batch is one gather; series are not augmented, so the labels stay where they are.
+
+    A raw batch is ``(B, C + 1 + K, L)``: the channels, the mask, then ``K`` rows of labels.
+
+    Parameters
+    ----------
+    x, mask
+        As for :class:`SeriesTensor` (the mask is required: padded steps are not series steps).
+    labels
+        ``(N, K, L)`` 0/1 labels, 0 on padding.
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        mask: np.ndarray,
+        labels: np.ndarray,
+        device: torch.device | str = "cpu",
+    ) -> None:
+        super().__init__(x, mask, device)
+        self.n_inputs = self.data.shape[1]
+        y = torch.as_tensor(np.asarray(labels), dtype=torch.float32).to(self.device)
+        self.data = torch.cat([self.data, y], dim=1)
+
+    def encode(self, raw: torch.Tensor) -> torch.Tensor:
+        """``(B, C + 1 + K, L)`` -> the model's ``(B, C + 1, L)`` input (channels and mask)."""
+        return raw[:, : self.n_inputs]
+
+    def targets_of(self, raw: torch.Tensor) -> torch.Tensor:
+        """``(B, K, L)`` labels of a raw batch."""
+        return raw[:, self.n_inputs :]
 
 
 class WindowTensor:

@@ -22,6 +22,7 @@ from seqconv.train.recipes.option_rules import dna_rules, series_rules
 from seqconv.train.recipes.segment import train_segment
 from seqconv.train.recipes.series import train_series
 from seqconv.train.recipes.series_options import SeriesOptions
+from seqconv.train.recipes.series_segment import NEEDS_TARGET
 from seqconv.validation import check_fields
 
 SERIES_ONLY = (
@@ -98,6 +99,8 @@ def train(
         options = merge_options(SeriesOptions, config, values, series_rules())
         if not options.series:
             raise InputError("give a --series file (or --config with 'series')")
+        if options.task == "segment" and not options.target:
+            raise InputError(NEEDS_TARGET)
         _check_model(options.model, options.model_options, in_channels=1)
         return train_series(options, Reporter(options.quiet))
     _reject(values, SERIES_ONLY, "{flags} only {verb} to time series: add --series FILE",

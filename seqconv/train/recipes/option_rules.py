@@ -11,7 +11,7 @@ MAX_LENGTH = 1_000_000
 """Longest DNA input: seqconv trains on windows; longer sequences belong cut into windows."""
 DNA_TASKS = ("binary", "multiclass", "multilabel", "regression", "segment")
 SERIES_TASKS = ("classify", "regress", "forecast", "classification", "regression", "binary",
-                "multiclass")  # fmt: skip
+                "multiclass", "segment")  # fmt: skip
 PRECISIONS = ("auto", "fp32", "bf16")
 
 

@@ -2,7 +2,8 @@
 
 Classification and regression (labels from a ``.ts`` file or a table's ``--target`` column) train
 on whole series; forecasting (:mod:`seqconv.train.recipes.forecast`) trains on windows split by
-time. The run directory is the same as for DNA: ``config.json`` (with ``"input": {"kind":
+time; segmentation (``--task segment``, :mod:`seqconv.train.recipes.series_segment`) on a 0/1
+label per step. The run directory is the same as for DNA: ``config.json`` (with ``"input": {"kind":
 "series", ...}`` holding the normaliser and missing-value policy applied again at prediction time),
 ``model.safetensors``, ``checkpoint.safetensors``, ``history.csv``, ``split.tsv``,
 ``metrics.json`` and plots.
@@ -50,7 +51,7 @@ from seqconv.series.data import SeriesData
 from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.train.closed_form import is_closed_form
 from seqconv.train.loop import FitResult
-from seqconv.train.recipes import forecast
+from seqconv.train.recipes import forecast, series_segment
 from seqconv.train.recipes.common import HeldOut, Job, train_run
 from seqconv.train.recipes.series_options import (
     SeriesOptions,
@@ -91,6 +92,8 @@ def train_series(
 
     def prepare(device: torch.device, reporter: Reporter) -> Job:
         kind = task_kind(options)
+        if kind == "segment":
+            return series_segment.prepare(options, device, reporter)
         data = read_training_series(options, kind)
         for note in data.notes:
             reporter.info(note)

@@ -28,6 +28,7 @@ TASK_ALIASES = {
     "regress": "regress",
     "regression": "regress",
     "forecast": "forecast",
+    "segment": "segment",
 }
 DEFAULT_MODEL = {
     "classify": "minirocket",
@@ -58,8 +59,10 @@ class SeriesOptions(RecipeOptions):
         Table layout: ``wide``, ``long`` or ``steps`` (:mod:`seqconv.series.tables`); ``None``
         detects it.
     task
-        ``classify``, ``regress`` or ``forecast`` (also ``binary``, ``multiclass``,
-        ``regression``); default: ``forecast`` when ``window`` is given, else from the labels.
+        ``classify``, ``regress``, ``forecast`` or ``segment`` (a 0/1 label per step from the
+        ``target`` columns: :mod:`seqconv.train.recipes.series_segment`; also ``binary``,
+        ``multiclass``, ``regression``); default: ``forecast`` when ``window`` is given, else
+        from the labels.
     model, model_options
         Zoo model and keyword arguments (``in_channels``/``n_outputs`` are set for you).
     window, horizon, stride
@@ -131,12 +134,13 @@ class SeriesOptions(RecipeOptions):
 
 
 def task_kind(options: SeriesOptions) -> str:
-    """``classify``, ``regress``, ``forecast`` or ``None`` (decided by the labels)."""
+    """``classify``, ``regress``, ``forecast``, ``segment`` or ``None`` (decided by the
+    labels)."""
     if options.task is None:
         return "forecast" if options.window is not None else None
     if options.task not in TASK_ALIASES:
         raise InputError(
-            f"unknown task {options.task!r} for series; use classify, regress or forecast"
+            f"unknown task {options.task!r} for series; use classify, regress, forecast or segment"
         )
     return TASK_ALIASES[options.task]
 

@@ -1,0 +1,181 @@
+"""``seqconv train --series steps.csv --task segment --target event``: a label per time step.
+
+The table has a row per time step, an ``id`` column per series, the 0/1 label column(s) named by
+``--target`` and a numeric column per input channel (:mod:`seqconv.series.step_labels`). As for
+DNA (:mod:`seqconv.train.recipes.segment`): a dense model ``(N, C, L) -> (N, K, L)``, binary
+cross-entropy per step and class with positive steps weighted by ``sqrt(negatives /
+positives)`` (at most 20), and held-out series scored per step (auPR, auROC) and per interval
+(recall and precision of called intervals at 50 % reciprocal overlap,
+:mod:`seqconv.runs.segments`).
+
+The default model is ``dilated_seg``: its layers keep the length (stride 1, dilated
+convolutions), so series of unequal length are padded after their end and masked
+(:mod:`seqconv.models.masking`) and each series' output equals its output run alone, and it takes
+any length; ``unet`` halves the length in its trunk, which masks cannot follow (refused with a
+message). Padded steps are
+labelled 0 and left out of the held-out scores. Series are z-normalised one by one, missing
+values interpolated; 20 % of the series validate (every step is a validation row, so even a few
+dozen series give a steady validation loss).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqconv.dna.splits import random_split
+from seqconv.errors import InputError, SeqconvError
+from seqconv.models import registry
+from seqconv.models.masking import enable_masks
+from seqconv.progress import Reporter
+from seqconv.runs import rundir
+from seqconv.runs.predict import predict
+from seqconv.runs.segments import interval_scores, per_position, shortest_calls
+from seqconv.runs.series_stores import SegmentSeries
+from seqconv.series.normalize import Normalizer, encode_values
+from seqconv.series.step_labels import read_step_labels
+from seqconv.train.loop import FitResult
+from seqconv.train.recipes.common import HeldOut, Job
+from seqconv.train.recipes.segment import corrected_probabilities, pos_weights
+from seqconv.train.recipes.series_options import (
+    SeriesOptions,
+    build_series_model,
+    check_options,
+    copy_options,
+    data_summary,
+    input_config,
+)
+
+SEGMENT_MODEL = "dilated_seg"
+NEEDS_TARGET = (
+    "--task segment on series needs --target COLUMN[,COLUMN]: the per-step 0/1 label column(s) "
+    "of a table with a row per time step and an id column per series"
+)
+
+
+def fill_segment_defaults(options: SeriesOptions, n_series: int) -> SeriesOptions:
+    """A copy of ``options`` with the segment defaults (module docstring) filled in."""
+    o = copy_options(options)
+    o.model = o.model or SEGMENT_MODEL
+    o.normalize = o.normalize or "series"
+    o.missing = o.missing or "interpolate"
+    o.valid_fraction = 0.2 if o.valid_fraction is None else o.valid_fraction
+    o.test_fraction = 0.0 if o.test_fraction is None else o.test_fraction
+    o.epochs = o.epochs or 200
+    o.batch_size = o.batch_size or int(np.clip(n_series // 10, 4, 64))
+    o.patience = o.patience or 10
+    o.lr_patience = o.lr_patience or 5
+    return o
+
+
+def prepare(options: SeriesOptions, device: torch.device, reporter: Reporter) -> Job:
+    """Read the series and their step labels, split, build the dense model; describe the run."""
+    if not options.target:
+        raise InputError(NEEDS_TARGET)
+    data, labels, names = read_step_labels(options.series, options.target)
+    for note in data.notes:
+        reporter.info(note)
+    if len(data) == 0:
+        raise InputError(f"{options.series}: no series")
+    o = fill_segment_defaults(options, len(data))
+    check_options(o)
+    if not registry.builds_dense(o.model, **(o.model_options | {"in_channels": data.n_channels})):
+        raise InputError(
+            f"--arch {o.model} predicts one label per series; --task segment needs a model with "
+            "a label per step and layers that keep the length, e.g. dilated_seg"
+        )
+    groups = [str(i) for i in range(len(data))]
+    assignment = random_split(groups, None, o.valid_fraction, o.test_fraction, o.seed).assignment
+    train_idx, valid_idx = (np.flatnonzero(assignment == s) for s in ("train", "valid"))
+    if len(valid_idx) == 0:
+        raise InputError(
+            f"{data.source}: {len(data)} series leave none for validation; add series or raise "
+            "--valid-fraction"
+        )
+    mask = data.mask()
+    weights = pos_weights(labels[train_idx])
+    shortest = shortest_calls(labels[train_idx])
+    model = build_series_model(o.model, o.model_options, data.n_channels, len(names), "segment")
+    try:
+        enable_masks(model)
+    except SeqconvError as exc:
+        raise InputError(
+            f"--arch {o.model} changes the length inside (pooling), which the masks of padded "
+            "series cannot follow; use --arch dilated_seg (the default)"
+        ) from exc
+    model = model.to(device)
+    if o.normalize == "channel":
+        normalizer = Normalizer.fit(data.values[train_idx], "channel", channels=data.channels)
+    else:
+        normalizer = Normalizer(o.normalize, channels=list(data.channels))
+    encoded = encode_values(data.values, data.lengths, normalizer, o.missing, None, "right",
+                            data.ids, data.source)  # fmt: skip
+    if encoded.missing.total:
+        reporter.info(encoded.missing.describe(data.channels))
+    inputs = SegmentSeries(encoded.x, encoded.mask, labels, device)
+    counts = {s: int((assignment == s).sum()) for s in ("train", "valid", "test")}
+    covered = labels.sum(axis=(0, 2)) / max(int(mask.sum()), 1)
+    reporter.info(
+        f"{len(data):,} series of {data.n_channels} channel(s), "
+        f"{int(data.lengths.min())}-{int(data.lengths.max())} steps, labels "
+        f"{', '.join(f'{n} {c:.1%} of steps' for n, c in zip(names, covered, strict=True))}; "
+        f"model {o.model}; split train {counts['train']}, validation {counts['valid']}, "
+        f"test {counts['test']}"
+    )
+    o = dataclasses.replace(o, task="segment")
+    settings = dataclasses.replace(o.fit_settings(), pos_weight=weights)
+
+    def outputs_of(rows: np.ndarray) -> torch.Tensor:
+        return predict(model, inputs, rows, 256, False, o.precision)
+
+    def held_out(_: FitResult) -> HeldOut:
+        held = "test" if counts["test"] else "valid"
+        rows = np.flatnonzero(assignment == held)
+        keep = mask[rows]
+        probs = corrected_probabilities(outputs_of(rows), weights) * keep[:, None, :]
+        truth = labels[rows]
+        flat_truth, flat_probs = per_position(truth, probs, keep)
+        extra = interval_scores(truth, probs, min_length=shortest)
+        reporter.info(
+            f"intervals on {held} series: recall {extra['interval_recall']:.3f}, precision "
+            f"{extra['interval_precision']:.3f} ({extra['true_intervals']} true, "
+            f"{extra['called_intervals']} called)"
+        )
+        return HeldOut("multilabel", flat_truth, flat_probs, names, held, extra=extra,
+                       unit="steps")  # fmt: skip
+
+    config = {
+        "model": model.build_config,
+        "input": input_config(data, normalizer, o.missing, "right", True, int(data.max_length)),
+        "task": "segment",
+        "target_names": names,
+        "target_scaler": None,
+        "segment": {"pos_weight": weights, "min_length": shortest},
+        "data": data_summary(o, data) | {"label_columns": names, "layout": "steps"},
+        "split": {
+            "method": "random",
+            **counts,
+            "monitor": "validation loss",
+            "file": rundir.SPLIT,
+        },  # fmt: skip
+        "train": dataclasses.asdict(settings),
+    }
+    return Job(
+        options=o,
+        stem=Path(o.series).name.split(".")[0] or "series",
+        model=model,
+        inputs=inputs,
+        targets=torch.as_tensor(labels, dtype=torch.float32),
+        task="segment",
+        train_index=train_idx,
+        valid_index=valid_idx,
+        settings=settings,
+        target_names=names,
+        config=config,
+        split=pd.DataFrame({"id": data.ids, "split": assignment}),
+        held_out=held_out,
+    )
