@@ -26,7 +26,19 @@ from seqconv.cli.common import (
 def attribute(
     run: Path | None = run_option(),
     model: Path | None = run_alias(),
-    fasta: Path = typer.Option(..., "--fasta", "-f", metavar="FILE", help="Sequences to explain."),
+    fasta: Path | None = typer.Option(
+        None, "--fasta", "-f", metavar="FILE", help="Sequences to explain."
+    ),
+    bed: Path | None = typer.Option(
+        None,
+        "--bed",
+        metavar="FILE",
+        help="Instead of --fasta: BED/narrowPeak regions on --genome (windows of the model's "
+        "length centred on each).",
+    ),
+    genome: Path | None = typer.Option(
+        None, metavar="FASTA", help="Reference genome for --bed (plain or bgzip FASTA)."
+    ),
     out: Path | None = typer.Option(
         None, "--out", "-o", metavar="DIR", help="Output folder (default: <run>/attributions)."
     ),
@@ -80,14 +92,16 @@ def attribute(
     from seqconv.validation import Rule, check_value
 
     run_dir = require_run(run, model)
-    folder = check_output_dir(out or Path(run_dir) / "attributions", [fasta])
+    folder = check_output_dir(out or Path(run_dir) / "attributions", [fasta, bed, genome])
     check_value("top", top, Rule(int, low=0))
     methods = check_methods(method, ism)
     occlusion = OcclusionSettings(window, stride, baseline, shuffles, seed)
     if "occlusion" in methods:
         occlusion = occlusion.checked()  # the window against the length once it is known
     start_threads(threads)
-    trained, data = load_with_sequences(run_dir, fasta, device)
+    trained, data = load_with_sequences(
+        run_dir, [fasta] if fasta else [], device, [bed] if bed else [], genome
+    )
     names = trained.target_names
     index = trained.target_index(target)
     write_attributions(

@@ -163,3 +163,16 @@ def test_motifs_from_peaks_on_the_genome(genome_run, tmp_path, warm_tomtom):
     assert (out / "matches.tsv").exists()
     result = invoke("motifs", "--run", run, "--bed", genome_run / "peaks.narrowPeak")
     assert result.exit_code == 2 and "--bed needs --genome" in result.output
+
+
+def test_attribute_regions_on_the_genome(genome_run, tmp_path):
+    regions = tmp_path / "r.bed"
+    regions.write_text("chr8\t30000\t30200\nchr9\t1000\t1200\n")
+    out = tmp_path / "attr"
+    result = invoke("attribute", "--run", genome_run / "run", "--bed", regions,
+                    "--genome", genome_run / "g.fa", "--out", out)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    arrays = np.load(out / "attributions.npz")
+    assert arrays["ids"].tolist() == ["chr8:30000-30200", "chr9:1000-1200"]
+    result = invoke("attribute", "--run", genome_run / "run", "--out", out)
+    assert result.exit_code == 2 and "--fasta" in result.output
