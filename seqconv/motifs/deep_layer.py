@@ -27,13 +27,7 @@ import torch
 from torch import nn
 
 from seqconv.errors import InputError, SeqconvError
-from seqconv.motifs.layer import (
-    _NORMS,
-    FirstLayer,
-    _is_activation,
-    evaluating,
-    first_layer_activations,
-)
+from seqconv.motifs.layer import FirstLayer, first_layer_activations, layer_at
 from seqconv.rf.receptive_field import receptive_field
 
 
@@ -80,54 +74,8 @@ def find_conv_layer(model: nn.Module, n: int, example: torch.Tensor | None = Non
             f"{_describe(convs)}"
         )
     conv_name, conv = convs[n - 1]
-    named = list(model.named_modules())
-    index = next(i for i, (_, m) in enumerate(named) if m is conv)
-    leaves = [
-        (name, m)
-        for name, m in named[index + 1 :]
-        if not list(m.children()) and not name.startswith(conv_name + ".")
-    ]
-    if example is not None:
-        leaves = _called_after(model, conv, conv_name, example)
-    output, output_name, notes = conv, conv_name, []
-    for later_name, later in leaves:
-        if _is_activation(later):
-            output, output_name = later, later_name
-            break
-        if isinstance(later, _NORMS):
-            output, output_name = later, later_name
-            continue
-        if isinstance(later, nn.Dropout):
-            continue
-        break
-    if output is conv or isinstance(output, _NORMS):
-        notes.append(
-            f"no activation module follows {conv_name!r}; using the output of {output_name!r} "
-            "(an activation applied functionally in forward() is not seen)"
-        )
-    return FirstLayer(conv, conv_name, output, output_name, notes)
-
-
-def _called_after(
-    model: nn.Module, conv: nn.Conv1d, conv_name: str, example: torch.Tensor
-) -> list[tuple[str, nn.Module]]:
-    """Leaf modules in the order their forward passes finish after the first call of ``conv``."""
-    order: list[tuple[str, nn.Module]] = []
-    handles = [
-        m.register_forward_hook(lambda mod, _a, _o, n=n: order.append((n, mod)))
-        for n, m in model.named_modules()
-        if not list(m.children()) or m is conv
-    ]
-    try:
-        with torch.inference_mode(), evaluating(model):
-            model(example)
-    finally:
-        for handle in handles:
-            handle.remove()
-    for i, (_, module) in enumerate(order):
-        if module is conv:
-            return [(n, m) for n, m in order[i + 1 :] if not n.startswith(conv_name + ".")]
-    raise InputError(f"the forward pass never called the convolution {conv_name!r}")
+    index = next(i for i, (_, m) in enumerate(model.named_modules()) if m is conv)
+    return layer_at(model, index, example, f"the convolution {conv_name!r}")
 
 
 class _UpTo(nn.Module):

@@ -138,14 +138,27 @@ def find_first_layer(model: nn.Module, example: torch.Tensor | None = None) -> F
     name, module = modules[index]
     if module.groups != 1:
         raise InputError(f"the first convolution {name!r} is grouped (groups={module.groups})")
-    conv, conv_name = module, name
+    return layer_at(model, index, example, "the first convolution")
+
+
+def layer_at(
+    model: nn.Module, index: int, example: torch.Tensor | None, what: str = "the convolution"
+) -> FirstLayer:
+    """The convolution ``list(model.named_modules())[index]`` and the module whose output is its
+    activation map: the first activation module that runs after it (norms and dropout in between
+    are passed), else the last norm after it, else the convolution itself.
+
+    ``example`` as for :func:`find_first_layer`; ``what`` names the convolution in messages.
+    """
+    modules = list(model.named_modules())
+    conv_name, conv = modules[index]
     leaves = [
         (n, m)
         for n, m in modules[index + 1 :]
         if not list(m.children()) and not n.startswith(conv_name + ".")
     ]
     if example is not None:
-        leaves = _called_after(model, conv, example)
+        leaves = _called_after(model, conv, example, what)
     output, output_name, notes = conv, conv_name, []
     for later_name, later in leaves:
         if _is_activation(later):
@@ -166,7 +179,7 @@ def find_first_layer(model: nn.Module, example: torch.Tensor | None = None) -> F
 
 
 def _called_after(
-    model: nn.Module, conv: nn.Conv1d, example: torch.Tensor
+    model: nn.Module, conv: nn.Conv1d, example: torch.Tensor, what: str
 ) -> list[tuple[str, nn.Module]]:
     """Modules in the order their forward passes finish after the first call of ``conv``,
     without the modules that contain ``conv`` (they finish after everything inside them)."""
@@ -188,7 +201,7 @@ def _called_after(
     for i, (_, module) in enumerate(order):
         if module is conv:
             return order[i + 1 :]
-    raise InputError("the forward pass never called the first convolution")
+    raise InputError(f"the forward pass never called {what}")
 
 
 class _Stop(Exception):
