@@ -45,8 +45,7 @@ from seqconv.motifs.deep_layer import UnitLayer, unit_layer
 from seqconv.motifs.inputs import check_codes, code_batches, example_input, run_device
 from seqconv.motifs.layer import evaluating, first_layer_activations
 from seqconv.motifs.motif import (
-    CountsMatrix,
-    Motif,
+    SiteCounts,
     information_content,
     ppm_from_counts,
     trim_bounds,
@@ -55,7 +54,7 @@ from seqconv.progress import track
 
 
 @dataclass
-class UnitMotif(CountsMatrix):
+class UnitMotif(SiteCounts):
     """The PFM of one unit: bases of the aligned windows of its top sites.
 
     Attributes
@@ -93,16 +92,6 @@ class UnitMotif(CountsMatrix):
     @property
     def id(self) -> str:
         return f"layer{self.layer}_unit{self.unit}"
-
-    def to_motif(self) -> Motif:
-        """As a :class:`~seqconv.motifs.motif.Motif` (id ``layerN_unitU``)."""
-        return Motif(
-            self.id,
-            self.counts,
-            nsites=self.nsites,
-            pseudocount=self.pseudocount,
-            background=self.background,
-        )
 
 
 @dataclass

@@ -35,8 +35,7 @@ from seqconv.errors import InputError
 from seqconv.motifs.inputs import check_codes, code_batches, example_input, run_device
 from seqconv.motifs.layer import FirstLayer, evaluating, find_first_layer, first_layer_activations
 from seqconv.motifs.motif import (
-    CountsMatrix,
-    Motif,
+    SiteCounts,
     information_content,
     ppm_from_counts,
     trim_bounds,
@@ -80,7 +79,7 @@ def window_positions(
 
 
 @dataclass
-class FilterMotif(CountsMatrix):
+class FilterMotif(SiteCounts):
     """The PFM of one first-layer filter.
 
     Attributes
@@ -120,16 +119,6 @@ class FilterMotif(CountsMatrix):
     @property
     def id(self) -> str:
         return f"filter{self.filter}"
-
-    def to_motif(self) -> Motif:
-        """As a :class:`~seqconv.motifs.motif.Motif` (id ``filterN``)."""
-        return Motif(
-            self.id,
-            self.counts,
-            nsites=self.nsites,
-            pseudocount=self.pseudocount,
-            background=self.background,
-        )
 
 
 @dataclass

@@ -137,6 +137,27 @@ class CountsMatrix:
         return float(self.bits.sum())
 
 
+class SiteCounts(CountsMatrix):
+    """Base counts of a model's aligned sites (a filter's, a unit's): what makes them a
+    :class:`Motif`. Subclasses give ``id`` and ``nsites``."""
+
+    nsites: int
+
+    @property
+    def id(self) -> str:
+        raise NotImplementedError
+
+    def to_motif(self) -> Motif:
+        """As a :class:`Motif` named by :attr:`id`."""
+        return Motif(
+            self.id,
+            self.counts,
+            nsites=self.nsites,
+            pseudocount=self.pseudocount,
+            background=self.background,
+        )
+
+
 @dataclass
 class Motif(CountsMatrix):
     """A named position frequency matrix.

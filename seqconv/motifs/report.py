@@ -31,14 +31,7 @@ FILTER_COLUMNS = [
     "width",
     "information",
     "influence",
-    "best_match",
-    "best_name",
-    "tf_family",
-    "tf_class",
-    "p",
-    "q",
-    "control_p",
-    "matched",
+    *NO_MATCH,  # the best-match columns (compare.Annotation.best_fields)
     "cluster",
     "consensus",
 ]

@@ -33,14 +33,7 @@ PATTERN_COLUMNS = [
     "width",
     "information",
     "contribution",
-    "best_match",
-    "best_name",
-    "tf_family",
-    "tf_class",
-    "p",
-    "q",
-    "control_p",
-    "matched",
+    *NO_MATCH,  # the best-match columns (compare.Annotation.best_fields)
     "cluster",
     "consensus",
 ]
