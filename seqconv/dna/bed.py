@@ -58,22 +58,9 @@ def read_bed(path: str | Path) -> pd.DataFrame:
     )
     table["line"] = numbers
     out = pd.DataFrame({"chrom": table[0].astype(str), "line": table["line"]})
-    for col, name in ((1, "start"), (2, "end")):
-        values = pd.to_numeric(table[col], errors="coerce")
-        bad = values.isna() | (values < 0) | (values != values.round())
-        if bad.any():
-            row = table[bad].iloc[0]
-            raise InputError(
-                f"{path}, line {row['line']}: {name} {row[col]!r} is not a non-negative integer"
-            )
-        out[name] = values.astype(np.int64)
-    empty = out["end"] <= out["start"]
-    if empty.any():
-        row = out[empty].iloc[0]
-        raise InputError(
-            f"{path}, line {row['line']}: end {row['end']} is not after start {row['start']} "
-            "(BED is 0-based, half-open)"
-        )
+    out["start"], out["end"] = interval_bounds(
+        table[1], table[2], table["line"].to_numpy(), path, "BED is 0-based, half-open"
+    )
     for col, name in zip(range(3, min(n_cols, 6)), BED_COLUMNS[3:], strict=False):
         out[name] = table[col].values
     out["summit"] = (out["start"] + out["end"]) // 2
@@ -82,6 +69,34 @@ def read_bed(path: str | Path) -> pd.DataFrame:
         inside = (offset >= 0) & (out["start"].values + offset < out["end"].values)
         out.loc[inside, "summit"] = out["start"].values[inside] + offset[inside]
     return out
+
+
+def interval_bounds(
+    starts: pd.Series, ends: pd.Series, lines: np.ndarray, where: str | Path, convention: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end columns as ``(N,)`` int64, each a non-negative integer and the end after the
+    start; the first bad row stops with its file and line (``lines``: ``(N,)`` line numbers;
+    ``convention`` is named when an interval is empty)."""
+    parsed = []
+    for name, column in (("start", starts), ("end", ends)):
+        values = pd.to_numeric(column, errors="coerce")
+        bad = (values.isna() | (values < 0) | (values != values.round())).to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{where}, line {lines[row]}: {name} {column.iloc[row]!r} is not a non-negative "
+                "integer"
+            )
+        parsed.append(values.to_numpy().astype(np.int64))
+    start, end = parsed
+    empty = np.flatnonzero(end <= start)
+    if empty.size:
+        row = int(empty[0])
+        raise InputError(
+            f"{where}, line {lines[row]}: end {end[row]} is not after start {start[row]} "
+            f"({convention})"
+        )
+    return start, end
 
 
 def _is_narrow_peak(path: Path, table: pd.DataFrame, n_cols: int) -> bool:

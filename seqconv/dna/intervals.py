@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seqconv.dna.bed import interval_bounds
 from seqconv.errors import InputError
 from seqconv.files import display_name, read_text
 
@@ -46,23 +47,9 @@ def read_intervals(path: str | Path) -> pd.DataFrame:
             f"missing {', '.join(missing)} (has {', '.join(map(str, table.columns[:8]))})"
         )
     out = pd.DataFrame({"id": table["id"].astype(str), "line": np.arange(len(table)) + 2})
-    for name in ("start", "end"):
-        values = pd.to_numeric(table[name], errors="coerce")
-        bad = values.isna() | (values < 0) | (values != values.round())
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                f"{path}, line {row + 2}: {name} {table[name].iloc[row]!r} is not a "
-                "non-negative integer"
-            )
-        out[name] = values.astype(np.int64)
-    empty = out["end"] <= out["start"]
-    if empty.any():
-        row = out[empty].iloc[0]
-        raise InputError(
-            f"{path}, line {row['line']}: end {row['end']} is not after start {row['start']} "
-            "(0-based, half-open)"
-        )
+    out["start"], out["end"] = interval_bounds(
+        table["start"], table["end"], out["line"].to_numpy(), path, "0-based, half-open"
+    )
     out["label"] = table["label"].astype(str) if "label" in table.columns else DEFAULT_CLASS
     return out
 
