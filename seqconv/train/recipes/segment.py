@@ -114,17 +114,9 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
     def held_out(_: FitResult) -> HeldOut:
         test = split.indices("test")
         probs = corrected_probabilities(outputs_of(test), weights)
-        truth = labels[test]
         keep = data.codes[test] != 15  # padding is not a position of the sequence
-        flat_truth, flat_probs = per_position(truth, probs, keep)
-        extra = interval_scores(truth, probs, min_length=shortest)
-        reporter.info(
-            f"intervals on test sequences: recall {extra['interval_recall']:.3f}, precision "
-            f"{extra['interval_precision']:.3f} ({extra['true_intervals']} true, "
-            f"{extra['called_intervals']} called)"
-        )
-        return HeldOut("multilabel", flat_truth, flat_probs, names, "test", extra=extra,
-                       unit="positions")  # fmt: skip
+        return segment_held_out(labels[test], probs, keep, names, shortest, "test", "positions",
+                                "test sequences", reporter)  # fmt: skip
 
     config = {
         "model": model.build_config,
@@ -159,6 +151,32 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         split=pd.DataFrame({"id": data.ids, "split": split.assignment, "source": str(fasta)}),
         held_out=held_out,
     )
+
+
+def segment_held_out(
+    truth: np.ndarray,
+    probs: np.ndarray,
+    keep: np.ndarray,
+    names: list[str],
+    shortest: list[int],
+    split: str,
+    unit: str,
+    rows: str,
+    reporter: Reporter,
+) -> HeldOut:
+    """Held-out scores of a segment run: per position (``keep``: ``(N, L)`` positions that are
+    part of a sequence) as multi-label metrics, per interval as extra summary values (announced).
+
+    ``truth`` and ``probs`` are ``(N, K, L)``; ``rows`` names the scored rows in the message.
+    """
+    flat_truth, flat_probs = per_position(truth, probs, keep)
+    extra = interval_scores(truth, probs, min_length=shortest)
+    reporter.info(
+        f"intervals on {rows}: recall {extra['interval_recall']:.3f}, precision "
+        f"{extra['interval_precision']:.3f} ({extra['true_intervals']} true, "
+        f"{extra['called_intervals']} called)"
+    )
+    return HeldOut("multilabel", flat_truth, flat_probs, names, split, extra=extra, unit=unit)
 
 
 def corrected_probabilities(outputs: torch.Tensor, weights: list[float]) -> np.ndarray:

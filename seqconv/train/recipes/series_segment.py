@@ -34,13 +34,17 @@ from seqconv.models.masking import enable_masks
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.predict import predict
-from seqconv.runs.segments import interval_scores, per_position, shortest_calls
+from seqconv.runs.segments import shortest_calls
 from seqconv.runs.series_stores import SegmentSeries
 from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.series.step_labels import read_step_labels
 from seqconv.train.loop import FitResult
 from seqconv.train.recipes.common import HeldOut, Job
-from seqconv.train.recipes.segment import corrected_probabilities, pos_weights
+from seqconv.train.recipes.segment import (
+    corrected_probabilities,
+    pos_weights,
+    segment_held_out,
+)
 from seqconv.train.recipes.series_options import (
     SeriesOptions,
     build_series_model,
@@ -137,16 +141,8 @@ def prepare(options: SeriesOptions, device: torch.device, reporter: Reporter) ->
         rows = np.flatnonzero(assignment == held)
         keep = mask[rows]
         probs = corrected_probabilities(outputs_of(rows), weights) * keep[:, None, :]
-        truth = labels[rows]
-        flat_truth, flat_probs = per_position(truth, probs, keep)
-        extra = interval_scores(truth, probs, min_length=shortest)
-        reporter.info(
-            f"intervals on {held} series: recall {extra['interval_recall']:.3f}, precision "
-            f"{extra['interval_precision']:.3f} ({extra['true_intervals']} true, "
-            f"{extra['called_intervals']} called)"
-        )
-        return HeldOut("multilabel", flat_truth, flat_probs, names, held, extra=extra,
-                       unit="steps")  # fmt: skip
+        return segment_held_out(labels[rows], probs, keep, names, shortest, held, "steps",
+                                f"{held} series", reporter)  # fmt: skip
 
     config = {
         "model": model.build_config,
