@@ -8,7 +8,9 @@ import typer
 
 from seqconv.cli.app import app, err_console, friendly_errors
 from seqconv.cli.common import (
+    bed_option,
     device_option,
+    genome_option,
     require_run,
     run_alias,
     run_option,
@@ -29,16 +31,8 @@ def attribute(
     fasta: Path | None = typer.Option(
         None, "--fasta", "-f", metavar="FILE", help="Sequences to explain."
     ),
-    bed: Path | None = typer.Option(
-        None,
-        "--bed",
-        metavar="FILE",
-        help="Instead of --fasta: BED/narrowPeak regions on --genome (windows of the model's "
-        "length centred on each).",
-    ),
-    genome: Path | None = typer.Option(
-        None, metavar="FASTA", help="Reference genome for --bed (plain or bgzip FASTA)."
-    ),
+    bed: Path | None = bed_option(),
+    genome: Path | None = genome_option(),
     out: Path | None = typer.Option(
         None, "--out", "-o", metavar="DIR", help="Output folder (default: <run>/attributions)."
     ),

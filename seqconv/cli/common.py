@@ -33,6 +33,23 @@ def run_alias() -> Any:
     return typer.Option(None, "--model", "-m", metavar="DIR", hidden=True)
 
 
+GENOME_FOR_BED = "Reference genome for --bed (plain or bgzip FASTA)."
+BED_INSTEAD_OF_FASTA = (
+    "Instead of --fasta: BED/narrowPeak regions on --genome (windows of the model's length "
+    "centred on each)."
+)
+
+
+def genome_option(help: str = GENOME_FOR_BED) -> Any:
+    """``--genome``: the reference FASTA that ``--bed`` regions are on."""
+    return typer.Option(None, metavar="FASTA", help=help)
+
+
+def bed_option(help: str = BED_INSTEAD_OF_FASTA) -> Any:
+    """``--bed``: regions on ``--genome`` to read sequences from."""
+    return typer.Option(None, "--bed", metavar="FILE", help=help)
+
+
 def arch_alias() -> Any:
     """``--model``/``-m``, the old name of ``--arch`` in ``seqconv train`` (hidden)."""
     return typer.Option(None, "--model", "-m", metavar="NAME", hidden=True)

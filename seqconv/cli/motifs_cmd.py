@@ -8,7 +8,10 @@ import typer
 
 from seqconv.cli.app import app, err_console, friendly_errors
 from seqconv.cli.common import (
+    BED_INSTEAD_OF_FASTA,
+    bed_option,
     device_option,
+    genome_option,
     require_run,
     run_alias,
     run_option,
@@ -32,16 +35,8 @@ def motifs(
         metavar="FILE",
         help="Sequences to find motifs in (e.g. the training set); repeat for several files.",
     ),
-    bed: list[Path] = typer.Option(
-        None,
-        "--bed",
-        metavar="FILE",
-        help="Instead of --fasta: BED/narrowPeak regions on --genome (windows of the model's "
-        "length centred on each); repeatable.",
-    ),
-    genome: Path | None = typer.Option(
-        None, metavar="FASTA", help="Reference genome for --bed (plain or bgzip FASTA)."
-    ),
+    bed: list[Path] = bed_option(BED_INSTEAD_OF_FASTA[:-1] + "; repeatable."),
+    genome: Path | None = genome_option(),
     out: Path | None = typer.Option(
         None, "--out", "-o", metavar="DIR", help="Output folder (default: <run>/motifs)."
     ),

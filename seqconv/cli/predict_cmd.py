@@ -9,7 +9,9 @@ import typer
 from seqconv.cli.app import app, err_console, friendly_errors
 from seqconv.cli.common import (
     SHUFFLED,
+    bed_option,
     device_option,
+    genome_option,
     require_run,
     run_alias,
     run_option,
@@ -44,16 +46,11 @@ def predict(
         metavar="FILE",
         help="Time series (.ts, CSV/TSV, Parquet) for a model trained on series.",
     ),
-    bed: Path | None = typer.Option(
-        None,
-        "--bed",
-        metavar="FILE",
-        help="BED/narrowPeak regions on --genome to score (ids chrom:start-end; each region "
-        "centred on its summit or centre at the model's length).",
+    bed: Path | None = bed_option(
+        "BED/narrowPeak regions on --genome to score (ids chrom:start-end; each region centred on "
+        "its summit or centre at the model's length)."
     ),
-    genome: Path | None = typer.Option(
-        None, metavar="FASTA", help="Reference genome for --bed (plain or bgzip FASTA)."
-    ),
+    genome: Path | None = genome_option(),
     per_position: Path | None = typer.Option(
         None,
         metavar="FILE.npz",
