@@ -198,16 +198,11 @@ def load_bed_labeled(options: GenomeOptions) -> GenomeLabeled:
             f"training {positive} against {len(ids)} dinucleotide-shuffled copies (seed "
             f"{options.seed}); the default --negatives genome draws GC-matched genomic windows"
         )
-        data = LabeledSequences(
-            ids + [f"{i}_shuffled" for i in ids],
-            np.concatenate([codes, negative_codes]),
-            np.r_[np.ones(len(ids)), np.zeros(len(ids))].astype(np.int64),
-            "binary",
-            [SHUFFLED_CLASS, positive],
-            ids + ids,
-            [where] * len(ids) + [SHUFFLED_CLASS] * len(ids),
-            notes,
-        )
+        data = LabeledSequences.against_negatives(
+            ids, codes, [f"{i}_shuffled" for i in ids], negative_codes,
+            [SHUFFLED_CLASS, positive], ids + ids,
+            [where] * len(ids) + [SHUFFLED_CLASS] * len(ids), notes,
+        )  # fmt: skip
         return GenomeLabeled(data, None, genome.sizes)
     background = _background(genome, options, peaks, codes, length)
     notes.extend(background.notes)
@@ -220,16 +215,10 @@ def load_bed_labeled(options: GenomeOptions) -> GenomeLabeled:
     )
     neg_codes, _ = genome.windows(background.chroms, background.starts, length)
     neg_ids = window_ids(background.chroms, background.starts, length)
-    data = LabeledSequences(
-        ids + neg_ids,
-        np.concatenate([codes, neg_codes]),
-        np.r_[np.ones(len(ids)), np.zeros(len(neg_ids))].astype(np.int64),
-        "binary",
-        [BACKGROUND_CLASS, positive],
-        ids + neg_ids,
-        [where] * len(ids) + [BACKGROUND_CLASS] * len(neg_ids),
-        notes,
-    )
+    data = LabeledSequences.against_negatives(
+        ids, codes, neg_ids, neg_codes, [BACKGROUND_CLASS, positive], ids + neg_ids,
+        [where] * len(ids) + [BACKGROUND_CLASS] * len(neg_ids), notes,
+    )  # fmt: skip
     return GenomeLabeled(data, background, genome.sizes)
 
 

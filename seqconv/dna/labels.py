@@ -88,6 +88,32 @@ class LabeledSequences:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @classmethod
+    def against_negatives(
+        cls,
+        ids: list[str],
+        codes: np.ndarray,
+        neg_ids: list[str],
+        neg_codes: np.ndarray,
+        names: list[str],
+        groups: list[str],
+        sources: list[str],
+        notes: list[str],
+    ) -> LabeledSequences:
+        """A binary set: the positives (class 1, ``names[1]``) then the negatives (class 0).
+
+        ``groups`` and ``sources`` cover both, positives first."""
+        return cls(
+            ids + neg_ids,
+            np.concatenate([codes, neg_codes]),
+            np.r_[np.ones(len(ids)), np.zeros(len(neg_ids))].astype(np.int64),
+            "binary",
+            names,
+            groups,
+            sources,
+            notes,
+        )
+
     @property
     def n_outputs(self) -> int:
         """Model outputs needed: one per class or target."""
@@ -404,16 +430,10 @@ def _with_negatives(
             f"no labels in {path}: training {stem} against {len(ids)} dinucleotide-shuffled "
             f"copies (seed {seed}); give --negatives FILE or --negatives none to change this"
         )
-        return LabeledSequences(
-            ids + neg_ids,
-            np.concatenate([codes, neg_codes]),
-            np.r_[np.ones(len(ids)), np.zeros(len(ids))].astype(np.int64),
-            "binary",
-            fixed or [SHUFFLED_CLASS, stem],
-            ids + ids,
-            sources + [SHUFFLED_CLASS] * len(ids),
-            notes,
-        )
+        return LabeledSequences.against_negatives(
+            ids, codes, neg_ids, neg_codes, fixed or [SHUFFLED_CLASS, stem], ids + ids,
+            sources + [SHUFFLED_CLASS] * len(ids), notes,
+        )  # fmt: skip
     neg = read_fasta_codes(negatives, length if length is not None else codes.shape[1], align)
     pos = EncodedFasta(records.ids, records.descriptions, records.codes, records.lengths)
     both = combine([path, Path(negatives)], [pos, neg])
