@@ -145,12 +145,12 @@ def scan_regions(genome: Genome, regions: str | Path | None) -> pd.DataFrame:
     return merged.sort_values(["rank", "start"], kind="stable").drop(columns="rank")
 
 
-def _chunks(regions: pd.DataFrame, stride: int) -> Iterator[tuple[str, np.ndarray]]:
-    """``(chrom, bin starts)`` in chunks of at most :data:`CHUNK_BINS` bins."""
+def _chunks(regions: pd.DataFrame, stride: int) -> Iterator[tuple[tuple[str, int], np.ndarray]]:
+    """``((chrom, region end), bin starts)`` in chunks of at most :data:`CHUNK_BINS` bins."""
     for chrom, start, end in regions.itertuples(index=False):
         bins = np.arange(int(start), int(end), stride, dtype=np.int64)
         for lo in range(0, len(bins), CHUNK_BINS):
-            yield str(chrom), bins[lo : lo + CHUNK_BINS]
+            yield (str(chrom), int(end)), bins[lo : lo + CHUNK_BINS]
 
 
 def scan(
@@ -190,11 +190,10 @@ def scan(
                                                            strict=True)))  # fmt: skip
     result = ScanResult(paths)
     started = time.perf_counter()
-    region_end = _region_ends(table)
     with _Writers(paths, ref.sizes) as writers:
-        chunks = _chunks(table, stride)
-        for chrom, bins in track(((c, b) for c, b in chunks), total, "scanning", progress):
-            stop = np.minimum(bins + stride, region_end(chrom, bins))
+        # track counts an (x, bins) item as len(bins): the bar's total is in bins
+        for (chrom, end), bins in track(_chunks(table, stride), total, "scanning", progress):
+            stop = np.minimum(bins + stride, end)  # the last bin of a region is cut at its end
             starts = bins + stride // 2 - run.length // 2
             codes, padded = _window_codes(ref, chrom, starts, run.length)
             values = run.predict_codes(codes, batch_size)[:, columns]
@@ -204,20 +203,6 @@ def scan(
             result.padded += padded
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _region_ends(table: pd.DataFrame):
-    """A function giving, for bins of a chromosome, the end of the region each lies in."""
-    by_chrom = {
-        chrom: (g["start"].to_numpy(), g["end"].to_numpy())
-        for chrom, g in table.groupby("chrom", sort=False)
-    }
-
-    def ends(chrom: str, bins: np.ndarray) -> np.ndarray:
-        starts, stops = by_chrom[chrom]
-        return stops[np.searchsorted(starts, bins, side="right") - 1]
-
-    return ends
 
 
 def _window_codes(
