@@ -25,7 +25,7 @@ from seqconv.dna.genome import Genome
 from seqconv.errors import InputError
 from seqconv.progress import track
 from seqconv.runs.run import Run
-from seqconv.runs.tasks import is_classification
+from seqconv.runs.tasks import reported_targets
 
 CHUNK_BINS = 4096
 """Bins predicted per step: bounds memory at ``CHUNK_BINS × length`` bytes of codes."""
@@ -99,14 +99,11 @@ class ScanResult:
 def scan_targets(run: Run, targets: list[str] | None) -> list[str]:
     """The targets a scan writes: those asked for, else the positive class of a binary run and
     every target of any other."""
-    names = run.target_names
     if targets:
         for t in targets:
             run.target_index(t)  # names the known targets when one is unknown
         return list(dict.fromkeys(targets))
-    if run.task == "binary" and is_classification(run.task):
-        return [names[-1]]
-    return list(names)
+    return reported_targets(run.task, run.target_names)
 
 
 def track_paths(out: str | Path, targets: list[str]) -> dict[str, Path]:

@@ -47,6 +47,12 @@ class _DeviceBCE(torch.nn.Module):
         )
 
 
+def reported_targets(task: str, names: list[str]) -> list[str]:
+    """What a per-target output (a track, variant effects) shows by default: the positive (last)
+    class of a binary task, whose other class is its complement; every class or target else."""
+    return [names[-1]] if task == "binary" else list(names)
+
+
 def build_for_task(name: str, task: str, **kwargs: object) -> torch.nn.Module:
     """The zoo model ``name`` for ``task``: a model that averages several networks (an option
     ``combine``, e.g. ``inception`` with ``ensemble=5``) averages the task's predictions

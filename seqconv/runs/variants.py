@@ -41,6 +41,7 @@ from seqconv.progress import track
 from seqconv.runs.load import load
 from seqconv.runs.run import Run
 from seqconv.runs.rundir import RUN_FILES
+from seqconv.runs.tasks import reported_targets
 from seqconv.validation import Rule, check_value
 
 EPSILON = 1e-6
@@ -136,9 +137,7 @@ def effect_targets(run: Run) -> list[tuple[int, str]]:
     """``(output column, name)`` of each target reported: the positive (last) class of a binary
     run, every class or target otherwise."""
     names = run.target_names
-    if run.task == "binary":
-        return [(len(names) - 1, names[-1])]
-    return list(enumerate(names))
+    return [(names.index(name), name) for name in reported_targets(run.task, names)]
 
 
 def effect_columns(run: Run) -> list[str]:
