@@ -2,8 +2,13 @@
 
 Every tensor a model sees has the layout ``(N, C, L)``: batch, channels, length.
 
-The names below are imported on first use (PEP 562), so that ``import seqconv`` and the command
-line's ``--help`` start without loading torch.
+The names below, and the subpackages (``seqconv.models``, ``seqconv.dna``, ``seqconv.series``,
+``seqconv.rf``, ``seqconv.runs``, ``seqconv.motifs``, ``seqconv.train``, ``seqconv.cli``), are
+imported on first use (PEP 562), so that ``import seqconv`` and the command line's ``--help``
+start without loading torch::
+
+    import seqconv
+    model = seqconv.models.build("tcn", channels=[8, 8], kernel_size=3)
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ _LAZY = {
     "reverse_complement": "seqconv.dna.encode",
 }
 
+_SUBPACKAGES = ("cli", "dna", "models", "motifs", "rf", "runs", "series", "train")
+"""Imported when first used as an attribute: ``seqconv.models.build(...)``."""
+
 if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
     from seqconv.dna.encode import decode_dna, encode_dna, one_hot, reverse_complement
     from seqconv.dna.fasta import read_fasta, read_fasta_codes
@@ -44,6 +52,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        # importing a subpackage binds it here too, so later look-ups skip this function
+        return importlib.import_module(f"{__name__}.{name}")
     if name not in _LAZY:
         raise AttributeError(f"module 'seqconv' has no attribute {name!r}")
     value = getattr(importlib.import_module(_LAZY[name]), name)
@@ -52,7 +63,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBPACKAGES))
 
 
 __all__ = [
