@@ -2,6 +2,8 @@
 
 Logits are ``(N, K)``, one row per sequence, or ``(N, K, L)``, one column per position, for
 dense models (``unet``, ``dilated_seg``, ``per_step=True``): :func:`is_dense` tells them apart.
+The optional attributes seqconv reads from a model (``dense``, ``closed_form``, ``trunk``, ...)
+are written down in :mod:`seqconv.models.protocol`, which alone reads them.
 
 >>> from seqconv import models
 >>> model = models.build("tcn", channels=[8, 8], kernel_size=3)
@@ -25,6 +27,17 @@ from seqconv.models import (  # noqa: F401
     unet,
     wavenet,
 )
-from seqconv.models.registry import build, builds_dense, defaults, get, is_dense, names, register
+from seqconv.models.protocol import SeqconvModel, is_closed_form, is_dense
+from seqconv.models.registry import build, builds_dense, defaults, get, names, register
 
-__all__ = ["build", "builds_dense", "defaults", "get", "is_dense", "names", "register"]
+__all__ = [
+    "SeqconvModel",
+    "build",
+    "builds_dense",
+    "defaults",
+    "get",
+    "is_closed_form",
+    "is_dense",
+    "names",
+    "register",
+]

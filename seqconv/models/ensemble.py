@@ -29,6 +29,7 @@ import torch
 from torch import Tensor, nn
 
 from seqconv.errors import SeqconvError
+from seqconv.models.protocol import in_channels_of, n_outputs_of, trunk_of
 
 COMBINE = ("softmax", "sigmoid", "mean")
 
@@ -55,13 +56,13 @@ class Ensemble(nn.Module):
         self.members = nn.ModuleList(members)
         self.combine = combine
         first = self.members[0]
-        self.in_channels = getattr(first, "in_channels", None)
-        self.n_outputs = getattr(first, "n_outputs", None)
+        self.in_channels = in_channels_of(first)
+        self.n_outputs = n_outputs_of(first)
 
     @property
     def trunk(self) -> nn.Module | None:
         """The first member's trunk: every member has the same receptive field."""
-        return getattr(self.members[0], "trunk", None)
+        return trunk_of(self.members[0])
 
     def forward(self, x: Tensor) -> Tensor:
         outputs = [member(x) for member in self.members]

@@ -46,6 +46,7 @@ from seqconv.models.layers import (
     StatsPool,
     StepHead,
 )
+from seqconv.models.protocol import head_of, takes_mask
 
 __all__ = ["enable_masks", "is_masked", "padding_side", "with_mask_channel"]
 
@@ -63,7 +64,7 @@ def is_masked(model: nn.Module) -> bool:
 
 def padding_side(model: nn.Module) -> str:
     """``"left"`` for models that read their last step (causal heads), else ``"right"``."""
-    head = getattr(model, "head", None)
+    head = head_of(model)
     if isinstance(head, (StepHead, LastStep)) or any(
         isinstance(m, LastStep) for m in model.modules()
     ):
@@ -131,7 +132,7 @@ def enable_masks(model: nn.Module) -> nn.Module:
 
     # Layers that pool with the mask themselves (``takes_mask = True``, e.g. MiniRocket's PPV
     # pooling) get it as their ``mask`` attribute for the length of one forward pass.
-    readers = [m for m in model.modules() if getattr(m, "takes_mask", False)]
+    readers = [m for m in model.modules() if takes_mask(m)]
 
     def split(module: nn.Module, args: tuple) -> tuple:
         x = args[0]

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from seqconv.errors import InputError
+from seqconv.models.protocol import model_name
 
 
 def forward_error(model: nn.Module, in_channels: int, length: int) -> str | None:
@@ -77,7 +78,7 @@ def check_input_length(
     error = forward_error(model, in_channels, length)
     if error is None:
         return
-    name = getattr(model, "build_config", {}).get("name", type(model).__name__)
+    name = model_name(model)
     shortest = min_input_length(model, in_channels, start=max(length, 1))
     if shortest is None:
         raise InputError(f"model {name!r} with these options cannot run ({error})")

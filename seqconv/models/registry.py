@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from seqconv.errors import SeqconvError
+from seqconv.models.protocol import is_dense
 from seqconv.validation import did_you_mean
 
 _REGISTRY: dict[str, Callable[..., nn.Module]] = {}
@@ -100,20 +101,6 @@ def check(name: str, **kwargs: Any) -> Callable[..., nn.Module]:
         ) from None
     _check_size(name, factory, kwargs)
     return factory
-
-
-def is_dense(model: nn.Module) -> bool:
-    """Whether ``model`` returns per-position logits ``(N, K, L)`` (segmentation, per-step
-    models) rather than one row per sequence ``(N, K)``: its ``dense`` attribute, false when it
-    has none (a user's module declares ``dense = True`` to be treated as dense).
-
-    Examples
-    --------
-    >>> from seqconv.models import build
-    >>> is_dense(build("unet", filters=[4, 8])), is_dense(build("motifnet"))
-    (True, False)
-    """
-    return bool(getattr(model, "dense", False))
 
 
 def builds_dense(name: str, **kwargs: Any) -> bool:

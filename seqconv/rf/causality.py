@@ -14,6 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from seqconv.errors import SeqconvError
+from seqconv.models.protocol import in_channels_of, trunk_of
 
 __all__ = ["CausalityReport", "check_causal"]
 
@@ -51,8 +52,8 @@ def _per_step(model: nn.Module, x: Tensor) -> Tensor:
     y = model(x)
     if isinstance(y, Tensor) and y.dim() == 3 and y.shape[-1] == x.shape[-1]:
         return y
-    trunk = getattr(model, "trunk", None)
-    if isinstance(trunk, nn.Module):
+    trunk = trunk_of(model)
+    if trunk is not None:
         y = trunk(x)
         if y.dim() == 3 and y.shape[-1] == x.shape[-1]:
             return y
@@ -104,7 +105,7 @@ def check_causal(
     """
     if length < 2:
         raise SeqconvError(f"check_causal needs length >= 2, got {length}")
-    channels = in_channels or getattr(model, "in_channels", None)
+    channels = in_channels or in_channels_of(model)
     if channels is None:
         conv = next((m for m in model.modules() if isinstance(m, nn.Conv1d)), None)
         if conv is None:

@@ -40,6 +40,7 @@ from torch import nn
 from torch.utils._pytree import tree_leaves
 
 from seqconv.errors import SeqconvError
+from seqconv.models.protocol import in_channels_of, trunk_of
 from seqconv.rf.footprint import Footprint
 from seqconv.rf.tracer import Info, Row, Tracer
 
@@ -184,8 +185,8 @@ def _infer_in_channels(model: nn.Module) -> int:
     for module in model.modules():
         if isinstance(module, (nn.Conv1d, nn.ConvTranspose1d)):
             return int(module.in_channels)
-    channels = getattr(model, "in_channels", None)
-    if isinstance(channels, int):
+    channels = in_channels_of(model)
+    if channels is not None:
         return channels
     raise SeqconvError(
         "cannot tell how many input channels the model takes (no Conv1d found): "
@@ -194,8 +195,8 @@ def _infer_in_channels(model: nn.Module) -> int:
 
 
 def _trunk(model: nn.Module) -> tuple[nn.Module, str]:
-    trunk = getattr(model, "trunk", None)
-    if isinstance(trunk, nn.Module):
+    trunk = trunk_of(model)
+    if trunk is not None:
         return trunk, "trunk"
     return model, ""
 

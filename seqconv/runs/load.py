@@ -19,6 +19,7 @@ from torch import nn
 
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models import build
+from seqconv.models.protocol import build_config_of
 from seqconv.models.registry import get
 from seqconv.runs.device import resolve_device
 from seqconv.runs.run import Run
@@ -101,7 +102,7 @@ def check_outputs(path: Path, config: dict[str, Any], model: nn.Module) -> None:
     """
     if config["task"] == "forecast" and (config.get("forecast") or {}).get("levels"):
         return
-    spec = getattr(model, "build_config", {"name": "", "kwargs": {}})
+    spec = build_config_of(model) or {"name": "", "kwargs": {}}
     n_outputs = spec["kwargs"].get("n_outputs", _default_outputs(spec["name"]))
     names = config["target_names"]
     if isinstance(n_outputs, int) and n_outputs != len(names):

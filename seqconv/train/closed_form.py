@@ -23,6 +23,7 @@ from torch import Tensor, nn
 from seqconv.atomic import write_with
 from seqconv.errors import InputError
 from seqconv.models.masking import is_masked
+from seqconv.models.protocol import is_closed_form as is_closed_form  # read in one place
 from seqconv.progress import Reporter, track
 from seqconv.runs.metrics import compute_metrics, headline_metric
 from seqconv.runs.rundir import HISTORY, write_weights
@@ -34,11 +35,6 @@ from seqconv.train.loop import FitResult, FitSettings
 from seqconv.train.ridge import fit_temperature, ridge_cv
 
 FEATURE_BATCH = 256
-
-
-def is_closed_form(model: nn.Module) -> bool:
-    """Whether ``model`` is fitted by :func:`fit_closed_form` instead of gradient descent."""
-    return bool(getattr(model, "closed_form", False))
 
 
 def _split_mask(model: nn.Module, x: Tensor) -> tuple[Tensor, Tensor | None]:

@@ -1,0 +1,167 @@
+"""The model protocol: what seqconv reads from a model besides its ``forward``.
+
+A model is any ``nn.Module`` over ``(N, C, L)`` inputs. Zoo models (built on
+:class:`~seqconv.models.layers.TrunkHead`) carry a few more attributes, and a user's module may
+declare them to be treated the same way; every one is optional. :class:`SeqconvModel` writes them
+down, and the functions below are the one place that reads them, each with the default a module
+without the attribute gets (a value of the wrong kind counts as absent):
+
+==================  ===========================  ==================================================
+attribute           read by                      used for
+==================  ===========================  ==================================================
+``build_config``    :func:`build_config_of`,     ``config.json``'s model block; names in messages
+                    :func:`model_name`
+``closed_form``     :func:`is_closed_form`       fitted without gradients (MiniRocket)
+``dense``           :func:`is_dense`             per-position logits ``(N, K, L)``
+``trunk``           :func:`trunk_of`             receptive field, causality, motif hooks
+``head``            :func:`head_of`              which side a padded series is padded on
+``in_channels``     :func:`in_channels_of`       input channels when no ``Conv1d`` tells them
+``n_outputs``       :func:`n_outputs_of`         outputs of an ensemble's members
+``takes_mask``      :func:`takes_mask`           layers that pool with the padding mask
+==================  ===========================  ==================================================
+
+>>> from torch import nn
+>>> plain = nn.Sequential(nn.Conv1d(4, 8, 5), nn.ReLU())
+>>> is_dense(plain), is_closed_form(plain), trunk_of(plain), model_name(plain)
+(False, False, None, 'Sequential')
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from torch import Tensor, nn
+
+__all__ = [
+    "ATTRIBUTES",
+    "SeqconvModel",
+    "build_config_of",
+    "head_of",
+    "in_channels_of",
+    "is_closed_form",
+    "is_dense",
+    "model_name",
+    "n_outputs_of",
+    "takes_mask",
+    "trunk_of",
+]
+
+
+class SeqconvModel(Protocol):
+    """A model as seqconv sees it: ``forward`` over ``(N, C, L)``, and optional attributes.
+
+    Only ``forward`` is required; read the attributes through this module's functions, never
+    with ``getattr`` of your own, so that every part of seqconv gives a module that lacks one the
+    same default.
+
+    Attributes
+    ----------
+    build_config
+        ``{"name": ..., "kwargs": {...}}``: the registry name and every keyword argument, set by
+        :func:`seqconv.models.build`; what ``config.json`` stores to rebuild the model. Default:
+        none (a user's module is named by its class).
+    closed_form
+        ``True`` for models fitted in closed form (fixed features and a ridge head, e.g.
+        ``minirocket``) by :mod:`seqconv.train.closed_form` instead of gradient descent.
+        Default ``False``.
+    dense
+        ``True`` when the logits are per position, ``(N, K, L)`` (segmentation and per-step
+        models), rather than one row per sequence, ``(N, K)``. Default ``False``.
+    trunk
+        The module before global pooling, ``(N, C, L) -> (N, C', L')``: what the receptive field
+        describes, what causality is checked on when the output is pooled, what motif extraction
+        hooks. Default: none (the whole model is analysed).
+    head
+        The module after the trunk, ``(N, C', L') -> logits``; a head that reads the last step
+        (:class:`~seqconv.models.layers.StepHead`, :class:`~seqconv.models.layers.LastStep`)
+        makes padded series pad on the left. Default: none.
+    in_channels
+        Input channels ``C``, an ``int``. Default: none (the first ``Conv1d``'s are used).
+    n_outputs
+        Outputs ``K``, an ``int``. Default: none.
+    takes_mask
+        On a sub-module: ``True`` when it pools with the padding mask itself (MiniRocket's PPV
+        pooling); :func:`seqconv.models.masking.enable_masks` then sets its ``mask`` attribute,
+        ``(N, L)`` bool, for the length of each forward pass. Default ``False``.
+    """
+
+    build_config: dict[str, Any]
+    closed_form: bool
+    dense: bool
+    trunk: nn.Module
+    head: nn.Module
+    in_channels: int
+    n_outputs: int
+    takes_mask: bool
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, C, L)`` inputs to ``(N, K)`` or, when :attr:`dense`, ``(N, K, L)`` logits."""
+        ...
+
+
+ATTRIBUTES: tuple[str, ...] = tuple(SeqconvModel.__annotations__)
+"""The optional attributes of the protocol, in the order documented."""
+
+
+def is_dense(model: nn.Module) -> bool:
+    """Whether ``model`` returns per-position logits ``(N, K, L)`` rather than one row per
+    sequence ``(N, K)``: its ``dense`` attribute, false when it has none.
+
+    Examples
+    --------
+    >>> from seqconv.models import build
+    >>> is_dense(build("unet", filters=[4, 8])), is_dense(build("motifnet"))
+    (True, False)
+    """
+    return bool(getattr(model, "dense", False))
+
+
+def is_closed_form(model: nn.Module) -> bool:
+    """Whether ``model`` is fitted in closed form (its ``closed_form`` attribute; default no)."""
+    return bool(getattr(model, "closed_form", False))
+
+
+def takes_mask(module: nn.Module) -> bool:
+    """Whether ``module`` pools with the padding mask itself (its ``takes_mask`` attribute)."""
+    return bool(getattr(module, "takes_mask", False))
+
+
+def trunk_of(model: nn.Module) -> nn.Module | None:
+    """``model.trunk`` when it is a module, else ``None``."""
+    trunk = getattr(model, "trunk", None)
+    return trunk if isinstance(trunk, nn.Module) else None
+
+
+def head_of(model: nn.Module) -> nn.Module | None:
+    """``model.head`` when it is a module, else ``None``."""
+    head = getattr(model, "head", None)
+    return head if isinstance(head, nn.Module) else None
+
+
+def _count(model: nn.Module, name: str) -> int | None:
+    value = getattr(model, name, None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def in_channels_of(model: nn.Module) -> int | None:
+    """``model.in_channels`` when it is an ``int``, else ``None``."""
+    return _count(model, "in_channels")
+
+
+def n_outputs_of(model: nn.Module) -> int | None:
+    """``model.n_outputs`` when it is an ``int``, else ``None``."""
+    return _count(model, "n_outputs")
+
+
+def build_config_of(model: nn.Module) -> dict[str, Any] | None:
+    """``model.build_config`` (``{"name", "kwargs"}``) when it is one, else ``None``."""
+    spec = getattr(model, "build_config", None)
+    if isinstance(spec, dict) and isinstance(spec.get("name"), str):
+        return spec
+    return None
+
+
+def model_name(model: nn.Module) -> str:
+    """The registry name of a zoo model, else the class name of the module."""
+    spec = build_config_of(model)
+    return spec["name"] if spec is not None else type(model).__name__
