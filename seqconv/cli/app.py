@@ -73,7 +73,7 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 sys.exit(3)
             if debugging():
                 raise
-            if isinstance(exc, RuntimeError) and "allocate" in str(exc):  # torch's CPU allocator
+            if is_cpu_out_of_memory(exc):
                 err_console.print(
                     "[bold red]error:[/] out of memory; try a smaller --batch-size, --length or "
                     "model",
@@ -98,6 +98,32 @@ def is_gpu_out_of_memory(exc: BaseException) -> bool:
         cls.__name__ == "OutOfMemoryError" and cls.__module__.split(".")[0] == "torch"
         for cls in type(exc).__mro__
     )
+
+
+# torch's CPU allocator when malloc fails (c10/core/impl/alloc_cpu.cpp): "DefaultCPUAllocator:
+# can't allocate memory: you tried to allocate N bytes. Error code 12 (Cannot allocate memory)";
+# on Windows "DefaultCPUAllocator: not enough memory: you tried to allocate N bytes".
+_CPU_ALLOCATION_FAILURES = (
+    "DefaultCPUAllocator: can't allocate memory",
+    "DefaultCPUAllocator: not enough memory",
+    "Error code 12 (Cannot allocate memory)",
+)
+
+
+def is_cpu_out_of_memory(exc: BaseException) -> bool:
+    """torch's failure to allocate CPU memory (a ``RuntimeError`` from its CPU allocator), told
+    apart from other errors that merely mention allocating.
+
+    >>> is_cpu_out_of_memory(RuntimeError("DefaultCPUAllocator: can't allocate memory: you "
+    ...                                   "tried to allocate 8589934592 bytes."))
+    True
+    >>> is_cpu_out_of_memory(RuntimeError("failed to allocate a free port"))
+    False
+    """
+    if not isinstance(exc, RuntimeError):
+        return False
+    message = str(exc)
+    return any(marker in message for marker in _CPU_ALLOCATION_FAILURES)
 
 
 def explicit_options(ctx: typer.Context) -> dict[str, Any]:
