@@ -69,8 +69,7 @@ def check(folder: Path, fastas: list[Path], seed: int, method: str) -> dict:
     printed = subprocess.run(
         [sys.executable, "-m", "seqconv", *motifs], check=True, capture_output=True, text=True
     ).stderr
-    name = "filters.tsv" if method == "filters" else "patterns.tsv"
-    table = pd.read_csv(out / name, sep="\t", keep_default_na=False)
+    table = pd.read_csv(out / "motifs.tsv", sep="\t", keep_default_na=False)
     matched = table[table["matched"].astype(str) == "True"]
     clusters = pd.read_csv(out / "clusters.tsv", sep="\t", keep_default_na=False)
     planted = "|".join(PLANTED_CLASS.values())

@@ -1,11 +1,13 @@
-"""Motifs from first-layer filters, named against JASPAR; influence, logos, attribution.
+"""Motifs a model learned (first-layer filters, deeper units, seqlets), named against JASPAR;
+influence, logos, attribution.
 
 Every matrix here has the layout ``(4, W)`` (rows A, C, G, T); every model input ``(N, 4, L)``.
 
 Entry points
 ------------
 :func:`write_motif_report`
-    Everything ``seqconv motifs`` writes (PFMs, matches, influence, logos, HTML).
+    Everything ``seqconv motifs`` writes (PFMs, matches, clusters, maps, logos, HTML), for each
+    source of motifs (:mod:`seqconv.motifs.report`).
 :func:`extract_filter_motifs`, :func:`annotate_motifs`, :func:`filter_influence`
     The steps on their own.
 :func:`write_attributions`

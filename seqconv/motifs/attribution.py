@@ -36,7 +36,7 @@ from seqconv.motifs.inputs import (
     FlatOutputs,
     check_codes,
     code_batches,
-    run_device,
+    on_device,
 )
 from seqconv.motifs.layer import evaluating
 from seqconv.motifs.occlusion import OcclusionSettings, occlusion, occlusion_importance
@@ -62,10 +62,10 @@ def predict_target(
 ) -> np.ndarray:
     """``(N,)`` float64 output ``target`` of the model for each sequence."""
     arr = _codes(codes)
-    dev = run_device(model, device)
-    scorer = FlatOutputs(model, target=target)
-    out = predict(scorer, CodesTensor(arr, dev), batch_size=batch_size, precision=PRECISION)
-    return out.double().numpy()
+    with on_device(model, device) as dev:
+        scorer = FlatOutputs(model, target=target)
+        out = predict(scorer, CodesTensor(arr, dev), batch_size=batch_size, precision=PRECISION)
+        return out.double().numpy()
 
 
 class _Mutants:
@@ -125,22 +125,22 @@ def ism(
         bases are substituted.
     """
     arr = _codes(codes)
-    dev = run_device(model, device)
-    scorer = FlatOutputs(model, target=target)
-    reference = predict_target(model, arr, target, batch_size)
-    result = np.zeros((len(arr), 4, arr.shape[1]))
-    for i in track(range(len(arr)), len(arr), "mutagenesis", show_progress):
-        x = one_hot(arr[i])  # (4, L)
-        # Substitutions: base b at position l, except the observed base and padding.
-        need = x != 1.0
-        need[:, torch.as_tensor(arr[i] == PAD)] = False
-        bases, positions = torch.nonzero(need, as_tuple=True)
-        if len(bases) == 0:
-            continue
-        mutants = _Mutants(x.to(dev), bases, positions)
-        values = predict(scorer, mutants, batch_size=batch_size, precision=PRECISION)
-        result[i, bases.numpy(), positions.numpy()] = values.double().numpy() - reference[i]
-    return result
+    with on_device(model, device) as dev:
+        scorer = FlatOutputs(model, target=target)
+        reference = predict_target(model, arr, target, batch_size)
+        result = np.zeros((len(arr), 4, arr.shape[1]))
+        for i in track(range(len(arr)), len(arr), "mutagenesis", show_progress):
+            x = one_hot(arr[i])  # (4, L)
+            # Substitutions: base b at position l, except the observed base and padding.
+            need = x != 1.0
+            need[:, torch.as_tensor(arr[i] == PAD)] = False
+            bases, positions = torch.nonzero(need, as_tuple=True)
+            if len(bases) == 0:
+                continue
+            mutants = _Mutants(x.to(dev), bases, positions)
+            values = predict(scorer, mutants, batch_size=batch_size, precision=PRECISION)
+            result[i, bases.numpy(), positions.numpy()] = values.double().numpy() - reference[i]
+        return result
 
 
 def gradient_x_input(
@@ -158,17 +158,17 @@ def gradient_x_input(
         ``(N, 4, L)`` float64.
     """
     arr = _codes(codes)
-    dev = run_device(model, device)
-    scorer = FlatOutputs(model, target=target)
-    out = []
-    # Its own loop: predict runs without gradients.
-    with evaluating(model), torch.enable_grad():
-        for _, x in code_batches(arr, batch_size, dev):
-            x.requires_grad_(True)
-            # Only the input's gradient is computed; parameter .grad stays untouched.
-            (grad,) = torch.autograd.grad(scorer(x).sum(), x)
-            out.append((grad * x).detach().double().cpu())
-    return torch.cat(out).numpy()
+    with on_device(model, device) as dev:
+        scorer = FlatOutputs(model, target=target)
+        out = []
+        # Its own loop: predict runs without gradients.
+        with evaluating(model), torch.enable_grad():
+            for _, x in code_batches(arr, batch_size, dev):
+                x.requires_grad_(True)
+                # Only the input's gradient is computed; parameter .grad stays untouched.
+                (grad,) = torch.autograd.grad(scorer(x).sum(), x)
+                out.append((grad * x).detach().double().cpu())
+        return torch.cat(out).numpy()
 
 
 def ism_importance(ism_map: np.ndarray, codes: np.ndarray) -> np.ndarray:

@@ -42,7 +42,7 @@ from torch import nn
 from seqconv.dna.encode import PAD, one_hot_table
 from seqconv.errors import InputError
 from seqconv.motifs.deep_layer import UnitLayer, unit_layer
-from seqconv.motifs.inputs import check_codes, code_batches, example_input, run_device
+from seqconv.motifs.inputs import check_codes, code_batches, example_input, on_device
 from seqconv.motifs.layer import evaluating, first_layer_activations
 from seqconv.motifs.motif import (
     SiteCounts,
@@ -263,37 +263,37 @@ def unit_maps(
     UnitMaps
         Maps ``(M, 4, unit.size)``.
     """
-    dev = run_device(model, device)
-    starts_all = torch.as_tensor(unit.starts, device=dev)
-    grads, contribs, acts = [], [], []
-    with evaluating(model), torch.enable_grad():
-        for lo in range(0, len(units), batch_size):
-            sl = slice(lo, lo + batch_size)
-            x = torch.nn.functional.embedding(
-                _rows(codes, sequences[sl], dev).long(), one_hot_table().to(dev)
-            ).transpose(1, 2)
-            x.requires_grad_(True)
-            act = first_layer_activations(model, x, unit.layer)[0]
-            rows = torch.arange(len(x), device=dev)
-            u = torch.as_tensor(units[sl], device=dev)
-            p = torch.as_tensor(positions[sl], device=dev)
-            chosen = act[rows, u, p]
-            (grad,) = torch.autograd.grad(chosen.sum(), x)
-            starts = starts_all[p]
-            grads.append(_windows(grad.detach().float(), starts, unit.size, 0.0).cpu())
-            contribs.append(_windows((grad * x).detach().float(), starts, unit.size, 0.0).cpu())
-            acts.append(chosen.detach().float().cpu())
-    return UnitMaps(
-        units=np.asarray(units, dtype=np.int64),
-        sequence=np.asarray(sequences, dtype=np.int64),
-        position=np.asarray(positions, dtype=np.int64),
-        activation=torch.cat(acts).numpy() if acts else np.zeros(0, np.float32),
-        start=unit.starts[np.asarray(positions, dtype=np.int64)],
-        gradient=torch.cat(grads).numpy() if grads else np.zeros((0, 4, unit.size), np.float32),
-        contribution=(
-            torch.cat(contribs).numpy() if contribs else np.zeros((0, 4, unit.size), np.float32)
-        ),
-    )
+    with on_device(model, device) as dev:
+        starts_all = torch.as_tensor(unit.starts, device=dev)
+        grads, contribs, acts = [], [], []
+        with evaluating(model), torch.enable_grad():
+            for lo in range(0, len(units), batch_size):
+                sl = slice(lo, lo + batch_size)
+                x = torch.nn.functional.embedding(
+                    _rows(codes, sequences[sl], dev).long(), one_hot_table().to(dev)
+                ).transpose(1, 2)
+                x.requires_grad_(True)
+                act = first_layer_activations(model, x, unit.layer)[0]
+                rows = torch.arange(len(x), device=dev)
+                u = torch.as_tensor(units[sl], device=dev)
+                p = torch.as_tensor(positions[sl], device=dev)
+                chosen = act[rows, u, p]
+                (grad,) = torch.autograd.grad(chosen.sum(), x)
+                starts = starts_all[p]
+                grads.append(_windows(grad.detach().float(), starts, unit.size, 0.0).cpu())
+                contribs.append(_windows((grad * x).detach().float(), starts, unit.size, 0.0).cpu())
+                acts.append(chosen.detach().float().cpu())
+        return UnitMaps(
+            units=np.asarray(units, dtype=np.int64),
+            sequence=np.asarray(sequences, dtype=np.int64),
+            position=np.asarray(positions, dtype=np.int64),
+            activation=torch.cat(acts).numpy() if acts else np.zeros(0, np.float32),
+            start=unit.starts[np.asarray(positions, dtype=np.int64)],
+            gradient=torch.cat(grads).numpy() if grads else np.zeros((0, 4, unit.size), np.float32),
+            contribution=(
+                torch.cat(contribs).numpy() if contribs else np.zeros((0, 4, unit.size), np.float32)
+            ),
+        )
 
 
 def extract_unit_motifs(
@@ -338,7 +338,7 @@ def extract_unit_motifs(
     batch_size
         Sequences per forward pass.
     device
-        Where to run (the model is moved there); default: where the model is.
+        Where to run (the model is moved there and back afterwards); default: where the model is.
 
     Returns
     -------
@@ -351,77 +351,77 @@ def extract_unit_motifs(
     for name, value in (("max_sites", max_sites), ("min_sites", min_sites)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InputError(f"{name} must be an integer >= 1, not {value!r}")
-    dev = run_device(model, device)
-    unit = unit_layer(model, layer, example_input(codes, dev))
-    values, seqs, pos, background = _top_sites(
-        model, codes, unit, max_sites, batch_size, dev, show_progress
-    )
-    maxima = values[:, 0].double().cpu().numpy()
-    thresholds = np.where(maxima > 0, factor * maxima, np.inf)
-    table = one_hot_table().to(dev).double()
-    starts = torch.as_tensor(unit.starts, device=dev)
-    motifs, dropped, nsites = [], [], np.zeros(unit.n_units, dtype=np.int64)
-    values_np = values.cpu().numpy()
-    capped = 0
-    for u in range(unit.n_units):
-        # Activations are compared in float32, as the model computes them.
-        chosen = np.flatnonzero(values_np[u] > np.float32(thresholds[u]))
-        nsites[u] = len(chosen)
-        capped += len(chosen) == max_sites and len(codes) > max_sites
-        if len(chosen) < min_sites:
-            dropped.append(u)
-            continue
-        index = torch.as_tensor(chosen, device=dev)
-        rows = _rows(codes, seqs[u, index].cpu().numpy(), dev)
-        windows = _windows(rows, starts[pos[u, index]], unit.size, PAD)
-        real = table[windows.long()].sum(0).T.cpu().numpy()  # (4, size)
-        outside = (windows == PAD).sum(0).cpu().numpy()  # (size,) padding per column
-        full = real + outside[None, :] * background[:, None]
-        bits = information_content(ppm_from_counts(full, pseudocount, background), background)
-        start, stop = trim_bounds(bits, trim_bits, min_width)
-        motifs.append(
-            UnitMotif(
-                layer=layer,
-                unit=u,
-                counts=full[:, start:stop].copy(),
-                nsites=len(chosen),
-                offset=start,
-                untrimmed=full,
-                coverage=1.0 - outside / len(chosen),
-                threshold=float(thresholds[u]),
-                max_activation=float(maxima[u]),
-                background=background,
-                pseudocount=pseudocount,
+    with on_device(model, device) as dev:
+        unit = unit_layer(model, layer, example_input(codes, dev))
+        values, seqs, pos, background = _top_sites(
+            model, codes, unit, max_sites, batch_size, dev, show_progress
+        )
+        maxima = values[:, 0].double().cpu().numpy()
+        thresholds = np.where(maxima > 0, factor * maxima, np.inf)
+        table = one_hot_table().to(dev).double()
+        starts = torch.as_tensor(unit.starts, device=dev)
+        motifs, dropped, nsites = [], [], np.zeros(unit.n_units, dtype=np.int64)
+        values_np = values.cpu().numpy()
+        capped = 0
+        for u in range(unit.n_units):
+            # Activations are compared in float32, as the model computes them.
+            chosen = np.flatnonzero(values_np[u] > np.float32(thresholds[u]))
+            nsites[u] = len(chosen)
+            capped += len(chosen) == max_sites and len(codes) > max_sites
+            if len(chosen) < min_sites:
+                dropped.append(u)
+                continue
+            index = torch.as_tensor(chosen, device=dev)
+            rows = _rows(codes, seqs[u, index].cpu().numpy(), dev)
+            windows = _windows(rows, starts[pos[u, index]], unit.size, PAD)
+            real = table[windows.long()].sum(0).T.cpu().numpy()  # (4, size)
+            outside = (windows == PAD).sum(0).cpu().numpy()  # (size,) padding per column
+            full = real + outside[None, :] * background[:, None]
+            bits = information_content(ppm_from_counts(full, pseudocount, background), background)
+            start, stop = trim_bounds(bits, trim_bits, min_width)
+            motifs.append(
+                UnitMotif(
+                    layer=layer,
+                    unit=u,
+                    counts=full[:, start:stop].copy(),
+                    nsites=len(chosen),
+                    offset=start,
+                    untrimmed=full,
+                    coverage=1.0 - outside / len(chosen),
+                    threshold=float(thresholds[u]),
+                    max_activation=float(maxima[u]),
+                    background=background,
+                    pseudocount=pseudocount,
+                )
             )
+        notes = list(unit.notes)
+        if capped:
+            notes.append(
+                f"{capped} units fire above threshold in more than {max_sites} sequences; "
+                f"their {max_sites} strongest are counted"
+            )
+        if unit.jump != 1:
+            notes.append(
+                f"layer {layer}'s positions are {unit.jump} bp apart (strides or pooling before "
+                "it): a unit's pattern can sit at different places in its aligned windows, which "
+                "blurs the PFMs; the maps show single sites sharply"
+            )
+        unit_map = None
+        if maps and motifs:
+            kept = np.array([m.unit for m in motifs])
+            unit_map = unit_maps(
+                model, codes, unit, kept, seqs[kept, 0].cpu().numpy(), pos[kept, 0].cpu().numpy(),
+                batch_size=min(batch_size, 64), device=dev,
+            )  # fmt: skip
+        return UnitExtraction(
+            motifs=motifs,
+            nsites=nsites,
+            thresholds=thresholds,
+            maxima=maxima,
+            dropped=dropped,
+            background=background,
+            layer=unit,
+            maps=unit_map,
+            n_sequences=len(codes),
+            notes=notes,
         )
-    notes = list(unit.notes)
-    if capped:
-        notes.append(
-            f"{capped} units fire above threshold in more than {max_sites} sequences; "
-            f"their {max_sites} strongest are counted"
-        )
-    if unit.jump != 1:
-        notes.append(
-            f"layer {layer}'s positions are {unit.jump} bp apart (strides or pooling before it): "
-            "a unit's pattern can sit at different places in its aligned windows, which blurs "
-            "the PFMs; the maps show single sites sharply"
-        )
-    unit_map = None
-    if maps and motifs:
-        kept = np.array([m.unit for m in motifs])
-        unit_map = unit_maps(
-            model, codes, unit, kept, seqs[kept, 0].cpu().numpy(), pos[kept, 0].cpu().numpy(),
-            batch_size=min(batch_size, 64), device=dev,
-        )  # fmt: skip
-    return UnitExtraction(
-        motifs=motifs,
-        nsites=nsites,
-        thresholds=thresholds,
-        maxima=maxima,
-        dropped=dropped,
-        background=background,
-        layer=unit,
-        maps=unit_map,
-        n_sequences=len(codes),
-        notes=notes,
-    )

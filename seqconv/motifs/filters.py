@@ -32,7 +32,7 @@ from torch import nn
 
 from seqconv.dna.encode import PAD
 from seqconv.errors import InputError
-from seqconv.motifs.inputs import check_codes, code_batches, example_input, run_device
+from seqconv.motifs.inputs import check_codes, code_batches, example_input, on_device
 from seqconv.motifs.layer import FirstLayer, evaluating, find_first_layer, first_layer_activations
 from seqconv.motifs.motif import (
     SiteCounts,
@@ -197,34 +197,34 @@ def activation_stats(
         ``(F,)``, ``(F,)`` float64 and the ``(4,)`` base frequencies of the input.
     """
     check_codes(codes)
-    dev = run_device(model, device)
-    layer = layer or find_first_layer(model, example_input(codes, dev))
-    with evaluating(model), torch.inference_mode():
-        n_filters = layer.n_filters
-        total = torch.zeros(n_filters, dtype=torch.float64, device=dev)
-        count = torch.zeros((), dtype=torch.float64, device=dev)
-        maxima = torch.full((n_filters,), -torch.inf, dtype=torch.float64, device=dev)
-        bases = torch.zeros(4, dtype=torch.float64, device=dev)
-        steps = track(
-            code_batches(codes, batch_size, dev), len(codes), "activations", show_progress
-        )
-        for batch, x in steps:
-            bases += x.sum(2).sum(0).double()
-            act, conv_input = first_layer_activations(model, x, layer)
-            valid = _valid_positions(conv_input, layer, batch)
-            if valid is None:
-                total += act.sum(2).sum(0).double()
-                count += act.shape[0] * act.shape[2]
-                maxima = torch.maximum(maxima, act.amax(2).amax(0).double())
-            else:
-                total += (act * valid).sum(2).sum(0).double()
-                count += valid.sum()
-                best = act.masked_fill(~valid, -torch.inf).amax(2).amax(0)
-                maxima = torch.maximum(maxima, best.double())
-    means = (total / count.clamp(min=1)).cpu().numpy()
-    background = bases.cpu().numpy()
-    background = background / background.sum() if background.sum() > 0 else np.full(4, 0.25)
-    return means, maxima.cpu().numpy(), background
+    with on_device(model, device) as dev:
+        layer = layer or find_first_layer(model, example_input(codes, dev))
+        with evaluating(model), torch.inference_mode():
+            n_filters = layer.n_filters
+            total = torch.zeros(n_filters, dtype=torch.float64, device=dev)
+            count = torch.zeros((), dtype=torch.float64, device=dev)
+            maxima = torch.full((n_filters,), -torch.inf, dtype=torch.float64, device=dev)
+            bases = torch.zeros(4, dtype=torch.float64, device=dev)
+            steps = track(
+                code_batches(codes, batch_size, dev), len(codes), "activations", show_progress
+            )
+            for batch, x in steps:
+                bases += x.sum(2).sum(0).double()
+                act, conv_input = first_layer_activations(model, x, layer)
+                valid = _valid_positions(conv_input, layer, batch)
+                if valid is None:
+                    total += act.sum(2).sum(0).double()
+                    count += act.shape[0] * act.shape[2]
+                    maxima = torch.maximum(maxima, act.amax(2).amax(0).double())
+                else:
+                    total += (act * valid).sum(2).sum(0).double()
+                    count += valid.sum()
+                    best = act.masked_fill(~valid, -torch.inf).amax(2).amax(0)
+                    maxima = torch.maximum(maxima, best.double())
+        means = (total / count.clamp(min=1)).cpu().numpy()
+        background = bases.cpu().numpy()
+        background = background / background.sum() if background.sum() > 0 else np.full(4, 0.25)
+        return means, maxima.cpu().numpy(), background
 
 
 def _top_k_thresholds(
@@ -293,7 +293,7 @@ def extract_filter_motifs(
     batch_size
         Sequences per forward pass.
     device
-        Where to run (the model is moved there); default: where the model is.
+        Where to run (the model is moved there and back afterwards); default: where the model is.
 
     Returns
     -------
@@ -304,89 +304,89 @@ def extract_filter_motifs(
         raise InputError(f"mode must be 'basset', 'max_frac' or 'top_k', not {mode!r}")
     if layout not in ("span", "taps"):
         raise InputError(f"layout must be 'span' or 'taps', not {layout!r}")
-    dev = run_device(model, device)
-    layer = find_first_layer(model, example_input(codes, dev))
-    means, maxima, background = activation_stats(
-        model, codes, layer, batch_size, dev, show_progress
-    )
-    if mode == "basset":
-        thresholds = means + factor * (maxima - means)
-    elif mode == "max_frac":
-        thresholds = factor * maxima
-    else:
-        kth = _top_k_thresholds(model, codes, layer, top_k, batch_size, dev)
-        thresholds = np.nextafter(kth, np.float32(-np.inf))  # ">" keeps the k-th value itself
+    with on_device(model, device) as dev:
+        layer = find_first_layer(model, example_input(codes, dev))
+        means, maxima, background = activation_stats(
+            model, codes, layer, batch_size, dev, show_progress
+        )
+        if mode == "basset":
+            thresholds = means + factor * (maxima - means)
+        elif mode == "max_frac":
+            thresholds = factor * maxima
+        else:
+            kth = _top_k_thresholds(model, codes, layer, top_k, batch_size, dev)
+            thresholds = np.nextafter(kth, np.float32(-np.inf))  # ">" keeps the k-th value itself
 
-    n_filters = layer.n_filters
-    dilation = layer.dilation if layout == "taps" else 1
-    columns = layer.kernel_size if layout == "taps" else layer.span
-    # Activations are compared in float32, as the model computes them.
-    thr = torch.as_tensor(np.asarray(thresholds, dtype=np.float32), device=dev).view(1, -1, 1)
-    counts = torch.zeros(n_filters, 4, columns, dtype=torch.float64, device=dev)
-    nsites = torch.zeros(n_filters, dtype=torch.float64, device=dev)
-    pl, pr = layer.padding()
-    with evaluating(model), torch.inference_mode():
-        steps = track(
-            code_batches(codes, batch_size, dev), len(codes), "filter sites", show_progress
-        )
-        for batch, x in steps:
-            act, conv_input = first_layer_activations(model, x, layer)
-            sites = act > thr
-            valid = _valid_positions(conv_input, layer, batch)
-            if valid is not None:
-                sites &= valid
-            sites = sites.to(conv_input.dtype)
-            nsites += sites.sum(2).sum(0).double()
-            if pl != pr:
-                conv_input = F.pad(conv_input, (pl, pr))
-            counts += torch.nn.grad.conv1d_weight(
-                conv_input,
-                (n_filters, 4, columns),
-                sites,
-                stride=layer.stride,
-                padding=pl if pl == pr else 0,
-                dilation=dilation,
-            ).double()
-    counts_np = counts.cpu().numpy()
-    nsites_np = nsites.cpu().numpy().astype(np.int64)
-    taps = np.arange(layer.kernel_size) * (layer.dilation if layout == "span" else 1)
-    motifs, dropped = [], []
-    for f in range(n_filters):
-        if nsites_np[f] < max(1, min_sites):
-            dropped.append(f)
-            continue
-        full = counts_np[f]
-        bits = information_content(ppm_from_counts(full, pseudocount, background), background)
-        start, stop = trim_bounds(bits, trim_bits, min_width)
-        motifs.append(
-            FilterMotif(
-                filter=f,
-                counts=full[:, start:stop].copy(),
-                nsites=int(nsites_np[f]),
-                offset=start,
-                untrimmed=full,
-                taps=taps,
-                threshold=float(thresholds[f]) if mode != "top_k" else float("nan"),
-                max_activation=float(maxima[f]),
-                background=background,
-                pseudocount=pseudocount,
+        n_filters = layer.n_filters
+        dilation = layer.dilation if layout == "taps" else 1
+        columns = layer.kernel_size if layout == "taps" else layer.span
+        # Activations are compared in float32, as the model computes them.
+        thr = torch.as_tensor(np.asarray(thresholds, dtype=np.float32), device=dev).view(1, -1, 1)
+        counts = torch.zeros(n_filters, 4, columns, dtype=torch.float64, device=dev)
+        nsites = torch.zeros(n_filters, dtype=torch.float64, device=dev)
+        pl, pr = layer.padding()
+        with evaluating(model), torch.inference_mode():
+            steps = track(
+                code_batches(codes, batch_size, dev), len(codes), "filter sites", show_progress
             )
+            for batch, x in steps:
+                act, conv_input = first_layer_activations(model, x, layer)
+                sites = act > thr
+                valid = _valid_positions(conv_input, layer, batch)
+                if valid is not None:
+                    sites &= valid
+                sites = sites.to(conv_input.dtype)
+                nsites += sites.sum(2).sum(0).double()
+                if pl != pr:
+                    conv_input = F.pad(conv_input, (pl, pr))
+                counts += torch.nn.grad.conv1d_weight(
+                    conv_input,
+                    (n_filters, 4, columns),
+                    sites,
+                    stride=layer.stride,
+                    padding=pl if pl == pr else 0,
+                    dilation=dilation,
+                ).double()
+        counts_np = counts.cpu().numpy()
+        nsites_np = nsites.cpu().numpy().astype(np.int64)
+        taps = np.arange(layer.kernel_size) * (layer.dilation if layout == "span" else 1)
+        motifs, dropped = [], []
+        for f in range(n_filters):
+            if nsites_np[f] < max(1, min_sites):
+                dropped.append(f)
+                continue
+            full = counts_np[f]
+            bits = information_content(ppm_from_counts(full, pseudocount, background), background)
+            start, stop = trim_bounds(bits, trim_bits, min_width)
+            motifs.append(
+                FilterMotif(
+                    filter=f,
+                    counts=full[:, start:stop].copy(),
+                    nsites=int(nsites_np[f]),
+                    offset=start,
+                    untrimmed=full,
+                    taps=taps,
+                    threshold=float(thresholds[f]) if mode != "top_k" else float("nan"),
+                    max_activation=float(maxima[f]),
+                    background=background,
+                    pseudocount=pseudocount,
+                )
+            )
+        notes = list(layer.notes)
+        if layout == "span" and layer.dilation > 1:
+            notes.append(
+                f"dilated filters (dilation {layer.dilation}): PFMs span {layer.span} bases; the "
+                f"filter's taps are columns {taps.tolist()} of the untrimmed PFM"
+            )
+        return FilterExtraction(
+            motifs=motifs,
+            nsites=nsites_np,
+            thresholds=np.asarray(thresholds, dtype=np.float64),
+            means=means,
+            maxima=maxima,
+            dropped=dropped,
+            background=background,
+            layer=layer,
+            n_sequences=len(codes),
+            notes=notes,
         )
-    notes = list(layer.notes)
-    if layout == "span" and layer.dilation > 1:
-        notes.append(
-            f"dilated filters (dilation {layer.dilation}): PFMs span {layer.span} bases; the "
-            f"filter's taps are columns {taps.tolist()} of the untrimmed PFM"
-        )
-    return FilterExtraction(
-        motifs=motifs,
-        nsites=nsites_np,
-        thresholds=np.asarray(thresholds, dtype=np.float64),
-        means=means,
-        maxima=maxima,
-        dropped=dropped,
-        background=background,
-        layer=layer,
-        n_sequences=len(codes),
-        notes=notes,
-    )

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from seqconv.motifs.filters import activation_stats
-from seqconv.motifs.inputs import PRECISION, FlatOutputs, check_codes, example_input, run_device
+from seqconv.motifs.inputs import PRECISION, FlatOutputs, check_codes, example_input, on_device
 from seqconv.motifs.layer import find_first_layer, hooked
 from seqconv.progress import track
 from seqconv.runs.predict import predict
@@ -115,45 +115,45 @@ def filter_influence(
     Influence
     """
     check_codes(codes)
-    dev = run_device(model, device)
-    layer = find_first_layer(model, example_input(codes, dev))
-    if means is None:
-        means, _, _ = activation_stats(model, codes, layer, batch_size, dev)
-    n_filters = layer.n_filters
-    mean_t = torch.as_tensor(np.asarray(means), dtype=torch.float32, device=dev)
-    store = CodesTensor(codes, dev)
-    scorer = FlatOutputs(model, transform=output_transform)
-    base = predict(scorer, store, batch_size=batch_size, precision=PRECISION).double()
-    n, n_outputs = base.shape
-    pairs = _Ablations(store, n_filters)
+    with on_device(model, device) as dev:
+        layer = find_first_layer(model, example_input(codes, dev))
+        if means is None:
+            means, _, _ = activation_stats(model, codes, layer, batch_size, dev)
+        n_filters = layer.n_filters
+        mean_t = torch.as_tensor(np.asarray(means), dtype=torch.float32, device=dev)
+        store = CodesTensor(codes, dev)
+        scorer = FlatOutputs(model, transform=output_transform)
+        base = predict(scorer, store, batch_size=batch_size, precision=PRECISION).double()
+        n, n_outputs = base.shape
+        pairs = _Ablations(store, n_filters)
 
-    def replace(act: torch.Tensor) -> torch.Tensor:
-        """``(B, F, L_out)`` activations with filter ``pairs.filters[b]`` of row ``b`` set to its
-        mean."""
-        act = act.clone()
-        rows = torch.arange(len(act), device=act.device)
-        act[rows, pairs.filters, :] = mean_t[pairs.filters, None].to(act.dtype)
-        return act
+        def replace(act: torch.Tensor) -> torch.Tensor:
+            """``(B, F, L_out)`` activations with filter ``pairs.filters[b]`` of row ``b`` set to
+            its mean."""
+            act = act.clone()
+            rows = torch.arange(len(act), device=act.device)
+            act[rows, pairs.filters, :] = mean_t[pairs.filters, None].to(act.dtype)
+            return act
 
-    # Sequences per predict call: its (chunk, F, T) float32 result stays under 64 MiB, and the
-    # progress bar moves at least every 64 forward passes.
-    chunk = max(1, min(_CHUNK_VALUES // (n_filters * n_outputs), 64 * batch_size // n_filters))
-    sq_sum = torch.zeros(n_filters, n_outputs, dtype=torch.float64)
-    mean_sum = torch.zeros_like(sq_sum)
-    chunks = ((s, range(s, min(s + chunk, n))) for s in range(0, n, chunk))
-    with hooked(layer, replace):
-        for start, seqs in track(chunks, n, "influence", show_progress):
-            index = np.arange(start * n_filters, seqs.stop * n_filters)
-            out = predict(scorer, pairs, index, batch_size, precision=PRECISION)
-            out = out.double().view(len(seqs), n_filters, n_outputs)
-            diff = out - base[start : seqs.stop, None]
-            sq_sum += (diff**2).sum(0)
-            mean_sum += diff.sum(0)
-    per_output = (sq_sum / n).numpy()
-    return Influence(
-        influence=per_output.mean(axis=1),
-        per_output=per_output,
-        mean_change=(mean_sum / n).numpy(),
-        means=np.asarray(means, dtype=np.float64),
-        n_sequences=n,
-    )
+        # Sequences per predict call: its (chunk, F, T) float32 result stays under 64 MiB, and the
+        # progress bar moves at least every 64 forward passes.
+        chunk = max(1, min(_CHUNK_VALUES // (n_filters * n_outputs), 64 * batch_size // n_filters))
+        sq_sum = torch.zeros(n_filters, n_outputs, dtype=torch.float64)
+        mean_sum = torch.zeros_like(sq_sum)
+        chunks = ((s, range(s, min(s + chunk, n))) for s in range(0, n, chunk))
+        with hooked(layer, replace):
+            for start, seqs in track(chunks, n, "influence", show_progress):
+                index = np.arange(start * n_filters, seqs.stop * n_filters)
+                out = predict(scorer, pairs, index, batch_size, precision=PRECISION)
+                out = out.double().view(len(seqs), n_filters, n_outputs)
+                diff = out - base[start : seqs.stop, None]
+                sq_sum += (diff**2).sum(0)
+                mean_sum += diff.sum(0)
+        per_output = (sq_sum / n).numpy()
+        return Influence(
+            influence=per_output.mean(axis=1),
+            per_output=per_output,
+            mean_change=(mean_sum / n).numpy(),
+            means=np.asarray(means, dtype=np.float64),
+            n_sequences=n,
+        )

@@ -8,6 +8,7 @@ gradients) take their one-hot batches from :func:`code_batches`, which batches a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -39,13 +40,24 @@ def check_codes(codes: np.ndarray | torch.Tensor) -> None:
             raise InputError(f"codes must lie in 0..{N_CODES - 1}, found {low}..{high}")
 
 
-def run_device(model: nn.Module, device: str | torch.device | None = None) -> torch.device:
-    """The device to run on: ``device`` (the model is moved there) or where the model is."""
-    if device is None:
-        return model_device(model)
-    device = torch.device(device)
-    model.to(device)
-    return device
+@contextmanager
+def on_device(model: nn.Module, device: str | torch.device | None = None) -> Iterator[torch.device]:
+    """Run ``model`` on ``device`` inside the ``with`` block; yields that device.
+
+    ``None`` runs on the device of the model's first parameter and moves nothing (what a model
+    split over devices needs). Otherwise the model is moved there for the block and back to where
+    it was afterwards, on an error too: the caller's model is where the caller left it.
+    """
+    home = model_device(model)
+    target = home if device is None else torch.device(device)
+    moved = target != home
+    if moved:
+        model.to(target)
+    try:
+        yield target
+    finally:
+        if moved:
+            model.to(home)
 
 
 def example_input(codes: np.ndarray | torch.Tensor, device: torch.device) -> torch.Tensor:

@@ -37,7 +37,7 @@ from torch import nn
 from seqconv.dna.encode import PAD, one_hot
 from seqconv.dna.shuffle import shuffle_codes
 from seqconv.errors import InputError
-from seqconv.motifs.inputs import PRECISION, FlatOutputs, check_codes, run_device
+from seqconv.motifs.inputs import PRECISION, FlatOutputs, check_codes, on_device
 from seqconv.progress import track
 from seqconv.runs.predict import predict
 from seqconv.runs.stores import CodesTensor
@@ -216,43 +216,43 @@ def occlusion(
     n, length = arr.shape
     settings = OcclusionSettings(window, stride, baseline, shuffles, seed).checked(length)
     window, shuffles = settings.window, settings.shuffles if settings.baseline == "shuffle" else 1
-    dev = run_device(model, device)
-    scorer = FlatOutputs(model, target=target)
-    reference = predict(
-        scorer, CodesTensor(arr, dev), batch_size=batch_size, rc_average=rc_average,
-        precision=PRECISION,
-    ).double().numpy()  # fmt: skip
-    starts = window_starts(length, window, settings.stride)
-    lo, hi = _spans(arr)
-    rng = np.random.default_rng(settings.seed)
-    per_seq = len(starts) * shuffles
-    step = max(1, _CHUNK_ROWS // per_seq)
-    drops = np.zeros((n, len(starts)))  # (N, windows): mean drop per window
-    chunks = ((a, range(a, min(a + step, n))) for a in range(0, n, step))
-    for first, chunk in track(chunks, n, "occlusion", show_progress):
-        part = arr[first : chunk.stop]
-        c_lo, c_hi = lo[first : chunk.stop], hi[first : chunk.stop]
-        seq, win, sample = (g.ravel() for g in np.meshgrid(
-            np.arange(len(part)), np.arange(len(starts)), np.arange(shuffles), indexing="ij"
-        ))  # fmt: skip
-        # A window that lies wholly in padding changes nothing: its drop stays 0, unscored.
-        keep = (starts[win] < c_hi[seq]) & (starts[win] + window > c_lo[seq])
-        seq, win, sample = seq[keep], win[keep], sample[keep]
-        if len(seq) == 0:
-            continue
-        source = None
-        if settings.baseline == "shuffle":
-            source = torch.as_tensor(_shuffled(part, c_lo, c_hi, shuffles, rng), device=dev)
-        store = _Occluded(CodesTensor(part, dev), source, (seq, starts[win], sample), window)
-        values = (
-            predict(
-                scorer, store, batch_size=batch_size, rc_average=rc_average, precision=PRECISION
+    with on_device(model, device) as dev:
+        scorer = FlatOutputs(model, target=target)
+        reference = predict(
+            scorer, CodesTensor(arr, dev), batch_size=batch_size, rc_average=rc_average,
+            precision=PRECISION,
+        ).double().numpy()  # fmt: skip
+        starts = window_starts(length, window, settings.stride)
+        lo, hi = _spans(arr)
+        rng = np.random.default_rng(settings.seed)
+        per_seq = len(starts) * shuffles
+        step = max(1, _CHUNK_ROWS // per_seq)
+        drops = np.zeros((n, len(starts)))  # (N, windows): mean drop per window
+        chunks = ((a, range(a, min(a + step, n))) for a in range(0, n, step))
+        for first, chunk in track(chunks, n, "occlusion", show_progress):
+            part = arr[first : chunk.stop]
+            c_lo, c_hi = lo[first : chunk.stop], hi[first : chunk.stop]
+            seq, win, sample = (g.ravel() for g in np.meshgrid(
+                np.arange(len(part)), np.arange(len(starts)), np.arange(shuffles), indexing="ij"
+            ))  # fmt: skip
+            # A window that lies wholly in padding changes nothing: its drop stays 0, unscored.
+            keep = (starts[win] < c_hi[seq]) & (starts[win] + window > c_lo[seq])
+            seq, win, sample = seq[keep], win[keep], sample[keep]
+            if len(seq) == 0:
+                continue
+            source = None
+            if settings.baseline == "shuffle":
+                source = torch.as_tensor(_shuffled(part, c_lo, c_hi, shuffles, rng), device=dev)
+            store = _Occluded(CodesTensor(part, dev), source, (seq, starts[win], sample), window)
+            values = (
+                predict(
+                    scorer, store, batch_size=batch_size, rc_average=rc_average, precision=PRECISION
+                )
+                .double()
+                .numpy()
             )
-            .double()
-            .numpy()
-        )
-        np.add.at(drops, (first + seq, win), (reference[first + seq] - values) / shuffles)
-    return _per_position(drops, starts, window, arr)
+            np.add.at(drops, (first + seq, win), (reference[first + seq] - values) / shuffles)
+        return _per_position(drops, starts, window, arr)
 
 
 def _per_position(

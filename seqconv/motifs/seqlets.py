@@ -40,7 +40,7 @@ from seqconv.dna.encode import PAD, one_hot
 from seqconv.dna.shuffle import dinucleotide_shuffle
 from seqconv.errors import InputError
 from seqconv.motifs.attribution import _codes
-from seqconv.motifs.inputs import FlatOutputs, code_batches, run_device
+from seqconv.motifs.inputs import FlatOutputs, code_batches, on_device
 from seqconv.motifs.layer import evaluating
 from seqconv.motifs.motif import Motif, trim_bounds
 
@@ -128,23 +128,23 @@ def hypothetical_contributions(
     np.ndarray
         ``(N, 4, L)`` float32 hypothetical contributions.
     """
-    dev = run_device(model, device)
-    score_of = _TargetScore(model, target, classification)
-    hyp = []
-    with evaluating(model), torch.enable_grad():
-        for _, x in code_batches(codes, batch_size, dev):
-            real = x.sum(dim=1, keepdim=True)  # (B, 1, L): 0 at N and padding
-            present = real.sum(dim=2, keepdim=True).clamp(min=1.0)
-            composition = x.sum(dim=2, keepdim=True) / present  # (B, 4, 1)
-            reference = composition * real
-            grad = torch.zeros_like(x)
-            for k in range(steps):
-                point = (reference + (k + 0.5) / steps * (x - reference)).requires_grad_(True)
-                (g,) = torch.autograd.grad(score_of(point).sum(), point)
-                grad += g / steps
-            expected = (grad * composition).sum(dim=1, keepdim=True)
-            hyp.append((grad - expected).detach().float().cpu())
-    return torch.cat(hyp).numpy()
+    with on_device(model, device) as dev:
+        score_of = _TargetScore(model, target, classification)
+        hyp = []
+        with evaluating(model), torch.enable_grad():
+            for _, x in code_batches(codes, batch_size, dev):
+                real = x.sum(dim=1, keepdim=True)  # (B, 1, L): 0 at N and padding
+                present = real.sum(dim=2, keepdim=True).clamp(min=1.0)
+                composition = x.sum(dim=2, keepdim=True) / present  # (B, 4, 1)
+                reference = composition * real
+                grad = torch.zeros_like(x)
+                for k in range(steps):
+                    point = (reference + (k + 0.5) / steps * (x - reference)).requires_grad_(True)
+                    (g,) = torch.autograd.grad(score_of(point).sum(), point)
+                    grad += g / steps
+                expected = (grad * composition).sum(dim=1, keepdim=True)
+                hyp.append((grad - expected).detach().float().cpu())
+        return torch.cat(hyp).numpy()
 
 
 def _scores(
@@ -159,10 +159,10 @@ def _scores(
     from seqconv.runs.predict import predict
     from seqconv.runs.stores import CodesTensor
 
-    dev = run_device(model, device)
-    out = predict(FlatOutputs(model), CodesTensor(codes, dev), batch_size=batch_size,
-                  precision=PRECISION).double().numpy()  # fmt: skip
-    return out - out.mean(axis=1, keepdims=True) if classification else out
+    with on_device(model, device) as dev:
+        out = predict(FlatOutputs(model), CodesTensor(codes, dev), batch_size=batch_size,
+                      precision=PRECISION).double().numpy()  # fmt: skip
+        return out - out.mean(axis=1, keepdims=True) if classification else out
 
 
 def _window_sums(contrib: np.ndarray, window: int) -> np.ndarray:

@@ -25,7 +25,15 @@ from seqconv.runs.lock import LOCK, acquire, release
 from seqconv.runs.rundir import CHECKPOINT, CONFIG, HISTORY, RUN_FILES, WEIGHTS, default_run_dir
 
 OUTPUT_FOLDERS = {
-    "motifs": {"filters.meme", "filters.jaspar", "filters.tsv", "matches.tsv", "report.html"},
+    "motifs": {
+        "motifs.meme",
+        "motifs.jaspar",
+        "motifs.tsv",
+        "matches.tsv",
+        "clusters.tsv",
+        "maps.npz",
+        "report.html",
+    },  # seqconv.motifs.report.REPORT_FILES (a test says)
     "attributions": {"attributions.npz"},
 }
 """Folders that ``seqconv motifs`` and ``seqconv attribute`` write in a run by default (with

@@ -27,7 +27,7 @@ from seqconv.motifs.deep_units import extract_unit_motifs
 from seqconv.motifs.filters import extract_filter_motifs
 from seqconv.motifs.formats import write_meme
 from seqconv.motifs.inputs import example_input
-from seqconv.motifs.report_deep import UNIT_COLUMNS, write_unit_report
+from seqconv.motifs.report import MOTIF_COLUMNS, write_motif_report
 from seqconv.rf.receptive_field import receptive_field
 
 FIRST, SECOND, GAP = "TGATAA", "CCACGC", 5
@@ -142,20 +142,22 @@ def test_strided_layer_windows_follow_the_calculator():
 
 def test_unit_report_files(tmp_path, small_db, warm_tomtom):
     model, _ = composite_model()
-    report = write_unit_report(
-        model, composite_codes(), tmp_path / "out", layer=2, db=small_db, n_shuffles=19,
-        show_progress=False,
+    report = write_motif_report(
+        model, composite_codes(), tmp_path / "out", "units", layer=2, db=small_db,
+        n_shuffles=19, show_progress=False,
     )  # fmt: skip
     out = tmp_path / "out"
-    for name in ["units.meme", "units.jaspar", "units.tsv", "matches.tsv", "maps.npz"]:
+    for name in ["motifs.meme", "motifs.jaspar", "motifs.tsv", "matches.tsv", "maps.npz"]:
         assert (out / name).is_file(), name
-    table = pd.read_csv(out / "units.tsv", sep="\t")
-    assert list(table.columns) == UNIT_COLUMNS and list(table["unit"]) == [0, 1, 2]
+    table = pd.read_csv(out / "motifs.tsv", sep="\t")
+    assert list(table.columns) == MOTIF_COLUMNS
+    assert list(table["motif"]) == ["layer2_unit0", "layer2_unit1", "layer2_unit2"]
     assert table["consensus"][0].startswith(FIRST) and table["consensus"][0].endswith(SECOND)
     assert (out / "logos" / "layer2_unit0.png").is_file()
     assert (out / "logos" / "layer2_unit0_map.png").is_file()
     with np.load(out / "maps.npz") as maps:
-        assert maps["contribution"].shape == (2, 4, 21) and list(maps["unit"]) == [0, 1]
+        assert set(maps.files) == {"layer2_unit0", "layer2_unit1"}
+        assert maps["layer2_unit0"].shape == (4, 21)
     html = (out / "report.html").read_text()
     assert "layer2_unit0" in html and "receptive field 21 bp" in html
     assert "layer 2" in report.headline(0.05)
@@ -186,10 +188,10 @@ def test_cli_layer2_writes_the_unit_report(run_dir, tmp_path, small_db, warm_tom
     result = runner.invoke(app, [str(a) for a in args])
     assert result.exit_code == 0, result.output
     assert "layer 2: 5 units (receptive field" in result.output
-    for name in ["units.tsv", "units.meme", "units.jaspar", "matches.tsv", "report.html"]:
+    for name in ["motifs.tsv", "motifs.meme", "motifs.jaspar", "matches.tsv", "report.html"]:
         assert (tmp_path / "m" / name).is_file(), name
-    table = pd.read_csv(tmp_path / "m" / "units.tsv", sep="\t")
-    assert sorted(table["unit"]) == list(range(5))
+    table = pd.read_csv(tmp_path / "m" / "motifs.tsv", sep="\t")
+    assert sorted(table["motif"]) == [f"layer2_unit{u}" for u in range(5)]
     assert set(table["map_sequence"].dropna()) <= {f"p{i}" for i in range(120)}
     config = json.loads((run_dir / "run" / "config.json").read_text())
     assert config["model"]["name"] == "motifnet"
@@ -214,17 +216,18 @@ def test_cli_bad_layer(run_dir, tmp_path, extra, pattern):
 
 def test_cli_layer1_is_the_first_layer_report(run_dir, tmp_path, monkeypatch):
     """``--layer 1`` runs exactly today's first-layer report, with the same arguments."""
-    import seqconv.motifs
+    import seqconv.motifs.report
 
     calls = []
 
     def record(*args, **kwargs):
-        calls.append((args[2], {k: v for k, v in kwargs.items() if k != "output_transform"}))
+        calls.append((args[2:], {k: v for k, v in kwargs.items() if k != "output_transform"}))
         raise InputError("recorded")
 
-    monkeypatch.setattr(seqconv.motifs, "write_motif_report", record)
+    monkeypatch.setattr(seqconv.motifs.report, "write_motif_report", record)
     base = ["motifs", "--run", run_dir / "run", "--fasta", run_dir / "p.fa", "--out", tmp_path]
     for extra in ([], ["--layer", "1"]):
         result = runner.invoke(app, [str(a) for a in base + extra])
         assert result.exit_code == 2 and "recorded" in result.output
     assert len(calls) == 2 and calls[0] == calls[1]
+    assert calls[0][0][1] == "filters" and "layer" not in calls[0][1]

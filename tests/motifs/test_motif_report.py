@@ -14,7 +14,7 @@ from seqconv.dna.simulate import simulate
 from seqconv.motifs.formats import read_motifs
 from seqconv.motifs.logos import aligned, bits_matrix, match_logo, motif_logo
 from seqconv.motifs.motif import Motif
-from seqconv.motifs.report import FILTER_COLUMNS, write_motif_report
+from seqconv.motifs.report import MOTIF_COLUMNS, write_motif_report
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -53,17 +53,18 @@ def test_motif_report_end_to_end(tmp_path, small_db, warm_tomtom):
         model, sim.codes(), tmp_path / "out", db=small_db, show_progress=False
     )
     out = tmp_path / "out"
-    for name in ["filters.meme", "filters.jaspar", "filters.tsv", "matches.tsv", "report.html"]:
+    for name in ["motifs.meme", "motifs.jaspar", "motifs.tsv", "matches.tsv", "report.html"]:
         assert (out / name).is_file(), name
-    filters = pd.read_csv(out / "filters.tsv", sep="\t")
-    assert list(filters.columns) == FILTER_COLUMNS and len(filters) == 5
+    filters = pd.read_csv(out / "motifs.tsv", sep="\t")
+    assert list(filters.columns) == MOTIF_COLUMNS and len(filters) == 5
     assert list(filters["influence"]) == sorted(filters["influence"], reverse=True)
     matches = pd.read_csv(out / "matches.tsv", sep="\t")
-    assert {"filter", "target_id", "target_name", "tf_family", "p", "E", "q", "offset"} <= set(
+    assert {"motif", "target_id", "target_name", "tf_family", "p", "E", "q", "offset"} <= set(
         matches.columns
     )
     assert list(matches["p"]) == sorted(matches["p"]) and (matches["q"] < 0.05).all()
-    assert len(read_motifs(out / "filters.meme")) == len(report.extraction.motifs)
+    extraction = report.found.results["extraction"]
+    assert len(read_motifs(out / "motifs.meme")) == len(extraction.motifs)
     names = {m.name for m in planted}
     assert names <= set(report.summary()["names"])
     assert (out / "logos" / "filter0.png").read_bytes().startswith(PNG)
@@ -72,5 +73,5 @@ def test_motif_report_end_to_end(tmp_path, small_db, warm_tomtom):
     assert html.count("data:image/png;base64,") >= 2 * len(names)
     assert not re.search(r"""(src|href)=["']?(https?:|//|/)""", html)  # opens offline
     assert "shuffled control" in html and "CTCF" in html
-    first_rank = html.index("filter" + str(int(filters["filter"][0])))
-    assert first_rank < html.index("filter" + str(int(filters["filter"][4])))
+    first_rank = html.index(filters["motif"][0] + "<")
+    assert first_rank < html.index(filters["motif"][4] + "<")

@@ -5,23 +5,29 @@ import html
 import re
 
 import numpy as np
+import pytest
 import torch
 from torch import nn
 
 from seqconv.dna.encode import encode_dna
 from seqconv.motifs import logos
 from seqconv.motifs.attribution import write_attributions
-from seqconv.motifs.report_html import COLUMN_LEGEND, render_html
+from seqconv.motifs.report import from_filters, from_seqlets, from_units
+from seqconv.motifs.report.from_filters import LEGEND
+from seqconv.motifs.report.page import MATCH_LEGEND, render_page
+
+COLUMN_LEGEND = LEGEND + MATCH_LEGEND
 
 ROW = {
     "rank": 1,
     "name": "filter7",
     "nsites": 120,
     "information": 9.5,
-    "influence": 0.031,
+    "score": 0.031,
     "matched": True,
     "cluster": "c1",
     "logo": "",
+    "map": "",
     "match_logo": "",
     "target_id": "MA0139.2",
     "target_name": "CTCF",
@@ -32,12 +38,12 @@ ROW = {
     "E": 8.7e-7,
     "q": 4e-7,
     "control_p": 0.0196,
-    "significant": True,
+    "verdict": "matched",
 }
 
 
 def test_report_explains_every_column():
-    page = render_html([ROW], [("sequences", "100")], [], "t")
+    page = render_page([ROW], [("sequences", "100")], [], "t", COLUMN_LEGEND)
     heads = re.findall(r"<th title=\"([^\"]*)\">([^<]*)</th>", page)
     cells = re.findall(r"<td[ >]", page)
     assert len(heads) == len(cells) == 13  # one head per cell of the row
@@ -48,6 +54,14 @@ def test_report_explains_every_column():
         assert f"<dt>{column}</dt>" in legend
     assert "shuffled" in dict(COLUMN_LEGEND)["control p"]
     assert "(1 + k) / (1 + copies)" in legend
+
+
+@pytest.mark.parametrize("source", [from_filters, from_units, from_seqlets])
+def test_every_source_explains_every_column(source):
+    page = render_page([ROW], [], [], "t", source.LEGEND + MATCH_LEGEND)
+    heads = re.findall(r"<th title=\"([^\"]*)\">([^<]*)</th>", page)
+    assert len(heads) == len(re.findall(r"<td[ >]", page)) == 13
+    assert [name for _, name in heads[:6]] == [name for name, _ in source.LEGEND]
 
 
 class Linear(nn.Module):

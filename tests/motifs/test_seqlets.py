@@ -12,7 +12,7 @@ from torch import nn
 
 from seqconv.dna.simulate import simulate
 from seqconv.motifs.compare import annotate_motifs
-from seqconv.motifs.seqlet_report import write_seqlet_report
+from seqconv.motifs.report import write_motif_report
 from seqconv.motifs.seqlets import (
     _rc,
     _unit,
@@ -99,22 +99,22 @@ def test_seqlets_recover_planted_motifs_per_target(planted_case, small_db, warm_
 
 def test_seqlet_report_writes_tables_and_logos(planted_case, small_db, warm_tomtom, tmp_path):
     planted, codes, model = planted_case
-    report = write_seqlet_report(
-        model, codes, tmp_path, [m.name for m in planted], False, db=small_db,
+    report = write_motif_report(
+        model, codes, tmp_path, "seqlets", db=small_db, target_names=[m.name for m in planted],
         show_progress=False, n_sequences=100, steps=4,
     )  # fmt: skip
-    for name in ("patterns.tsv", "matches.tsv", "clusters.tsv", "patterns.meme", "cwms.npz",
-                 "seqlets.tsv", "report.html"):  # fmt: skip
+    for name in ("motifs.tsv", "matches.tsv", "clusters.tsv", "motifs.meme", "maps.npz",
+                 "report.html"):  # fmt: skip
         assert (tmp_path / name).is_file(), name
-    table = pd.read_csv(tmp_path / "patterns.tsv", sep="\t")
+    table = pd.read_csv(tmp_path / "motifs.tsv", sep="\t")
     assert set(table["target"]) == {m.name for m in planted}
     matched = table[table["matched"]]
     assert {"CTCF", "GATA1", "SP1"} <= set(matched["best_name"])
     assert (matched["cluster"].str.startswith("c")).all()
     page = (tmp_path / "report.html").read_text()
     assert "Motif clusters" in page and "CWM" in page
-    cwms = np.load(tmp_path / "cwms.npz")
-    assert set(cwms.files) == set(table["pattern"])
+    cwms = np.load(tmp_path / "maps.npz")
+    assert set(cwms.files) == set(table["motif"])
     assert "patterns from" in report.headline(0.05)
 
 
