@@ -35,6 +35,8 @@ from seqconv.runs.tasks import is_classification
 CALIBRATED_TASKS = ("binary", "multiclass", "multilabel")
 MIN_ROWS = 20
 """Fewer validation rows than this: no calibration (a fit on a handful of rows does more harm)."""
+CROSS_FIT_FOLDS = 5
+"""Parts of :func:`cross_fitted` (each fit sees 80 % of the validation rows)."""
 METHODS = {"binary": "platt", "multiclass": "vector", "multilabel": "platt per label"}
 ECE_BINS = 15
 
@@ -130,6 +132,48 @@ def log_loss(task: str, outputs: Tensor, truth: np.ndarray, fit: Calibration | N
         return float(torch.nn.functional.cross_entropy(z, labels))
     y = torch.as_tensor(np.asarray(truth), dtype=torch.float64).reshape(z.shape)
     return float(torch.nn.functional.binary_cross_entropy_with_logits(z, y))
+
+
+def cross_fitted(
+    task: str, outputs: Tensor, truth: np.ndarray, folds: int = CROSS_FIT_FOLDS, seed: int = 0
+) -> Tensor:
+    """Probabilities of rows each calibrated by a fit that did not see it (cross-fitting).
+
+    The rows are dealt at random into ``folds`` parts; each part is calibrated by the fit on the
+    others, kept only when it lowers their log-loss, as training keeps its fit. When the rows a
+    run is scored on are the rows its calibration was fitted on (no test split), these are the
+    probabilities whose ECE and Brier can be reported: the fit's own are in-sample.
+
+    Parameters
+    ----------
+    outputs
+        ``(N, K)`` logits.
+    truth
+        ``(N,)`` class indices (binary, multiclass) or ``(N, K)`` 0/1 labels (multilabel).
+    folds
+        Parts (at most ``N``; at least 2).
+
+    Returns
+    -------
+    Tensor
+        ``(N, K)`` float32 probabilities.
+    """
+    n = len(outputs)
+    folds = max(2, min(int(folds), n))
+    truth = np.asarray(truth)
+    order = np.random.default_rng(seed).permutation(n)
+    probabilities = torch.zeros(outputs.shape, dtype=torch.float32)
+    for part in np.array_split(order, folds):
+        rest = np.setdiff1d(order, part)
+        fit_rows = torch.as_tensor(rest)
+        fit = fit_calibration(task, outputs[fit_rows], truth[rest])
+        if not log_loss(task, outputs[fit_rows], truth[rest], fit) < log_loss(
+            task, outputs[fit_rows], truth[rest], None
+        ):
+            fit = None
+        rows = torch.as_tensor(part)
+        probabilities[rows] = calibrated(task, outputs[rows], fit).float().cpu()
+    return probabilities
 
 
 def smoothed_class_targets(onehot: Tensor) -> Tensor:

@@ -49,10 +49,12 @@ def predict_file(
     batch_size: int = 512,
     device: str = "cpu",
     per_position: str | Path | None = None,
+    precision: str | None = None,
 ) -> int:
     """Predictions for a FASTA/FASTQ or series file, as a TSV to ``out`` (standard output when
     ``None`` or ``-``; DNA streams with constant memory). Returns the number of records.
-    ``per_position``: for segment runs, an ``.npz`` of every probability too.
+    ``per_position``: for segment runs, an ``.npz`` of every probability too. ``precision``:
+    ``fp32``, ``bf16`` or ``auto``; default the precision the run was trained in.
 
     ``out`` and ``batch_size`` are checked before the run is loaded: ``out`` may not be the
     input, a file of the run, or a folder.
@@ -73,11 +75,11 @@ def predict_file(
             raise InputError(f"--per-position is for segment runs; {run_dir} is {run.task}")
         run.per_position = per_position
     if isinstance(run, SeriesRun):
-        table = run.predict_series(series, out)
+        table = run.predict_series(series, out, batch_size, precision)
         if out is None:
             table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6g")
         return int(table.attrs.get("records", len(table)))
-    return run.predict_fasta(fasta, sys.stdout if out is None else out, batch_size)
+    return run.predict_fasta(fasta, sys.stdout if out is None else out, batch_size, precision)
 
 
 def predict_bed_file(

@@ -26,12 +26,19 @@ from seqconv.series.windows import ForecastWindows, gather_windows
 
 
 def point_forecast(
-    model: nn.Module, x: torch.Tensor, n_targets: int, horizon: int, batch_size: int = 512
+    model: nn.Module,
+    x: torch.Tensor,
+    n_targets: int,
+    horizon: int,
+    batch_size: int = 512,
+    precision: str = "fp32",
 ) -> np.ndarray:
-    """``(M, C, window)`` normalised inputs -> ``(M, n_targets, horizon)`` normalised forecasts."""
+    """``(M, C, window)`` normalised inputs -> ``(M, n_targets, horizon)`` normalised forecasts
+    (``precision``: see :func:`~seqconv.runs.predict.predict`)."""
     if x.shape[0] == 0:
         return np.zeros((0, n_targets, horizon), dtype=np.float32)
-    return predict(model, x, batch_size=batch_size).reshape(-1, n_targets, horizon).numpy()
+    out = predict(model, x, batch_size=batch_size, precision=precision)
+    return out.reshape(-1, n_targets, horizon).numpy()
 
 
 def level_forecast(
@@ -145,14 +152,16 @@ def forecast_windows(
     quantizer: MuLaw | None,
     horizon: int,
     decode: str,
+    precision: str = "fp32",
 ) -> np.ndarray:
-    """Forecasts ``(M, C_target * horizon)`` in original units for windows ``index``."""
+    """Forecasts ``(M, C_target * horizon)`` in original units for windows ``index``
+    (``precision`` of point forecasts; level models stream in fp32)."""
     x, _ = gather_windows(values, windows, index)
     if quantizer is not None:
         codes = torch.as_tensor(quantizer.encode(x)[:, 0].astype(np.int64))
         z = level_forecast(model, codes, quantizer, horizon, decode)
     else:
-        z = point_forecast(model, torch.as_tensor(x), len(chosen), horizon)
+        z = point_forecast(model, torch.as_tensor(x), len(chosen), horizon, precision=precision)
     return denormalize(z, normalizer, values.shape[1], chosen).reshape(len(index), -1)
 
 

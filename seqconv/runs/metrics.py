@@ -41,7 +41,10 @@ DEFINITIONS = {
     ),
     "calibration": (
         "the logits refitted as a * z + b on the validation split after training (see "
-        "seqconv.runs.calibration); before/after: the same held-out rows without and with it"
+        "seqconv.runs.calibration); before/after: the same rows without and with it. valid (or "
+        "valid_in_sample) are the rows of the fit itself, in-sample; without a test split the "
+        "held-out figures are valid_cross_fitted: each validation row calibrated by a fit on the "
+        "other folds"
     ),
     "mse": "mean squared error",
     "pearson": "Pearson correlation of predicted and true values",

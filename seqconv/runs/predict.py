@@ -19,6 +19,9 @@ from torch import nn
 
 from seqconv.runs.stores import InputStore, TensorStore, batch_indices
 
+PRECISIONS = ("auto", "fp32", "bf16")
+"""``auto``: bf16 autocast on a CUDA device that supports it, fp32 elsewhere."""
+
 
 def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
     """The autocast dtype for ``precision`` on ``device`` (``None``: plain fp32)."""
@@ -29,6 +32,19 @@ def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
     if device.type == "cuda" and torch.cuda.is_bf16_supported():
         return torch.bfloat16
     return None
+
+
+def resolved_precision(precision: str, device: torch.device) -> str:
+    """What ``precision`` (``auto`` included) amounts to on ``device``: ``"bf16"`` or ``"fp32"``.
+
+    Training records it in ``config.json`` (``train.precision_used``) so that a run predicts in
+    the precision it was trained in, whatever device predicts
+    (:attr:`seqconv.runs.run.Run.precision`).
+
+    >>> resolved_precision("auto", torch.device("cpu"))
+    'fp32'
+    """
+    return "fp32" if autocast_dtype(precision, device) is None else "bf16"
 
 
 def model_device(model: nn.Module) -> torch.device:
@@ -44,7 +60,7 @@ def predict(
     index: np.ndarray | None = None,
     batch_size: int = 512,
     rc_average: bool = False,
-    precision: str = "auto",
+    precision: str = "fp32",
 ) -> torch.Tensor:
     """Raw model outputs, batch by batch, in evaluation mode and without gradients.
 
@@ -62,7 +78,9 @@ def predict(
     rc_average
         Average the outputs of both strands (stores that can reverse-complement: DNA codes).
     precision
-        ``"auto"`` (bf16 autocast on CUDA), ``"fp32"`` or ``"bf16"``.
+        ``"fp32"`` (default), ``"bf16"`` (autocast) or ``"auto"`` (bf16 on a CUDA device that
+        supports it, else fp32). A trained run's outputs are computed in the precision it was
+        trained in: :meth:`seqconv.runs.run.Run.predict` passes it.
 
     Returns
     -------

@@ -49,6 +49,7 @@ from seqconv.series.quantize import MuLaw
 from seqconv.series.step_labels import read_step_labels
 from seqconv.series.tables import read_table
 from seqconv.series.windows import gather_windows, make_forecast_windows
+from seqconv.validation import Rule, check_value
 
 SeriesInput = str | Path | SeriesData | np.ndarray | Sequence[np.ndarray]
 
@@ -138,8 +139,20 @@ class SeriesRun(Run):
         )
         return SeriesTensor(encoded.x, encoded.mask, self.device)
 
-    def predict(self, series: SeriesInput, batch_size: int = 256) -> np.ndarray:  # type: ignore[override]
+    def predict(  # type: ignore[override]
+        self, series: SeriesInput, batch_size: int = 256, precision: str | None = None
+    ) -> np.ndarray:
         """Predictions for series of any length.
+
+        Parameters
+        ----------
+        series
+            A file (``.ts``, table), :class:`~seqconv.series.data.SeriesData`, an ``(N, C, L)``
+            array or a list of ``(C, L_i)`` arrays.
+        batch_size
+            Series (forecasters: windows) per forward pass.
+        precision
+            ``"fp32"``, ``"bf16"`` or ``"auto"``; default: the run's own (:attr:`precision`).
 
         Returns
         -------
@@ -149,13 +162,17 @@ class SeriesRun(Run):
             end); forecasting: ``(N, C_target * horizon)`` forecasts of the steps after the end
             of each series (columns :attr:`target_names`).
         """
+        batch_size = check_value("batch_size", batch_size, Rule(int, low=1), "batch_size")
+        precision = self._checked_precision(precision)
         data = self.read(series)
         if len(data) == 0:
             return np.zeros((0, len(self.target_names)), dtype=np.float32)
         if self.is_forecaster:
-            return self.forecast_series(data)
+            return self.forecast_series(data, batch_size, precision)
         inputs = self.encode_series(data)
-        values = self.values(predict(self.model, inputs, batch_size=batch_size))
+        values = self.values(
+            predict(self.model, inputs, batch_size=batch_size, precision=precision)
+        )
         if self.task == "segment":
             values = values * data.mask()[:, None, :]
         return values
@@ -167,19 +184,27 @@ class SeriesRun(Run):
             return frame
         return super().prediction_table(ids, predictions)
 
-    def predict_series(self, series: SeriesInput, out: str | Path | None = None) -> pd.DataFrame:
+    def predict_series(
+        self,
+        series: SeriesInput,
+        out: str | Path | None = None,
+        batch_size: int = 256,
+        precision: str | None = None,
+    ) -> pd.DataFrame:
         """The prediction table of a file (written atomically to ``out`` as TSV when given);
         segment runs: called intervals ``id, start, end, label, score`` (steps, 0-based,
-        half-open), as for DNA (:func:`seqconv.runs.segments.interval_table`)."""
+        half-open), as for DNA (:func:`seqconv.runs.segments.interval_table`).
+        ``batch_size`` and ``precision``: see :meth:`predict`."""
         data = self.read(series)
+        probs = self.predict(data, batch_size, precision)
         if self.task == "segment":
             table = interval_table(
-                data.ids, self.predict(data), self.target_names, np.zeros(len(data), np.int64),
+                data.ids, probs, self.target_names, np.zeros(len(data), np.int64),
                 data.lengths, min_length=self.config.get("segment", {}).get("min_length"),
             )  # fmt: skip
             table.attrs["records"] = len(data)  # the caller counts series, not intervals
         else:
-            table = self.prediction_table(list(data.ids), self.predict(data))
+            table = self.prediction_table(list(data.ids), probs)
         if out is not None:
             with atomic_path(out) as tmp:
                 table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
@@ -191,8 +216,12 @@ class SeriesRun(Run):
         f = self.forecast
         return f, target_channels(f["target_channels"], self.channels, "the run")
 
-    def forecast_series(self, data: SeriesData) -> np.ndarray:
-        """Forecasts of the ``horizon`` steps after the end of each series, original units."""
+    def forecast_series(
+        self, data: SeriesData, batch_size: int = 256, precision: str | None = None
+    ) -> np.ndarray:
+        """Forecasts of the ``horizon`` steps after the end of each series, original units
+        (``precision``: default the run's; mu-law level models stream in fp32)."""
+        precision = self._checked_precision(precision)
         f, chosen = self._forecast_setup()
         window = int(f["window"])
         values = prepare_values(data, self.normalizer, self.missing)
@@ -202,9 +231,13 @@ class SeriesRun(Run):
             x[i, :, window - k :] = values[i, :, n - k : n]
         if self.quantizer is not None:
             codes = torch.as_tensor(self.quantizer.encode(x)[:, 0].astype(np.int64))
-            z = level_forecast(self.model, codes, self.quantizer, f["horizon"], f["decode"])
+            z = level_forecast(
+                self.model, codes, self.quantizer, f["horizon"], f["decode"], batch_size
+            )
         else:
-            z = point_forecast(self.model, torch.as_tensor(x), len(chosen), f["horizon"])
+            z = point_forecast(
+                self.model, torch.as_tensor(x), len(chosen), f["horizon"], batch_size, precision
+            )
         return denormalize(z, self.normalizer, values.shape[1], chosen).reshape(len(data), -1)
 
     def _evaluate_forecast(self, data: SeriesData, n_bootstrap: int, seed: int) -> dict:
@@ -219,7 +252,7 @@ class SeriesRun(Run):
         index, truth = index[keep], truth[keep].reshape(int(keep.sum()), -1)
         predictions = forecast_windows(
             self.model, values, windows, index, self.normalizer, chosen, self.quantizer,
-            f["horizon"], f["decode"],
+            f["horizon"], f["decode"], self.precision,
         )  # fmt: skip
         naive = naive_forecasts(values, windows, index, self.normalizer, chosen, f["horizon"])
         metrics = compute_metrics(
