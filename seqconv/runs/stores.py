@@ -212,14 +212,24 @@ def batch_indices(
     shuffle: bool,
     generator: torch.Generator | None = None,
     drop_last: bool = False,
+    no_lone_row: bool = False,
 ) -> Iterator[torch.Tensor]:
-    """Yield ``(B,)`` int64 index batches over ``indices``, shuffled with ``generator`` if asked."""
+    """Yield ``(B,)`` int64 index batches over ``indices``, shuffled with ``generator`` if asked.
+
+    ``no_lone_row``: a last batch of one row joins the batch before it (training: batch norm
+    cannot normalise one row, and one row's gradient is a noisy step), which then holds
+    ``batch_size + 1`` rows.
+    """
     index = torch.as_tensor(indices, dtype=torch.long)
     if shuffle:
         index = index[torch.randperm(index.numel(), generator=generator)]
     stop = index.numel() - (index.numel() % batch_size if drop_last else 0)
-    for start in range(0, stop, batch_size):
-        yield index[start : start + batch_size]
+    starts = list(range(0, stop, batch_size))
+    if no_lone_row and len(starts) > 1 and stop - starts[-1] == 1:
+        starts.pop()
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else stop
+        yield index[start:end]
 
 
 class TensorStore:

@@ -21,6 +21,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 from seqconv.atomic import write_with
+from seqconv.errors import InputError
 from seqconv.progress import Reporter
 from seqconv.runs.metrics import compute_metrics, headline_metric
 from seqconv.runs.predict import autocast_dtype, predict
@@ -151,6 +152,7 @@ def fit(
         The history; the model holds the best weights on return.
     """
     settings = settings or FitSettings()
+    check_batch_size(model, settings.batch_size)
     reporter = reporter or Reporter(quiet=True)
     dist = distributed or Distributed()
     out = Path(out_dir) if out_dir is not None else None
@@ -228,6 +230,17 @@ def fit(
     return result
 
 
+def check_batch_size(model: nn.Module, batch_size: int) -> None:
+    """Batch norm normalises each batch by its own statistics: one row has none."""
+    if batch_size < 2 and any(
+        isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()
+    ):
+        raise InputError(
+            f"--batch-size {batch_size} cannot train this model: its batch normalisation needs at "
+            "least 2 rows per batch; use --batch-size 2 or more"
+        )
+
+
 def _start(
     model: nn.Module, settings: FitSettings, device: torch.device, dist: Distributed
 ) -> _State:
@@ -276,7 +289,7 @@ def _train_epoch(
     seen, loss_sum, started = 0, 0.0, time.perf_counter()
     net.train()
     with reporter.epoch(epoch, settings.epochs, len(shard)):
-        for batch in batch_indices(shard, settings.batch_size, shuffle=False):
+        for batch in batch_indices(shard, settings.batch_size, shuffle=False, no_lone_row=True):
             raw = inputs.augment(inputs.gather(batch), aug_generator)
             with torch.autocast(
                 device.type, dtype=dtype or torch.float32, enabled=dtype is not None
