@@ -53,7 +53,7 @@ def main() -> None:
     from seqconv.motifs.database import fetch_jaspar, jaspar_database
     from seqconv.motifs.recovery import recovery
     from seqconv.options import parse_key_values
-    from seqconv.train.recipes.dna import DEFAULT_MODEL, TrainOptions, train
+    from seqconv.train.recipes.dna import TrainOptions, train
 
     planted = [fetch_jaspar(i) for i in KOO_EDDY]
     db = jaspar_database()
@@ -65,10 +65,9 @@ def main() -> None:
             sim = simulate(planted, n=args.n, length=200, motifs_per_seq=(1, 5),
                            multi_label=True, seed=args.seed)  # fmt: skip
             write_simulation(sim, fasta, "scripts/bench_motifs.py")
-        model = args.model or DEFAULT_MODEL
         start = time.perf_counter()
         given = {"epochs": args.epochs, "patience": args.patience}
-        options = TrainOptions(fasta=[str(fasta)], model=model, seed=args.seed,
+        options = TrainOptions(fasta=[str(fasta)], model=args.model, seed=args.seed,
                                model_options=parse_key_values(args.model_option),
                                out=str(base / "run"), quiet=True,
                                **{k: v for k, v in given.items() if v is not None})  # fmt: skip
@@ -96,7 +95,8 @@ def main() -> None:
         best, ran = run.config["result"]["best_epoch"], run.config["result"]["epochs_run"]
         scores = ", ".join(f"{k} {v:.3f}" for k, v in test.items())
         kwargs = run.config["model"]["kwargs"]
-        print(f"{model} {kwargs}: trained in {seconds:.0f} s, {ran} epochs, best epoch {best}; "
+        name = run.config["model"]["name"]
+        print(f"{name} {kwargs}: trained in {seconds:.0f} s, {ran} epochs, best epoch {best}; "
               f"test {scores}")  # fmt: skip
         print(f"{args.method}: {len(trained_pfms)} motifs in {found:.0f} s; recovered of the 12 "
               "Koo & Eddy motifs (best match at q < 0.05, shuffled control):")  # fmt: skip

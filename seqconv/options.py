@@ -1,5 +1,5 @@
-"""Options in, checked once, in the library: model options from the command line and the one
-merge of ``--config`` files (JSON/YAML, or a run's ``config.json``) with command-line options.
+"""Option values as people write them: model options (``KEY=VALUE``), durations, comma lists,
+and ``--config`` files (JSON/YAML, or a run's ``config.json``).
 
 >>> parse_key_values(["filters=64", "dilations=1,2,4"])
 {'filters': 64, 'dilations': [1, 2, 4]}
@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from seqconv.errors import InputError, SeqconvError
-from seqconv.validation import Rule, check_fields
-
-T = TypeVar("T")
 
 _TRUE, _FALSE, _NONE = ("true", "yes", "on"), ("false", "no", "off"), ("none", "null")
 
@@ -119,23 +115,20 @@ def read_options_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def merge_options(
-    cls: type[T], config: str | Path | None, given: dict[str, Any], rules: Mapping[str, Rule]
-) -> T:
-    """Options of dataclass ``cls``: the ``config`` file's values, overridden by ``given``.
+def duration(value: Any, label: str) -> Any:
+    """A duration as written (``"20m"``, or seconds) in seconds."""
+    return parse_duration(value, label) if isinstance(value, str) else value
 
-    Parameters
-    ----------
-    cls
-        An options dataclass.
-    config
-        A JSON/YAML file of options, or a run's ``config.json``; ``None`` for none.
-    given
-        Values the user gave explicitly, already in field form.
-    rules
-        What each option of ``cls`` accepts (:mod:`seqconv.validation`): every value is checked,
-        a file's naming the file; unknown names are refused with a "did you mean".
-    """
-    values = check_fields(read_options_file(config), rules, str(config)) if config else {}
-    values.update(check_fields(given, rules))
-    return cls(**values)
+
+def comma_list(value: Any, label: str) -> Any:
+    """``"chr7, chr8"`` -> ``["chr7", "chr8"]``; lists as they are."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def key_values(value: Any, label: str) -> Any:
+    """``["filters=64"]`` (``-O`` repeated) -> ``{"filters": 64}``; mappings as they are."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return parse_key_values(value)
+    return value

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,8 @@ class Rule:
     low, high
         Inclusive bounds for numbers (``low_open``: ``low`` itself excluded).
     choices
-        The allowed strings (for ``str``).
+        The allowed strings (for ``str``), or a function that lists them (for lists that cost
+        an import to build, such as the model zoo's names).
     optional
         ``None`` allowed (meaning "the default").
     flag
@@ -47,17 +48,26 @@ class Rule:
     low: float | None = None
     high: float | None = None
     low_open: bool = False
-    choices: tuple[str, ...] | None = None
+    choices: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
     optional: bool = False
     flag: str | None = None
+
+    @property
+    def allowed_choices(self) -> tuple[str, ...] | None:
+        """The allowed strings, listed now."""
+        return tuple(self.choices()) if callable(self.choices) else self.choices
 
     def allowed(self) -> str:
         """The allowed values, in words."""
         if self.choices:
-            return "one of " + ", ".join(self.choices)
-        noun = {int: "an integer", float: "a number", bool: "true or false", list: "a list"}.get(
-            self.kind, "a " + self.kind.__name__
-        )
+            return "one of " + ", ".join(self.allowed_choices or ())
+        noun = {
+            int: "an integer",
+            float: "a number",
+            bool: "true or false",
+            list: "a list",
+            dict: "KEY=VALUE pairs (a mapping)",
+        }.get(self.kind, "a " + self.kind.__name__)
         bounds = []
         if self.low is not None:
             bounds.append(f"{'>' if self.low_open else '>='} {_number_text(self.low)}")
@@ -103,7 +113,7 @@ def check_value(name: str, value: Any, rule: Rule, label: str | None = None) -> 
         if isinstance(value, str) and rule.kind in (int, float, bool):
             shown += " (text)"
         elif isinstance(value, str) and rule.choices:
-            shown += did_you_mean(value, rule.choices)
+            shown += did_you_mean(value, rule.allowed_choices or ())
         raise InputError(f"{label} must be {rule.allowed()}, not {shown}")
     return checked
 
@@ -117,7 +127,7 @@ def _coerce(value: Any, rule: Rule) -> Any:
     if rule.kind in (int, float):
         return _number(value, rule)
     if rule.kind is str:
-        if not isinstance(value, str) or (rule.choices and value not in rule.choices):
+        if not isinstance(value, str) or (rule.choices and value not in rule.allowed_choices):
             return _BAD
         return value
     if rule.kind is list:

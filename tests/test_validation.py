@@ -9,24 +9,32 @@ from hypothesis import strategies as st
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models import build
 from seqconv.models.probe import check_input_length, min_input_length
-from seqconv.options import merge_options
-from seqconv.train.recipes.dna import TrainOptions
-from seqconv.train.recipes.option_rules import dna_rules, series_rules
-from seqconv.train.recipes.series_options import SeriesOptions
-from seqconv.validation import Rule, check_fields, check_value
+from seqconv.option_table import rules, specs
+from seqconv.options import read_options_file
+from seqconv.train.entry import new_options
+from seqconv.train.train_options import TrainOptions, check_options
+from seqconv.validation import Rule, check_value
 
 
-@pytest.mark.parametrize(
-    ("cls", "rules"), [(TrainOptions, dna_rules()), (SeriesOptions, series_rules())]
-)
-def test_every_option_has_a_rule_and_its_default_passes(cls, rules):
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    assert set(fields) == set(rules)
-    defaults = dataclasses.asdict(cls())
-    defaults["fasta" if cls is TrainOptions else "series"] = (
-        ["x.fa"] if cls is TrainOptions else "x"
-    )
-    assert check_fields(defaults, rules) == defaults
+def dna_rules():
+    return rules(TrainOptions, "dna")
+
+
+def series_rules():
+    return rules(TrainOptions, "series")
+
+
+@pytest.mark.parametrize("data", ["dna", "series"])
+def test_every_option_has_a_rule_and_its_default_passes(data):
+    defaults = dataclasses.asdict(TrainOptions())
+    defaults["fasta" if data == "dna" else "series"] = ["x.fa"] if data == "dna" else "x"
+    known = rules(TrainOptions, data)
+    applying = {k: v for k, v in defaults.items() if k in known}
+    assert check_options(applying, data) == applying
+    cli_only = {name for name, spec in specs(TrainOptions).items() if spec.cli_only}
+    assert set(known) | cli_only | set(
+        rules(TrainOptions, "series" if data == "dna" else "dna")
+    ) == set(defaults)
 
 
 @pytest.mark.parametrize(
@@ -47,20 +55,18 @@ def test_every_option_has_a_rule_and_its_default_passes(cls, rules):
         ("align", "middle", "one of center, left, right, not 'middle'"),
         ("model", "motifnte", "did you mean 'motifnet'?"),
         ("task", "binray", "did you mean 'binary'?"),
-        ("model_options", [1], "--model-options must be a dict"),
+        ("model_options", [1], "--model-option must be KEY=VALUE pairs (a mapping), not [1]"),
         ("fasta", 3, "--fasta must be a list"),
     ],
 )
 def test_bad_values_name_the_option_value_and_range(name, value, expected):
     with pytest.raises(InputError) as err:
-        check_fields({name: value}, dna_rules())
+        check_options({name: value}, "dna")
     assert expected in str(err.value)
 
 
 def test_values_are_coerced_where_the_meaning_is_plain():
-    checked = check_fields(
-        {"epochs": 3.0, "fasta": "a.fa", "valid_chroms": "chr1, chr2"}, dna_rules()
-    )
+    checked = check_options({"epochs": 3.0, "fasta": "a.fa", "valid_chroms": "chr1, chr2"}, "dna")
     assert checked == {"epochs": 3, "fasta": ["a.fa"], "valid_chroms": ["chr1", "chr2"]}
 
 
@@ -68,25 +74,25 @@ def test_unknown_config_keys_name_the_file_and_suggest(tmp_path):
     config = tmp_path / "c.json"
     config.write_text(json.dumps({"epohcs": 3}))
     with pytest.raises(InputError, match=r"c.json: unknown option 'epohcs'; did you mean 'epochs'"):
-        merge_options(TrainOptions, config, {}, dna_rules())
+        new_options({}, config)
     config.write_text(json.dumps({"epochs": "3"}))
     with pytest.raises(InputError, match=r"c.json: 'epochs' must be an integer .*not '3' \(text\)"):
-        merge_options(TrainOptions, config, {}, dna_rules())
+        new_options({}, config)
 
 
 def test_command_line_overrides_the_file_and_both_are_checked(tmp_path):
     config = tmp_path / "c.yaml"
     config.write_text("epochs: 3\nlr: 0.01\n")
-    options = merge_options(TrainOptions, config, {"epochs": 5, "fasta": ["a.fa"]}, dna_rules())
+    options = new_options({"epochs": 5, "fasta": ["a.fa"]}, config)
     assert (options.epochs, options.lr, options.fasta) == (5, 0.01, ["a.fa"])
     with pytest.raises(InputError, match="--lr must be a number > 0"):
-        merge_options(TrainOptions, config, {"lr": 0.0}, dna_rules())
+        new_options({"lr": 0.0, "fasta": ["a.fa"]}, config)
 
 
 def test_series_options_allow_none_for_task_defaults():
-    assert check_fields({"epochs": None, "task": "forecast"}, series_rules())["epochs"] is None
+    assert check_options({"epochs": None, "task": "forecast"}, "series")["epochs"] is None
     with pytest.raises(InputError, match="--task must be one of classify"):
-        check_fields({"task": "binray-ish"}, series_rules())
+        check_options({"task": "binray-ish"}, "series")
 
 
 @given(st.integers(-(10**12), 10**12) | st.floats(allow_nan=True) | st.text(max_size=5))
@@ -142,7 +148,7 @@ def test_any_config_file_is_refused_clearly_or_accepted(tmp_path, values):
     config = tmp_path / "fuzz.json"
     config.write_text(json.dumps(values))
     try:
-        options = merge_options(TrainOptions, config, {}, dna_rules())
+        options = TrainOptions(**check_options(read_options_file(config), "dna", str(config)))
     except InputError as exc:
         assert "fuzz.json" in str(exc)
         return

@@ -4,74 +4,74 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
-from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.cli.app import app, err_console
 from seqconv.cli.common import (
-    bed_option,
-    device_option,
-    genome_option,
-    require_run,
-    run_alias,
-    run_option,
+    BED,
+    FASTA,
+    GENOME,
+    RUN,
+    RUNS_ON,
+    SEED,
+    out_folder,
     start_threads,
-    threads_option,
+    with_help,
 )
+from seqconv.cli.generate import command
+from seqconv.option_table import Spec
+from seqconv.validation import Rule
 
-
-@app.command(
-    no_args_is_help=True,
-    epilog="Example: seqconv attribute --run runs/peaks-motifnet --fasta some.fa --top 5 "
-    "--method ism --method occlusion --window 10",
-)
-@friendly_errors
-def attribute(
-    run: Path | None = run_option(),
-    model: Path | None = run_alias(),
-    fasta: Path | None = typer.Option(
-        None, "--fasta", "-f", metavar="FILE", help="Sequences to explain."
-    ),
-    bed: Path | None = bed_option(),
-    genome: Path | None = genome_option(),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", metavar="DIR", help="Output folder (default: <run>/attributions)."
-    ),
-    target: str | None = typer.Option(
-        None,
-        metavar="NAME",
-        help="Class or target to explain (default: the last (the positive class)).",
-    ),
-    top: int = typer.Option(10, metavar="N", help="Logos for this many top-scoring sequences."),
-    method: list[str] = typer.Option(
-        [],
-        "--method",
-        metavar="METHOD",
-        help="ism: in-silico mutagenesis (3 x length passes per sequence); gradient: gradient x "
+OPTIONS = {
+    "run": RUN,
+    "fasta": with_help(FASTA, "Sequences to explain."),
+    "bed": BED,
+    "genome": GENOME,
+    "out": out_folder("<run>/attributions"),
+    "target": Spec("Class or target to explain (default: the last (the positive class)).",
+                   Rule(str, optional=True), metavar="NAME"),
+    "top": Spec("Logos for this many top-scoring sequences.", Rule(int, 0, 1_000_000),
+                default=10, metavar="N", cli=int),
+    "method": Spec(
+        "ism: in-silico mutagenesis (3 x length passes per sequence); gradient: gradient x "
         "input (one pass); occlusion: output drop when a sliding window is hidden (about "
         "length x --shuffles / --stride passes). Repeat to combine (default: ism and "
         "gradient).",
+        Rule(list), default=[], flags=("--method",), metavar="METHOD", cli=list[str],
     ),
-    ism: bool = typer.Option(
-        True, metavar="", help="In-silico mutagenesis (--no-ism drops it from the methods)."
-    ),
-    window: int = typer.Option(
-        10, metavar="W", help="occlusion: positions hidden at once (1 to the sequence length)."
-    ),
-    stride: int = typer.Option(
-        1, metavar="N", help="occlusion: step between window starts (1 to --window)."
-    ),
-    baseline: str = typer.Option(
-        "shuffle",
-        metavar="KIND",
-        help="occlusion: what replaces the window: shuffle (the same window of "
+    "ism": Spec("In-silico mutagenesis (--no-ism drops it from the methods).", Rule(bool),
+                default=True, flags=("--ism/--no-ism",), cli=bool),
+    "window": Spec("occlusion: positions hidden at once (1 to the sequence length).",
+                   Rule(int), default=10, metavar="W", cli=int),
+    "stride": Spec("occlusion: step between window starts (1 to --window).", Rule(int),
+                   default=1, metavar="N", cli=int),
+    "baseline": Spec(
+        "occlusion: what replaces the window: shuffle (the same window of "
         "dinucleotide-shuffled copies of the sequence) or zero (all-zero one-hot, as padding).",
+        Rule(str), default="shuffle", metavar="KIND",
     ),
-    shuffles: int = typer.Option(
-        4, metavar="N", help="occlusion: shuffled copies averaged per window (shuffle baseline)."
-    ),
-    seed: int = typer.Option(0, metavar="N", help="occlusion: seed of the shuffled copies."),
-    device: str = device_option(),
-    threads: int | None = threads_option(),
+    "shuffles": Spec("occlusion: shuffled copies averaged per window (shuffle baseline).",
+                     Rule(int), default=4, metavar="N", cli=int),
+    "seed": with_help(SEED, "occlusion: seed of the shuffled copies."),
+    **RUNS_ON,
+}  # fmt: skip
+
+
+def attribute(
+    run: Path,
+    fasta: Path | None,
+    bed: Path | None,
+    genome: Path | None,
+    out: Path | None,
+    target: str | None,
+    top: int,
+    method: list[str],
+    ism: bool,
+    window: int,
+    stride: int,
+    baseline: str,
+    shuffles: int,
+    seed: int,
+    device: str,
+    threads: int | None,
 ) -> None:
     """Attribution maps (ISM, gradient x input, occlusion), with logos of the top sequences.
 
@@ -83,11 +83,9 @@ def attribute(
     from seqconv.motifs.occlusion import OcclusionSettings
     from seqconv.outputs import check_output_dir
     from seqconv.runs.commands import load_with_sequences
-    from seqconv.validation import Rule, check_value
 
-    run_dir = require_run(run, model)
+    run_dir = run
     folder = check_output_dir(out or Path(run_dir) / "attributions", [fasta, bed, genome])
-    check_value("top", top, Rule(int, low=0))
     methods = check_methods(method, ism)
     occlusion = OcclusionSettings(window, stride, baseline, shuffles, seed)
     if "occlusion" in methods:
@@ -108,3 +106,12 @@ def attribute(
         f"in {folder}",
         highlight=False,
     )
+
+
+command(
+    app,
+    OPTIONS,
+    attribute,
+    epilog="Example: seqconv attribute --run runs/peaks-motifnet --fasta some.fa --top 5 "
+    "--method ism --method occlusion --window 10",
+)

@@ -1,4 +1,5 @@
-"""Options that several commands share, spelled and explained the same way everywhere.
+"""Options that several commands share, declared once (:class:`seqconv.option_table.Spec`) and so
+spelled and explained the same way everywhere.
 
 One name per concept: ``--run``/``-r`` is a run directory, ``--arch``/``-a`` an architecture.
 The names of earlier versions (``--model``/``-m`` for both) still work as hidden aliases.
@@ -6,76 +7,62 @@ The names of earlier versions (``--model``/``-m`` for both) still work as hidden
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any, TypeVar
 
-import typer
-
-from seqconv.errors import InputError
-
-T = TypeVar("T")
+from seqconv.option_table import Spec
+from seqconv.validation import Rule
 
 SHUFFLED = "shuffled"
 """The class of dinucleotide-shuffled negatives (``seqconv.dna.labels.SHUFFLED_CLASS``, not
 imported here: that module loads torch)."""
-DEVICE_HELP = "auto (a GPU if there is one), cpu, cuda or cuda:N."
-THREADS_HELP = "CPU threads (default: the free cores, at most 8)."
 
+PATH = Rule(str, optional=True)
+"""A file or folder path given on the command line (checked where it is opened)."""
 
-def run_option(help: str = "Run directory from seqconv train (required).") -> Any:
-    """``--run``/``-r``: a run directory, checked by :func:`require_run` rather than by click, so
-    that the hidden alias can stand in for it."""
-    return typer.Option(None, "--run", "-r", metavar="DIR", help=help, show_default=False)
-
-
-def run_alias() -> Any:
-    """``--model``/``-m``, the old name of ``--run`` (hidden)."""
-    return typer.Option(None, "--model", "-m", metavar="DIR", hidden=True)
-
-
-GENOME_FOR_BED = "Reference genome for --bed (plain or bgzip FASTA)."
-BED_INSTEAD_OF_FASTA = (
+RUN = Spec(
+    "Run directory from seqconv train (required).",
+    PATH, flags=("--run", "-r"), old_flags=("--model", "-m"), metavar="DIR", cli=Path,
+    required="give the run directory: --run DIR (the folder seqconv train wrote)",
+)  # fmt: skip
+DEVICE = Spec(
+    "auto (a GPU if there is one), cpu, cuda or cuda:N.",
+    Rule(str), default="auto", metavar="DEVICE",
+)  # fmt: skip
+THREADS = Spec(
+    "CPU threads (default: the free cores, at most 8).",
+    Rule(int, 1, 4096, optional=True), metavar="N", cli=int,
+)  # fmt: skip
+GENOME = Spec("Reference genome for --bed (plain or bgzip FASTA).", PATH, metavar="FASTA", cli=Path)
+BED = Spec(
     "Instead of --fasta: BED/narrowPeak regions on --genome (windows of the model's length "
-    "centred on each)."
-)
+    "centred on each).",
+    PATH, flags=("--bed",), metavar="FILE", cli=Path,
+)  # fmt: skip
+FASTA = Spec("FASTA/FASTQ of sequences.", PATH, flags=("--fasta", "-f"), metavar="FILE", cli=Path)
+OUT_TABLE = Spec(
+    "Output TSV (default, or '-': standard output).",
+    PATH, flags=("--out", "-o"), metavar="FILE", cli=Path,
+)  # fmt: skip
+SEED = Spec("Seed.", Rule(int, 0, 2**32 - 1), default=0, metavar="N", cli=int)
+RUNS_ON = {"device": DEVICE, "threads": THREADS}
+"""What every command that computes takes last."""
 
 
-def genome_option(help: str = GENOME_FOR_BED) -> Any:
-    """``--genome``: the reference FASTA that ``--bed`` regions are on."""
-    return typer.Option(None, metavar="FASTA", help=help)
+def batch_size(default: int, help: str) -> Spec:
+    """``--batch-size``: rows per forward pass."""
+    return Spec(help, Rule(int, low=1), default=default, metavar="N", cli=int)
 
 
-def bed_option(help: str = BED_INSTEAD_OF_FASTA) -> Any:
-    """``--bed``: regions on ``--genome`` to read sequences from."""
-    return typer.Option(None, "--bed", metavar="FILE", help=help)
+def out_folder(default: str) -> Spec:
+    """``--out``: the folder a command writes its files into."""
+    return Spec(f"Output folder (default: {default}).", PATH, flags=("--out", "-o"),
+                metavar="DIR", cli=Path)  # fmt: skip
 
 
-def arch_alias() -> Any:
-    """``--model``/``-m``, the old name of ``--arch`` in ``seqconv train`` (hidden)."""
-    return typer.Option(None, "--model", "-m", metavar="NAME", hidden=True)
-
-
-def device_option() -> Any:
-    return typer.Option("auto", metavar="DEVICE", help=DEVICE_HELP)
-
-
-def threads_option() -> Any:
-    return typer.Option(None, metavar="N", help=THREADS_HELP, show_default=False)
-
-
-def pick(value: T | None, alias: T | None, name: str, old: str = "--model") -> T | None:
-    """The value of option ``name`` or of its old spelling ``old``; both given is an error."""
-    if value is not None and alias is not None:
-        raise InputError(f"{old} is the old name of {name}; give only {name}")
-    return value if value is not None else alias
-
-
-def require_run(run: Path | None, alias: Path | None) -> Path:
-    """The run directory from ``--run`` (or ``--model``), which the command needs."""
-    chosen = pick(run, alias, "--run")
-    if chosen is None:
-        raise InputError("give the run directory: --run DIR (the folder seqconv train wrote)")
-    return chosen
+def with_help(spec: Spec, help: str, **changes: object) -> Spec:
+    """``spec`` explained for one command (same flags, rule and placeholder)."""
+    return dataclasses.replace(spec, help=help, **changes)
 
 
 def start_threads(threads: int | None) -> None:

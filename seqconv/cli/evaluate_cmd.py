@@ -4,69 +4,76 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
-from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.cli.app import app, err_console
 from seqconv.cli.common import (
-    device_option,
-    require_run,
-    run_alias,
-    run_option,
+    FASTA,
+    PATH,
+    RUN,
+    RUNS_ON,
+    SEED,
     shuffled_negatives_run,
     start_threads,
-    threads_option,
+    with_help,
 )
+from seqconv.cli.generate import command
+from seqconv.option_table import Spec
+from seqconv.validation import Rule
 
-
-@app.command(
-    no_args_is_help=True,
-    epilog="Example: seqconv evaluate --run runs/peaks-motifnet --fasta held_out.fa",
-)
-@friendly_errors
-def evaluate(
-    run: Path | None = run_option(),
-    model: Path | None = run_alias(),
-    fasta: list[Path] = typer.Option(
-        None, "--fasta", "-f", metavar="FILE", help="Labelled FASTA (repeat: one file per class)."
-    ),
-    labels: Path | None = typer.Option(
-        None, metavar="FILE", help="TSV/CSV table: id plus target columns."
-    ),
-    negatives: str | None = typer.Option(
-        None,
-        metavar="NEG",
-        help="One file of positives: add 'shuffle'd or FILE negatives (default: as in training: "
+OPTIONS = {
+    "run": RUN,
+    "fasta": with_help(FASTA, "Labelled FASTA (repeat: one file per class).", cli=list[Path],
+                       rule=Rule(list), default=[]),
+    "labels": Spec("TSV/CSV table: id plus target columns.", PATH, metavar="FILE", cli=Path),
+    "negatives": Spec(
+        "One file of positives: add 'shuffle'd or FILE negatives (default: as in training: "
         "'shuffle' for a run trained on one file, else none).",
-        show_default=False,
+        Rule(str, optional=True), metavar="NEG",
     ),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", metavar="FILE", help="Metrics JSON (default: <run>/evaluation.json)."
-    ),
-    bootstrap: int = typer.Option(1000, metavar="N", help="Bootstrap resamples for 95% intervals."),
-    seed: int = typer.Option(0, metavar="N", help="Seed for the bootstrap and shuffled negatives."),
-    device: str = device_option(),
-    threads: int | None = threads_option(),
-    series: Path | None = typer.Option(
-        None,
-        "--series",
-        metavar="FILE",
-        help="Labelled time series (.ts labels, or the training label column).",
-    ),
+    "out": Spec("Metrics JSON (default: <run>/evaluation.json).", PATH, flags=("--out", "-o"),
+                metavar="FILE", cli=Path),
+    "bootstrap": Spec("Bootstrap resamples for 95% intervals.", Rule(int, 0, 1_000_000),
+                      default=1000, metavar="N", cli=int),
+    "seed": with_help(SEED, "Seed for the bootstrap and shuffled negatives."),
+    **RUNS_ON,
+    "series": Spec("Labelled time series (.ts labels, or the training label column).", PATH,
+                   flags=("--series",), metavar="FILE", cli=Path),
+}  # fmt: skip
+
+
+def evaluate(
+    run: Path,
+    fasta: list[Path],
+    labels: Path | None,
+    negatives: str | None,
+    out: Path | None,
+    bootstrap: int,
+    seed: int,
+    device: str,
+    threads: int | None,
+    series: Path | None,
 ) -> None:
     """Evaluate a trained model: auROC, auPR and accuracy per class (or MSE, Pearson, Spearman)."""
     from seqconv.runs.commands import evaluate_files
 
-    run_dir = require_run(run, model)
     if negatives is None and fasta and len(fasta) == 1 and labels is None:
-        negatives = training_negatives(run_dir)
+        negatives = training_negatives(run)
     start_threads(threads)
     metrics, path = evaluate_files(
-        run_dir, fasta, labels, negatives, series, out, bootstrap, seed, device
+        run, fasta, labels, negatives, series, out, bootstrap, seed, device
     )
     Console().print(metrics_table(metrics))
     err_console.print(f"metrics written to {path}", highlight=False)
+
+
+command(
+    app,
+    OPTIONS,
+    evaluate,
+    epilog="Example: seqconv evaluate --run runs/peaks-motifnet --fasta held_out.fa",
+)
 
 
 def training_negatives(run_dir: Path) -> str | None:

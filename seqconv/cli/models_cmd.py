@@ -5,24 +5,27 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
-from seqconv.cli.app import app, friendly_errors
+from seqconv.cli.app import app
+from seqconv.cli.generate import command
+from seqconv.option_table import Spec
+from seqconv.validation import Rule
 
 if TYPE_CHECKING:  # the CLI starts without importing torch
     from torch import nn
 
 
-@app.command("models", epilog="Example: seqconv models --in-channels 1")
-@friendly_errors
-def list_models(
-    in_channels: int = typer.Option(4, metavar="N", help="Input channels to count parameters for."),
-    length: int = typer.Option(
-        1000, min=1, metavar="L", help="Input length to count multiply-adds at."
-    ),
-) -> None:
+OPTIONS = {
+    "in_channels": Spec("Input channels to count parameters for.", Rule(int, 1, 100_000),
+                        default=4, metavar="N", cli=int),
+    "length": Spec("Input length to count multiply-adds at.", Rule(int, 1, 100_000_000),
+                   default=1000, metavar="L", cli=int),
+}  # fmt: skip
+
+
+def list_models(in_channels: int, length: int) -> None:
     """List the zoo models: name, source, output, parameter count and default options; then what
     the separable variants save in parameters and multiply-adds."""
     from seqconv.models import build, defaults, get, is_dense, names
@@ -48,6 +51,16 @@ def list_models(
     for name, model in lighter:
         separable = build(name, in_channels=in_channels, separable=True)
         console.print(_separable_line(name, model, separable, in_channels, length))
+
+
+command(
+    app,
+    OPTIONS,
+    list_models,
+    name="models",
+    no_args_is_help=False,
+    epilog="Example: seqconv models --in-channels 1",
+)
 
 
 def _separable_line(

@@ -6,15 +6,27 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from seqconv.cli.app import app, err_console, friendly_errors
-from seqconv.cli.common import pick, start_threads, threads_option
+from seqconv.cli.app import app, err_console
+from seqconv.cli.common import RUN, THREADS, start_threads, with_help
+from seqconv.cli.generate import command
 from seqconv.errors import SeqconvError
+from seqconv.option_table import Spec
 from seqconv.options import parse_options
+from seqconv.validation import Rule
+
+OPTIONS = {
+    "arch": Spec("Zoo model name (see seqconv models).", Rule(str, optional=True),
+                 flags=("--arch", "-a"), metavar="NAME"),
+    "run": with_help(RUN, "Run directory: the architecture is read from its config.json.",
+                     required=None),
+    "length": Spec("Input length: report output lengths, warn if too short.",
+                   Rule(int, 1, 100_000_000, optional=True), metavar="N", cli=int),
+    "threads": THREADS,
+}  # fmt: skip
 
 
 def _model_spec(arch: str | None, run_dir: Path | None) -> tuple[str, dict[str, Any]]:
@@ -27,33 +39,12 @@ def _model_spec(arch: str | None, run_dir: Path | None) -> tuple[str, dict[str, 
     return model_spec(run_dir)
 
 
-@app.command(
-    "receptive-field",
-    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-    epilog="Example: seqconv receptive-field --arch dilated --length 1000 --dilations 1,2,4,8",
-)
-@friendly_errors
 def receptive_field_command(
-    ctx: typer.Context,
-    arch: str | None = typer.Option(
-        None, "--arch", "-a", metavar="NAME", help="Zoo model name (see seqconv models)."
-    ),
-    run: Path | None = typer.Option(
-        None,
-        "--run",
-        "-r",
-        metavar="DIR",
-        help="Run directory: the architecture is read from its config.json.",
-    ),
-    model: Path | None = typer.Option(None, "--model", "-m", metavar="DIR", hidden=True),
-    length: int | None = typer.Option(
-        None,
-        "--length",
-        min=1,
-        metavar="N",
-        help="Input length: report output lengths, warn if too short.",
-    ),
-    threads: int | None = threads_option(),
+    arch: str | None,
+    run: Path | None,
+    length: int | None,
+    threads: int | None,
+    extra_args: list[str],
 ) -> None:
     """Print the receptive field of a model, layer by layer.
 
@@ -63,9 +54,9 @@ def receptive_field_command(
     from seqconv.models import build
     from seqconv.rf.receptive_field import receptive_field
 
-    name, kwargs = _model_spec(arch, pick(run, model, "--run"))
+    name, kwargs = _model_spec(arch, run)
     start_threads(threads)
-    kwargs = {**kwargs, **parse_options(list(ctx.args))}
+    kwargs = {**kwargs, **parse_options(extra_args)}
     network = build(name, **kwargs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -87,3 +78,14 @@ def receptive_field_command(
         err_console.print(
             f"[bold yellow]warning:[/] {escape(str(warning.message))}", highlight=False
         )
+
+
+command(
+    app,
+    OPTIONS,
+    receptive_field_command,
+    name="receptive-field",
+    no_args_is_help=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog="Example: seqconv receptive-field --arch dilated --length 1000 --dilations 1,2,4,8",
+)

@@ -4,55 +4,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
+from seqconv.cli.app import app, err_console
+from seqconv.cli.common import GENOME, PATH, RUN, RUNS_ON, batch_size, start_threads, with_help
+from seqconv.cli.generate import command
+from seqconv.option_table import Spec
+from seqconv.validation import Rule
 
-from seqconv.cli.app import app, err_console, friendly_errors
-from seqconv.cli.common import (
-    device_option,
-    require_run,
-    run_alias,
-    run_option,
-    start_threads,
-    threads_option,
-)
-
-
-@app.command(
-    no_args_is_help=True,
-    epilog="Example: seqconv scan --run runs/peaks --genome hg38.fa --regions chr8.bed "
-    "--stride 50 --out track.bedgraph",
-)
-@friendly_errors
-def scan(
-    run: Path | None = run_option(),
-    model: Path | None = run_alias(),
-    genome: Path = typer.Option(
-        ..., metavar="FASTA", help="Reference genome (FASTA, plain or bgzip)."
-    ),
-    out: Path = typer.Option(
-        ...,
-        "--out",
-        "-o",
-        metavar="FILE",
-        help="Track to write: .bedgraph (text) or .bw (bigWig). Several targets: one file each, "
+OPTIONS = {
+    "run": RUN,
+    "genome": with_help(GENOME, "Reference genome (FASTA, plain or bgzip).",
+                        required="give the genome to scan: --genome FASTA"),
+    "out": Spec(
+        "Track to write: .bedgraph (text) or .bw (bigWig). Several targets: one file each, "
         "named <stem>.<target>.<suffix>.",
+        PATH, flags=("--out", "-o"), metavar="FILE", cli=Path,
+        required="give the track to write: --out FILE.bedgraph or FILE.bw",
     ),
-    regions: Path | None = typer.Option(
-        None, metavar="BED", help="Scan only these regions (default: the whole genome)."
-    ),
-    stride: int = typer.Option(
-        50, metavar="BP", help="Bin size: one prediction per bin, from the window centred on it."
-    ),
-    target: list[str] = typer.Option(
-        None,
-        "--target",
-        metavar="NAME",
-        help="Target/class to write (repeatable; default: the positive class of a binary model, "
+    "regions": Spec("Scan only these regions (default: the whole genome).", PATH,
+                    metavar="BED", cli=Path),
+    "stride": Spec("Bin size: one prediction per bin, from the window centred on it.",
+                   Rule(int, 1, 10_000_000), default=50, metavar="BP", cli=int),
+    "target": Spec(
+        "Target/class to write (repeatable; default: the positive class of a binary model, "
         "else every target).",
+        Rule(list), default=[], flags=("--target",), metavar="NAME", cli=list[str],
     ),
-    batch_size: int = typer.Option(512, metavar="N", help="Windows per forward pass."),
-    device: str = device_option(),
-    threads: int | None = threads_option(),
+    "batch_size": batch_size(512, "Windows per forward pass."),
+    **RUNS_ON,
+}  # fmt: skip
+
+
+def scan(
+    run: Path,
+    genome: Path,
+    out: Path,
+    regions: Path | None,
+    stride: int,
+    target: list[str],
+    batch_size: int,
+    device: str,
+    threads: int | None,
 ) -> None:
     """Predict along a genome: tile it (or --regions) with --stride bp bins, score the model's
     window centred on each bin, and write one value per bin.
@@ -65,11 +56,8 @@ def scan(
     from seqconv.runs.commands import load_for
     from seqconv.runs.genome_predict import scan as run_scan
     from seqconv.runs.genome_predict import scan_targets, track_paths
-    from seqconv.validation import Rule, check_value
 
-    run_dir = require_run(run, model)
-    stride = check_value("stride", stride, Rule(int, 1, 10_000_000), "--stride")
-    batch_size = check_value("batch_size", batch_size, Rule(int, low=1), "--batch-size")
+    run_dir = run
     suffix = out.suffix.lower()
     if suffix not in (".bedgraph", ".bg", ".bw", ".bigwig"):
         raise InputError(f"--out {out}: use a .bedgraph (or .bg) or .bw (bigWig) file name")
@@ -86,3 +74,12 @@ def scan(
         f"{result.padded:,} windows padded with N past chromosome ends; written to {files}",
         highlight=False,
     )
+
+
+command(
+    app,
+    OPTIONS,
+    scan,
+    epilog="Example: seqconv scan --run runs/peaks --genome hg38.fa --regions chr8.bed "
+    "--stride 50 --out track.bedgraph",
+)

@@ -3,92 +3,61 @@ with ``--genome``, a small genome whose peaks carry the motifs, with variants in
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
-import typer
-
-from seqconv.cli.app import app, err_console, explicit_options, friendly_errors
+from seqconv.cli.app import app, err_console
+from seqconv.cli.common import PATH, SEED, with_help
+from seqconv.cli.generate import command
 from seqconv.errors import InputError
+from seqconv.option_table import Spec, command_line
+from seqconv.validation import Rule
 
-FASTA_ONLY = ("length", "motifs_per_seq", "background", "multi_label", "negatives_fraction")
-GENOME_ONLY = ("chromosomes", "chrom_length")
-
-
-@app.command(
-    no_args_is_help=True,
-    epilog="Example: seqconv simulate --motif CTCF --motif REST --n 2000 --out data/sim.fa"
-    "\n\nExample: seqconv simulate --genome --motif CTCF --n 2000 --out data/genome",
-)
-@friendly_errors
-def simulate(
-    ctx: typer.Context,
-    motif: list[str] = typer.Option(
-        ...,
-        "--motif",
-        "-m",
-        metavar="ID|NAME",
-        help="JASPAR id (MA0079.3, any version; MA0079: latest) or TF name (latest CORE "
-        "version); repeat for several.",
-    ),
-    out: Path = typer.Option(
-        ...,
-        "--out",
-        "-o",
-        metavar="PATH",
-        help="FASTA to write (e.g. data/sim.fa); with --genome, the folder to write.",
-    ),
-    genome: bool = typer.Option(
-        False,
-        "--genome",
-        metavar="",
-        help="Simulate a genome (isochores, repeats, gaps) with peaks carrying the motifs and "
+FASTA, GENOME = ("fasta",), ("genome",)
+BOTH = FASTA + GENOME
+OPTIONS = {
+    "genome": Spec(
+        "Simulate a genome (isochores, repeats, gaps) with peaks carrying the motifs and "
         "variants in them: genome.fa, peaks.narrowPeak, variants.vcf, sites.tsv in --out.",
+        Rule(bool), default=False, flags=("--genome",), data=BOTH, cli=bool,
     ),
-    n: int = typer.Option(
-        2000, "--n", metavar="N", help="Number of sequences; with --genome, number of peaks."
+    "motif": Spec(
+        "JASPAR id (MA0079.3, any version; MA0079: latest) or TF name (latest CORE version); "
+        "repeat for several.",
+        Rule(list), flags=("--motif", "-m"), metavar="ID|NAME", data=BOTH, cli=list[str],
+        required="give at least one --motif ID|NAME (e.g. --motif CTCF)",
     ),
-    chromosomes: int = typer.Option(
-        10, metavar="N", help="With --genome: number of chromosomes (chr1..chrN)."
-    ),
-    chrom_length: int = typer.Option(
-        1_000_000, metavar="BP", help="With --genome: length of each chromosome."
-    ),
-    length: int = typer.Option(200, metavar="N", help="Length of every sequence."),
-    motifs_per_seq: str = typer.Option(
-        "1-3",
-        metavar="LOW-HIGH",
-        help="Motif instances per motif-carrying sequence, LOW-HIGH (uniform).",
-    ),
-    background: str = typer.Option(
-        "uniform",
-        metavar="FILE",
-        help="'uniform', or a FASTA whose sequences are dinucleotide-shuffled.",
-    ),
-    multi_label: bool = typer.Option(
-        False,
-        "--multi-label",
-        metavar="",
-        help="Label each sequence with every planted motif (a,b,c).",
-    ),
-    negatives_fraction: float | None = typer.Option(
-        None,
-        metavar="X",
-        help="Fraction of background-only sequences (default: 0.5 for one motif without "
+    "n": Spec("Number of sequences; with --genome, number of peaks.", Rule(int, 1, 10_000_000),
+              default=2000, flags=("--n",), metavar="N", data=BOTH, cli=int),
+    "chromosomes": Spec("With --genome: number of chromosomes (chr1..chrN).",
+                        Rule(int, 1, 1000), default=10, metavar="N", data=GENOME, cli=int),
+    "chrom_length": Spec("With --genome: length of each chromosome.",
+                         Rule(int, 1, 1_000_000_000), default=1_000_000, metavar="BP",
+                         data=GENOME, cli=int),
+    "length": Spec("Length of every sequence.", Rule(int, 1, 1_000_000), default=200,
+                   metavar="N", data=FASTA, cli=int),
+    "motifs_per_seq": Spec("Motif instances per motif-carrying sequence, LOW-HIGH (uniform).",
+                           Rule(str), default="1-3", metavar="LOW-HIGH", data=FASTA),
+    "background": Spec("'uniform', or a FASTA whose sequences are dinucleotide-shuffled.",
+                       Rule(str), default="uniform", metavar="FILE", data=FASTA),
+    "multi_label": Spec("Label each sequence with every planted motif (a,b,c).", Rule(bool),
+                        default=False, flags=("--multi-label",), data=FASTA, cli=bool),
+    "negatives_fraction": Spec(
+        "Fraction of background-only sequences (default: 0.5 for one motif without "
         "--multi-label, else 0).",
+        Rule(float, 0, 1, optional=True), metavar="X", data=FASTA, cli=float,
     ),
-    seed: int = typer.Option(
-        0, metavar="N", help="Random seed: the same seed gives the same file."
-    ),
-    db: Path | None = typer.Option(
-        None,
-        metavar="FILE",
-        help="Look motifs up in this MEME/JASPAR/TRANSFAC file instead of JASPAR.",
-    ),
-    release: str = typer.Option(
-        "JASPAR2024", metavar="NAME", help="JASPAR release for ids and names."
-    ),
-) -> None:
+    "seed": with_help(SEED, "Random seed: the same seed gives the same file.", data=BOTH),
+    "db": Spec("Look motifs up in this MEME/JASPAR/TRANSFAC file instead of JASPAR.", PATH,
+               metavar="FILE", data=BOTH, cli=Path),
+    "release": Spec("JASPAR release for ids and names.", Rule(str), default="JASPAR2024",
+                    metavar="NAME", data=BOTH),
+    "out": Spec("FASTA to write (e.g. data/sim.fa); with --genome, the folder to write.", PATH,
+                flags=("--out", "-o"), metavar="PATH", data=BOTH, cli=Path,
+                required="give the file to write: --out data/sim.fa (with --genome, a folder)"),
+}  # fmt: skip
+
+
+def simulate(given: set[str], **values: object) -> None:
     """Simulate sequences with planted motifs (Koo & Eddy 2019 design) for tests and demos.
 
     Writes OUT (FASTA with label= headers), OUT's stem + .sites.tsv (every planted site: id,
@@ -99,19 +68,39 @@ def simulate(
     variants.vcf (SNVs that destroy a planted site and SNVs elsewhere in the same peaks),
     sites.tsv, isochores.bed and simulation.json.
     """
-    wrong = [
-        name for name in (FASTA_ONLY if genome else GENOME_ONLY) if name in explicit_options(ctx)
-    ]
+    mode = "genome" if values["genome"] else "fasta"
+    wrong = [OPTIONS[n].flag(n) for n in OPTIONS if n in given and mode not in OPTIONS[n].data]
     if wrong:
-        options = ", ".join("--" + name.replace("_", "-") for name in wrong)
         many = len(wrong) > 1
-        if genome:
-            raise InputError(f"{options} {'do' if many else 'does'} not apply with --genome")
-        raise InputError(f"{options} {'apply' if many else 'applies'} only with --genome")
-    if genome:
-        _simulate_genome(motif, out, n, chromosomes, chrom_length, seed, db, release)
-        return
+        if mode == "genome":
+            raise InputError(
+                f"{', '.join(wrong)} {'do' if many else 'does'} not apply with --genome"
+            )
+        raise InputError(f"{', '.join(wrong)} {'apply' if many else 'applies'} only with --genome")
+    # every setting of this mode, defaults included: the command that makes the same files
+    used = {n: v for n, v in values.items() if mode in OPTIONS[n].data}
+    args = command_line("simulate", OPTIONS, used)
+    if mode == "genome":
+        _simulate_genome(args, **used)  # type: ignore[arg-type]
+    else:
+        _simulate_fasta(args, **used)  # type: ignore[arg-type]
 
+
+def _simulate_fasta(
+    command: str,
+    motif: list[str],
+    out: Path,
+    n: int,
+    length: int,
+    motifs_per_seq: str,
+    background: str,
+    multi_label: bool,
+    negatives_fraction: float | None,
+    seed: int,
+    db: Path | None,
+    release: str,
+    genome: bool,
+) -> None:
     from seqconv.dna.simulate import sidecar_paths, write_simulation
     from seqconv.dna.simulate import simulate as run_simulation
     from seqconv.motifs.database import load_database
@@ -133,14 +122,6 @@ def simulate(
         release=release,
         database=database,
     )
-    args = ["seqconv", "simulate"] + [a for m in motif for a in ("--motif", m)]
-    args += ["--n", n, "--length", length, "--motifs-per-seq", motifs_per_seq]
-    args += ["--background", background] + (["--multi-label"] if multi_label else [])
-    if negatives_fraction is not None:
-        args += ["--negatives-fraction", negatives_fraction]
-    args += ["--seed", seed] + (["--db", db] if db is not None else [])
-    args += (["--release", release] if release != "JASPAR2024" else []) + ["--out", out]
-    command = " ".join(shlex.quote(str(a)) for a in args)  # every setting, defaults included
     files = write_simulation(sim, out, command)
     for note in sim.notes:
         err_console.print(f"note: {note}", highlight=False)
@@ -154,6 +135,7 @@ def simulate(
 
 
 def _simulate_genome(
+    command: str,
     motif: list[str],
     out: Path,
     n: int,
@@ -162,6 +144,7 @@ def _simulate_genome(
     seed: int,
     db: Path | None,
     release: str,
+    genome: bool,
 ) -> None:
     from seqconv.dna.simulate_genome import simulate_genome, write_genome_simulation
     from seqconv.motifs.database import load_database
@@ -178,11 +161,6 @@ def _simulate_genome(
         release=release,
         database=database,
     )
-    args = ["seqconv", "simulate", "--genome"] + [a for m in motif for a in ("--motif", m)]
-    args += ["--n", n, "--chromosomes", chromosomes, "--chrom-length", chrom_length]
-    args += ["--seed", seed] + (["--db", db] if db is not None else [])
-    args += (["--release", release] if release != "JASPAR2024" else []) + ["--out", out]
-    command = " ".join(shlex.quote(str(a)) for a in args)  # every setting, defaults included
     files = write_genome_simulation(sim, out, command)
     for note in sim.notes:
         err_console.print(f"note: {note}", highlight=False)
@@ -193,3 +171,12 @@ def _simulate_genome(
         f"{len(sim.variants)} variants written to {out}: {names}",
         highlight=False,
     )
+
+
+command(
+    app,
+    OPTIONS,
+    simulate,
+    epilog="Example: seqconv simulate --motif CTCF --motif REST --n 2000 --out data/sim.fa"
+    "\n\nExample: seqconv simulate --genome --motif CTCF --n 2000 --out data/genome",
+)

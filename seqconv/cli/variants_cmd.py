@@ -4,64 +4,54 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
-from seqconv.cli.app import app, err_console, friendly_errors
+from seqconv.cli.app import app, err_console
 from seqconv.cli.common import (
-    device_option,
-    require_run,
-    run_alias,
-    run_option,
+    GENOME,
+    OUT_TABLE,
+    PATH,
+    RUN,
+    RUNS_ON,
+    batch_size,
     start_threads,
-    threads_option,
+    with_help,
 )
+from seqconv.cli.generate import command
+from seqconv.option_table import Spec
+from seqconv.validation import Rule
 
-
-@app.command(
-    no_args_is_help=True,
-    epilog=(
-        "Example: seqconv variants --run runs/peaks-motifnet --vcf calls.vcf.gz "
-        "--genome hg38.fa --out effects.tsv"
+OPTIONS = {
+    "run": RUN,
+    "vcf": Spec("VCF of variants (plain, gzip or bgzip; '-': standard input).", PATH,
+                flags=("--vcf",), metavar="FILE", cli=Path),
+    "genome": with_help(
+        GENOME, "Reference FASTA the VCF was called against (plain or bgzip; indexed on first "
+        "use).", flags=("--genome", "-g"), metavar="FILE",
     ),
-)
-@friendly_errors
+    "out": OUT_TABLE,
+    "strict": Spec(
+        "Stop at a REF that is not the genome's or a chromosome not in the genome (default: "
+        "skip and count them).",
+        Rule(bool), default=False, flags=("--strict",), cli=bool,
+    ),
+    "max_indel": Spec(
+        "Longest REF or ALT allele scored (at most half the model length); longer are skipped.",
+        Rule(int, 0, 10_000_000), default=50, metavar="BP", cli=int,
+    ),
+    "batch_size": batch_size(256, "Variants per batch (2N inputs per forward pass)."),
+    **RUNS_ON,
+}  # fmt: skip
+
+
 def variants(
-    run: Path | None = run_option(),
-    model: Path | None = run_alias(),
-    vcf: Path | None = typer.Option(
-        None,
-        "--vcf",
-        metavar="FILE",
-        help="VCF of variants (plain, gzip or bgzip; '-': standard input).",
-    ),
-    genome: Path | None = typer.Option(
-        None,
-        "--genome",
-        "-g",
-        metavar="FILE",
-        help="Reference FASTA the VCF was called against (plain or bgzip; indexed on first use).",
-    ),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", metavar="FILE", help="Output TSV (default, or '-': standard output)."
-    ),
-    strict: bool = typer.Option(
-        False,
-        "--strict",
-        metavar="",
-        help="Stop at a REF that is not the genome's or a chromosome not in the genome "
-        "(default: skip and count them).",
-    ),
-    max_indel: int = typer.Option(
-        50,
-        metavar="BP",
-        help="Longest REF or ALT allele scored (at most half the model length); longer are "
-        "skipped.",
-    ),
-    batch_size: int = typer.Option(
-        256, metavar="N", help="Variants per batch (2N inputs per forward pass)."
-    ),
-    device: str = device_option(),
-    threads: int | None = threads_option(),
+    run: Path,
+    vcf: Path | None,
+    genome: Path | None,
+    out: Path | None,
+    strict: bool,
+    max_indel: int,
+    batch_size: int,
+    device: str,
+    threads: int | None,
 ) -> None:
     """Score variants: the model's prediction for the reference and the alternative allele.
 
@@ -76,7 +66,7 @@ def variants(
     from seqconv.errors import InputError
     from seqconv.runs.variants import score_variants
 
-    run_dir = require_run(run, model)
+    run_dir = run
     if vcf is None or genome is None:
         raise InputError("give the variants and their genome: --vcf FILE --genome FILE")
     start_threads(threads)
@@ -87,3 +77,14 @@ def variants(
         err_console.print(f"note: {note}", highlight=False)
     where = f" to {out}" if out is not None and str(out) != "-" else ""
     err_console.print(f"{summary.line()}{where}", highlight=False)
+
+
+command(
+    app,
+    OPTIONS,
+    variants,
+    epilog=(
+        "Example: seqconv variants --run runs/peaks-motifnet --vcf calls.vcf.gz "
+        "--genome hg38.fa --out effects.tsv"
+    ),
+)

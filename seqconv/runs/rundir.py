@@ -188,10 +188,19 @@ def start(out: Path, config: dict[str, Any], split: pd.DataFrame, resume: bool =
     """Create the run directory and write ``config.json`` and ``split.tsv``.
 
     On ``resume`` the run keeps its original creation time and the recorded hash of its weights,
-    which are checked first.
+    which are checked first; ``resumed`` lists each resumption with the options it changed
+    (``{name: [before, after]}``).
     """
     if resume and (out / CONFIG).is_file():
         previous = read_config(out)
+        before = previous.get("options") if isinstance(previous.get("options"), dict) else {}
+        changed = {
+            name: [before.get(name), value]
+            for name, value in config.get("options", {}).items()
+            if before.get(name) != value
+        }
+        earlier = previous.get("resumed") if isinstance(previous.get("resumed"), list) else []
+        config["resumed"] = [*earlier, {"time": config["created"], "changed": changed}]
         config["created"] = previous.get("created", config["created"])
         if (out / WEIGHTS).is_file():
             verify_weights(out, previous)

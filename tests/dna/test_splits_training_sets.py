@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import seqconv
+from seqconv.option_table import fill
 from seqconv.progress import Reporter
 from seqconv.runs.metrics import compute_metrics
 from seqconv.train.recipes.dna import TrainOptions, prepare
@@ -24,7 +25,7 @@ def options(tmp_path, fasta, **kw):
 
 
 def run_prepare(opts):
-    return prepare(opts, torch.device("cpu"), Reporter(quiet=True))
+    return prepare(fill(opts, "dna"), torch.device("cpu"), Reporter(quiet=True))
 
 
 def test_five_records_are_too_few_ten_are_enough(tmp_path):

@@ -15,7 +15,7 @@ from seqconv.models.layers import CausalConv1d
 from seqconv.rf.streaming import Streamer
 from seqconv.series.data import SeriesData
 from seqconv.train.recipes.series import train_series
-from seqconv.train.recipes.series_options import SeriesOptions
+from seqconv.train.train_options import TrainOptions
 
 LENGTH = 70
 
@@ -146,9 +146,9 @@ def test_stream_from_a_series_run(tmp_path):
     frame.insert(0, "label", data.labels)
     frame.insert(0, "id", data.ids)
     frame.to_csv(path, index=False)
-    options = SeriesOptions(series=str(path), model="tcn", normalize="channel", epochs=2,
-                            model_options={"channels": [6, 6], "kernel_size": 3},
-                            out=str(tmp_path / "run"), quiet=True)  # fmt: skip
+    options = TrainOptions(series=str(path), model="tcn", normalize="channel", epochs=2,
+                           model_options={"channels": [6, 6], "kernel_size": 3},
+                           out=str(tmp_path / "run"), quiet=True)  # fmt: skip
     run = seqconv.load(train_series(options))
     assert "calibration" not in run.config  # no validation rows apart from the training rows
     stream = run.streamer()

@@ -127,8 +127,9 @@ def test_motifs_and_attribute_out_must_be_a_folder(run_dir, tmp_path):
     ("option", "value", "message"),
     [
         ("--q", 0, "--q must be a number > 0 and <= 1, not 0"),
-        ("--shuffles", 0, "--shuffles must be an integer >= 1, not 0"),
-        ("--min-sites", -1, "--min-sites must be an integer >= 1, not -1"),
+        ("--shuffles", 0, "--shuffles must be an integer >= 1 and <= 100,000, not 0"),
+        ("--shuffles", 10**6, "--shuffles must be an integer >= 1 and <= 100,000, not 1000000"),
+        ("--min-sites", -1, "--min-sites must be an integer >= 1 and <= 100,000,000, not -1"),
     ],
 )
 def test_motifs_numeric_options(run_dir, tmp_path, option, value, message):

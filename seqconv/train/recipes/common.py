@@ -9,12 +9,11 @@ plots and the closing summary.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,45 +21,34 @@ import torch
 from torch import nn
 
 from seqconv.errors import SeqconvError
-from seqconv.files import absolute
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.claim import Claim, claim, new_run_dir
+from seqconv.runs.predict import resolved_precision
 from seqconv.runs.stores import InputStore
 from seqconv.train.closed_form import fit_closed_form, is_closed_form
 from seqconv.train.distributed import Distributed
 from seqconv.train.loop import FitResult, FitSettings, fit
+from seqconv.train.train_options import TrainOptions
 
 
-@dataclass
-class RecipeOptions:
-    """Options shared by every recipe; subclasses add their own fields.
-
-    ``path_fields`` name the fields that hold file paths: :meth:`repeatable` makes them absolute,
-    so that a run's ``config.json`` repeats the run from any folder (``--config``, ``--resume``).
-
-    Attributes
-    ----------
-    force
-        Replace an existing run directory at ``out`` (never stored: a repeated run must not
-        replace anything unasked).
-    """
-
-    force: bool = False
-
-    path_fields: ClassVar[tuple[str, ...]] = ("out",)
-
-    def repeatable(self) -> dict[str, Any]:
-        """The options as JSON-ready values, paths absolute (``force`` left out)."""
-        values = dataclasses.asdict(self)
-        values.pop("force", None)
-        for name in self.path_fields:
-            value = values.get(name)
-            if isinstance(value, list):
-                values[name] = [str(absolute(v)) for v in value]
-            elif value:
-                values[name] = str(absolute(value))
-        return values
+def fit_settings(o: TrainOptions) -> FitSettings:
+    """How to train, from options whose task defaults are filled in
+    (:func:`seqconv.option_table.fill`). Series runs monitor the loss and have no strands."""
+    series = o.data == "series"
+    return FitSettings(
+        epochs=int(o.epochs),
+        batch_size=int(o.batch_size),
+        lr=float(o.lr),
+        weight_decay=float(o.weight_decay),
+        patience=int(o.patience),
+        lr_patience=int(o.lr_patience),
+        precision=o.precision,
+        rc_average=o.reverse_complement and not series,
+        seed=o.seed,
+        monitor="val_loss" if series else "auto",
+        time_limit=o.time_limit,
+    )
 
 
 @dataclass
@@ -104,7 +92,8 @@ class Job:
     Attributes
     ----------
     options
-        The options actually used (task defaults filled in): repeated in ``config.json``.
+        The :class:`~seqconv.train.train_options.TrainOptions` actually used (task defaults
+        filled in): repeated in ``config.json``.
     stem
         Names the default run directory ``runs/<stem>-<model>``.
     model, inputs, targets, task, train_index, valid_index, settings, target_names
@@ -124,7 +113,7 @@ class Job:
         Writes the recipe's own files into the run directory at the end (e.g. GC plots).
     """
 
-    options: Any
+    options: TrainOptions
     stem: str
     model: nn.Module
     inputs: InputStore
@@ -245,6 +234,9 @@ def train_run(
         out = Path(dist.broadcast(str(held.out)))
         resume = bool(dist.broadcast(resume))
         config = rundir.provenance(job.options.repeatable()) | job.config
+        # what "auto" became here: the run predicts in it on any device (Run.precision)
+        used = resolved_precision(job.settings.precision, device)
+        config["train"] = config.get("train", {}) | {"precision_used": used}
         if dist.is_main:
             held.replace_old()
             rundir.start(out, config, job.split, resume)
@@ -297,13 +289,23 @@ def _finish(
 def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Reporter) -> dict | None:
     """Fit the calibration of a classifier on the validation rows, store it in ``config``, apply
     it to ``held``'s predictions and draw the reliability diagram; the ``calibration`` block of
-    ``metrics.json`` (``None`` when the task or the data have nothing to calibrate)."""
+    ``metrics.json`` (``None`` when the task or the data have nothing to calibrate).
+
+    Calibration figures are never reported on the rows the fit used. With a test split the block
+    holds ``valid`` (the fit's own rows, in-sample: see ``fitted_on``) and ``test``. When the
+    held-out rows are the validation rows themselves (series without a test split), it holds
+    ``valid_in_sample`` (the fit's own figures) and ``valid_cross_fitted`` (each row calibrated by
+    a fit on the other folds, :func:`~seqconv.runs.calibration.cross_fitted`), and ``held`` gets
+    the cross-fitted probabilities, so that ``metrics.json``'s summary is not in-sample either.
+    """
     from seqconv.runs.calibration import (
         CALIBRATED_TASKS,
+        CROSS_FIT_FOLDS,
         MIN_ROWS,
         Calibration,
         calibrated,
         calibration_scores,
+        cross_fitted,
         fit_calibration,
         log_loss,
         prediction_accuracy,
@@ -333,7 +335,11 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
         return {"method": "none", "reason": reason}
     config["calibration"] = fitted.to_dict()
     before = held.predictions  # linked as trained
-    held.predictions = calibrated(held.task, held.outputs, fitted).numpy()
+    in_sample = held.split == "valid"  # the held-out rows are the rows of the fit
+    if in_sample:
+        held.predictions = cross_fitted(held.task, held.outputs, held.truth).numpy()
+    else:
+        held.predictions = calibrated(held.task, held.outputs, fitted).numpy()
 
     def scores(truth: np.ndarray, p: np.ndarray) -> dict:
         accuracy = prediction_accuracy(held.task, truth, p)
@@ -342,22 +348,29 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
     def valid_scores(fit: Calibration | None) -> dict:
         return scores(valid_truth, calibrated(held.task, valid_outputs, fit).numpy())
 
+    fit_rows = "valid_in_sample" if in_sample else "valid"
+    shown = "valid_cross_fitted" if in_sample else held.split
     report = {
         **fitted.to_dict(),
         "fitted_on": {"split": "valid", "n": int(len(rows))},
         "valid_log_loss": {"before": without, "after": with_fit},
-        "valid": {"before": valid_scores(None), "after": valid_scores(fitted)},
-        held.split: {
+        fit_rows: {"before": valid_scores(None), "after": valid_scores(fitted)},
+        shown: {
             "before": scores(held.truth, before),
             "after": scores(held.truth, held.predictions),
         },
     }
+    label = _HELD_LABEL[held.split]
+    if in_sample:
+        report[shown]["folds"] = min(CROSS_FIT_FOLDS, len(held.truth))
+        label = f"{label}, cross-fitted"
     plot_reliability(held.task, held.truth, before, held.predictions, out / rundir.RELIABILITY,
-                     _HELD_LABEL[held.split])  # fmt: skip
-    b, a = report[held.split]["before"], report[held.split]["after"]
+                     label)  # fmt: skip
+    b, a = report[shown]["before"], report[shown]["after"]
+    where = f"{held.split} ({report[shown]['folds']}-fold cross-fitted)" if in_sample else shown
     reporter.info(
         f"probabilities calibrated on {len(rows):,} validation rows ({fitted.method}): "
-        f"{held.split} ECE {b['ece']:.3f} -> {a['ece']:.3f}, Brier {b['brier']:.3f} -> "
+        f"{where} ECE {b['ece']:.3f} -> {a['ece']:.3f}, Brier {b['brier']:.3f} -> "
         f"{a['brier']:.3f}, accuracy of the prediction column {b['accuracy']:.3f} -> "
         f"{a['accuracy']:.3f}"
     )

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -21,8 +19,9 @@ from seqconv.dna.fasta import fasta_lengths
 from seqconv.dna.labels import LabeledSequences, load_labeled
 from seqconv.dna.splits import Split, check_class_sizes, make_split
 from seqconv.errors import InputError, SeqconvError
-from seqconv.files import absolute
 from seqconv.models.probe import check_input_length
+from seqconv.models.protocol import is_dense
+from seqconv.option_table import fill
 from seqconv.progress import Reporter
 from seqconv.rf.receptive_field import receptive_field
 from seqconv.runs import rundir
@@ -36,121 +35,14 @@ from seqconv.runs.tasks import (
     target_tensor,
 )
 from seqconv.train.loop import FitResult, FitSettings
-from seqconv.train.recipes.common import HeldOut, Job, RecipeOptions, train_run
+from seqconv.train.recipes.common import HeldOut, Job, fit_settings, train_run
 from seqconv.train.recipes.genome import (
     genome_config,
     load_genome_data,
     record_bed_files,
     write_gc_files,
 )
-
-DEFAULT_MODEL = "motifnet"
-
-
-@dataclass
-class TrainOptions(RecipeOptions):
-    """Every option of ``seqconv train``; a JSON/YAML file of these names repeats a run.
-
-    Attributes
-    ----------
-    fasta
-        FASTA/FASTQ files (one per class, or one with ``label=`` headers or a label table).
-    labels
-        Optional TSV/CSV table: ``id`` plus one column per target.
-    bed, genome
-        Instead of FASTA: BED/narrowPeak files (one per class, or one with ``label_column``,
-        ``bigwig`` or negatives) on a genome FASTA (see :mod:`seqconv.dna.genome_labels`).
-    label_column, bigwig, bigwig_stat, log1p
-        Labels from a BED column (``name``, ``score`` or a number), or regression on bigWig signal
-        per window (``mean`` or ``sum``, optionally ``log1p``).
-    negatives
-        With one unlabelled file: ``"shuffle"`` (dinucleotide-shuffled copies), a FASTA path, or
-        ``"none"``; with one BED also ``"genome"`` (GC-matched genomic windows). ``None``: genome
-        for BED, shuffle for FASTA.
-    negatives_ratio, flank, exclude
-        Genomic negatives per peak, their distance from every peak (default: the window length)
-        and regions they avoid (a BED, e.g. a blacklist).
-    intervals
-        ``--task segment``: a table ``id, start, end[, label]`` of intervals per record
-        (:mod:`seqconv.train.recipes.segment`).
-    model, model_options
-        Zoo model name and keyword arguments (``in_channels``/``n_outputs`` are set for you).
-    length, align
-        Pad/trim every sequence to ``length`` (``None``: their common length, or the median length
-        when they differ).
-    task
-        Override the task inferred from the labels.
-    valid_chroms, test_chroms
-        Held-out chromosomes for ids with coordinates (defaults: chr7; chr8, chr9).
-    drop_missing_labels
-        Drop records whose label table cells are empty, NaN or infinite (default: refuse them,
-        naming the ids).
-    out
-        Run directory (default ``runs/<first fasta stem>-<model>``, numbered if it exists).
-    """
-
-    fasta: list[str] = field(default_factory=list)
-    labels: str | None = None
-    bed: list[str] = field(default_factory=list)
-    genome: str | None = None
-    label_column: str | None = None
-    bigwig: list[str] = field(default_factory=list)
-    bigwig_stat: str = "mean"
-    log1p: bool = False
-    negatives: str | None = None
-    negatives_ratio: float = 1.0
-    flank: int | None = None
-    exclude: str | None = None
-    intervals: str | None = None
-    model: str = DEFAULT_MODEL
-    model_options: dict[str, Any] = field(default_factory=dict)
-    length: int | None = None
-    align: str = "center"
-    task: str | None = None
-    drop_missing_labels: bool = False
-    epochs: int = 200  # a cap: training stops on a plateau of the validation metric
-    batch_size: int = 128
-    lr: float = 3e-3
-    weight_decay: float = 1e-2
-    patience: int = 5
-    time_limit: float | None = None
-    reverse_complement: bool = True
-    max_shift: int = 3
-    valid_chroms: list[str] | None = None
-    test_chroms: list[str] | None = None
-    device: str = "auto"
-    precision: str = "auto"
-    seed: int = 0
-    out: str | None = None
-    quiet: bool = False
-
-    path_fields: ClassVar[tuple[str, ...]] = (
-        "fasta", "labels", "bed", "genome", "bigwig", "exclude", "intervals", "out"
-    )  # fmt: skip
-
-    def repeatable(self) -> dict[str, Any]:
-        values = super().repeatable()
-        if values["negatives"] not in (None, "shuffle", "none", "genome"):
-            values["negatives"] = str(absolute(values["negatives"]))
-        return values
-
-    @property
-    def negatives_used(self) -> str:
-        """The negatives in effect: the default depends on the input."""
-        return self.negatives or ("genome" if self.bed else "shuffle")
-
-    def fit_settings(self) -> FitSettings:
-        return FitSettings(
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            patience=self.patience,
-            precision=self.precision,
-            rc_average=self.reverse_complement,
-            time_limit=self.time_limit,
-            seed=self.seed,
-        )
+from seqconv.train.train_options import TrainOptions, profile_of
 
 
 def choose_length(paths: list[str], reporter: Reporter) -> int:
@@ -173,7 +65,7 @@ def build_model(options: TrainOptions, n_outputs: int, task: str) -> torch.nn.Mo
     kwargs = dict(options.model_options)
     kwargs.update(in_channels=4, n_outputs=n_outputs)
     model = build_for_task(options.model, task, **kwargs)
-    if getattr(model, "dense", False):
+    if is_dense(model):
         raise InputError(
             f"--arch {options.model} predicts a label per position; for one label per sequence "
             "choose another model (seqconv models), or train it with --task segment --intervals"
@@ -205,7 +97,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None, resume: bool 
     Parameters
     ----------
     options
-        See :class:`TrainOptions`.
+        See :class:`~seqconv.train.train_options.TrainOptions` (task defaults are filled in).
     reporter
         Where progress goes (``Reporter(quiet=True)`` for none).
     resume
@@ -216,6 +108,7 @@ def train(options: TrainOptions, reporter: Reporter | None = None, resume: bool 
     Path
         The run directory.
     """
+    options = fill(options, profile_of(options))
     return train_run(options, lambda device, rep: prepare(options, device, rep), reporter, resume)
 
 
@@ -264,7 +157,7 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
     check_input_length(model, 4, length, fix="pad them with --length {n}")
     rf = check_receptive_field(model, length, reporter)
     inputs = CodesTensor(data.codes, device, Augment(options.reverse_complement, options.max_shift))
-    settings = options.fit_settings()
+    settings = fit_settings(options)
 
     def outputs_of(rows: np.ndarray) -> torch.Tensor:
         return predict(model, inputs, rows, 512, options.reverse_complement, options.precision)

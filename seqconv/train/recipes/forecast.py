@@ -30,6 +30,7 @@ import torch
 
 from seqconv.errors import InputError
 from seqconv.models.probe import check_input_length
+from seqconv.option_table import fill
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.forecast import (
@@ -47,15 +48,14 @@ from seqconv.series.normalize import Normalizer
 from seqconv.series.quantize import MuLaw
 from seqconv.series.windows import ForecastWindows, gather_windows, make_forecast_windows
 from seqconv.train.loop import FitResult
-from seqconv.train.recipes.common import HeldOut, Job
+from seqconv.train.recipes.common import HeldOut, Job, fit_settings
 from seqconv.train.recipes.series_options import (
-    SeriesOptions,
     build_series_model,
-    check_options,
-    copy_options,
+    check_series_options,
     data_summary,
     input_config,
 )
+from seqconv.train.train_options import TrainOptions
 
 MODEL_DEFAULTS = {
     "tcn": {"channels": [32] * 6, "kernel_size": 3},
@@ -63,33 +63,21 @@ MODEL_DEFAULTS = {
 }
 
 
-def fill_forecast_defaults(options: SeriesOptions) -> SeriesOptions:
-    """A copy of ``options`` with forecasting defaults for every option left ``None``."""
-    o = copy_options(options)
-    if o.levels is None:
-        o.levels = 256 if o.model == "wavenet" else 0
-    default_model = "wavenet" if o.levels else "tcn"
-    if o.model is None or o.model == default_model:
-        o.model_options = MODEL_DEFAULTS[default_model] | o.model_options
-    o.model = o.model or default_model
-    o.window = o.window or 64
-    o.normalize = o.normalize or "channel"
-    o.missing = o.missing or "ffill"
-    o.valid_fraction = 0.1 if o.valid_fraction is None else o.valid_fraction
-    o.test_fraction = 0.1 if o.test_fraction is None else o.test_fraction
-    o.epochs = o.epochs or 100
-    o.batch_size = o.batch_size or 64
-    o.patience = o.patience or 10
-    o.lr_patience = o.lr_patience or 3
+def forecast_options(options: TrainOptions, shortest: int) -> TrainOptions:
+    """``options`` with the forecasting defaults filled in; ``tcn`` and ``wavenet`` get their
+    forecasting sizes (:data:`MODEL_DEFAULTS`) under the keyword arguments given."""
+    o = fill(options, "forecast", shortest=shortest)
+    o.model_options = MODEL_DEFAULTS.get(o.model, {}) | o.model_options
     return o
 
 
 def prepare(
-    options: SeriesOptions, data: SeriesData, device: torch.device, reporter: Reporter
+    options: TrainOptions, data: SeriesData, device: torch.device, reporter: Reporter
 ) -> Job:
     """Windows split by time, normaliser and quantiser fitted on the training part, the model."""
-    o = fill_forecast_defaults(options)
-    check_options(o)
+    shortest = int(data.lengths.min())
+    o = forecast_options(options, shortest)
+    check_series_options(o)
     if o.normalize == "series":
         raise InputError(
             "forecasting cannot normalise each series by its own statistics (they include the "
@@ -110,10 +98,6 @@ def prepare(
         )
         chosen = [0]
     window, horizon = int(o.window), int(o.horizon)
-    shortest = int(data.lengths.min())
-    if options.window is None and window > shortest // 4:
-        window = max(shortest // 4, 2)
-        o.window = window
     windows = make_forecast_windows(
         data.lengths, window, horizon, o.stride, o.valid_fraction, o.test_fraction
     )
@@ -159,7 +143,7 @@ def prepare(
         f"{f' over {o.levels} mu-law levels' if o.levels else ''}; windows train "
         f"{counts['train']:,}, validation {counts['valid']:,}, test {counts['test']:,}"
     )
-    settings = o.fit_settings()
+    settings = fit_settings(o)
     config = {
         "model": model.build_config,
         "input": input_config(data, normalizer, o.missing, "left", False, window),
@@ -222,7 +206,7 @@ def held_out_forecasts(
     normalizer: Normalizer,
     chosen: list[int],
     quantizer: MuLaw | None,
-    o: SeriesOptions,
+    o: TrainOptions,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Truth, forecasts and the last-value forecast of the held-out windows (original units);
     windows whose targets hold missing values are left out."""
@@ -231,7 +215,8 @@ def held_out_forecasts(
     keep = ~np.isnan(truth).any(axis=(1, 2))
     index, truth = index[keep], truth[keep]
     predictions = forecast_windows(
-        model, values, windows, index, normalizer, chosen, quantizer, int(o.horizon), o.decode
-    )
+        model, values, windows, index, normalizer, chosen, quantizer, int(o.horizon), o.decode,
+        o.precision,
+    )  # fmt: skip
     naive = naive_forecasts(values, windows, index, normalizer, chosen, int(o.horizon))
     return truth.reshape(len(index), -1), predictions, naive

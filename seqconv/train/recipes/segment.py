@@ -22,6 +22,7 @@ from seqconv.dna.intervals import position_labels, read_intervals
 from seqconv.dna.splits import make_split
 from seqconv.errors import InputError
 from seqconv.models import registry
+from seqconv.option_table import fill
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.predict import predict
@@ -34,13 +35,9 @@ from seqconv.runs.segments import (
 from seqconv.runs.stores import Augment, SegmentCodes
 from seqconv.runs.tasks import link
 from seqconv.train.loop import FitResult
-from seqconv.train.recipes.common import HeldOut, Job, train_run
-from seqconv.train.recipes.dna import (
-    DEFAULT_MODEL,
-    TrainOptions,
-    check_receptive_field,
-    choose_length,
-)
+from seqconv.train.recipes.common import HeldOut, Job, fit_settings, train_run
+from seqconv.train.recipes.dna import check_receptive_field, choose_length
+from seqconv.train.train_options import TrainOptions
 
 SEGMENT_MODEL = "unet"
 MAX_POS_WEIGHT = 20.0
@@ -49,6 +46,10 @@ MAX_POS_WEIGHT = 20.0
 def train_segment(options: TrainOptions, reporter: Reporter | None = None,
                   resume: bool = False) -> Path:  # fmt: skip
     """Train a per-position model; see the module docstring. Returns the run directory."""
+    reporter = reporter or Reporter(options.quiet)
+    if options.model is None:
+        reporter.info("--task segment: the dense model unet (choose with --arch)")
+    options = fill(dataclasses.replace(options, task="segment"), "dna-segment")
     return train_run(options, lambda device, rep: prepare(options, device, rep), reporter, resume)
 
 
@@ -62,22 +63,19 @@ def pos_weights(labels: np.ndarray) -> list[float]:
     return np.clip(np.sqrt(ratio), 1.0, MAX_POS_WEIGHT).round(3).tolist()
 
 
-def _model_name(options: TrainOptions, reporter: Reporter) -> str:
-    if options.model == DEFAULT_MODEL and not options.model_options:
-        reporter.info(f"--task segment: the dense model {SEGMENT_MODEL} (choose with --arch)")
-        return SEGMENT_MODEL
+def _check_dense(options: TrainOptions) -> None:
     if not registry.builds_dense(options.model, **options.model_options):
         raise InputError(
             f"--arch {options.model} predicts one label per sequence; --task segment needs a "
             f"model with a label per position, e.g. unet or dilated_seg"
         )
-    return options.model
 
 
 def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> Job:
     """Read sequences and intervals, split, build the dense model; describe the run."""
     if len(options.fasta) != 1 or options.bed:
         raise InputError("--task segment takes one --fasta file and its --intervals table")
+    _check_dense(options)
     fasta = options.fasta[0]
     length = options.length or choose_length(options.fasta, reporter)
     data = read_fasta_codes(fasta, length, options.align)
@@ -98,14 +96,12 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         f"split {split.method}: train {counts['train']:,}, validation {counts['valid']:,}, "
         f"test {counts['test']:,}"
     )
-    name = _model_name(options, reporter)
-    options = dataclasses.replace(options, model=name, task="segment")
     kwargs = dict(options.model_options) | {"in_channels": 4, "n_outputs": len(names)}
-    model = registry.build(name, **kwargs).to(device)
+    model = registry.build(options.model, **kwargs).to(device)
     rf = check_receptive_field(model, length, reporter)
     inputs = SegmentCodes(data.codes, labels, device,
                           Augment(options.reverse_complement, options.max_shift))  # fmt: skip
-    settings = dataclasses.replace(options.fit_settings(), pos_weight=weights)
+    settings = dataclasses.replace(fit_settings(options), pos_weight=weights)
     targets = torch.as_tensor(labels, dtype=torch.float32)
 
     def outputs_of(rows: np.ndarray) -> torch.Tensor:

@@ -42,6 +42,7 @@ from seqconv.dna.splits import random_split
 from seqconv.errors import InputError
 from seqconv.models.masking import enable_masks, padding_side
 from seqconv.models.probe import check_input_length
+from seqconv.option_table import fill
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.predict import predict
@@ -52,17 +53,16 @@ from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.train.closed_form import is_closed_form
 from seqconv.train.loop import FitResult
 from seqconv.train.recipes import forecast, series_segment
-from seqconv.train.recipes.common import HeldOut, Job, train_run
+from seqconv.train.recipes.common import HeldOut, Job, fit_settings, train_run
 from seqconv.train.recipes.series_options import (
-    SeriesOptions,
     build_series_model,
-    check_options,
+    check_series_options,
     data_summary,
-    fill_defaults,
     input_config,
     read_training_series,
     task_kind,
 )
+from seqconv.train.train_options import TrainOptions
 
 DEFAULT_NOTE = (
     " (the default: fixed convolutions and a ridge head fitted in seconds; --arch inception "
@@ -71,14 +71,15 @@ DEFAULT_NOTE = (
 
 
 def train_series(
-    options: SeriesOptions, reporter: Reporter | None = None, resume: bool = False
+    options: TrainOptions, reporter: Reporter | None = None, resume: bool = False
 ) -> Path:
     """Train on a time-series file and write a run directory.
 
     Parameters
     ----------
     options
-        See :class:`~seqconv.train.recipes.series_options.SeriesOptions`.
+        See :class:`~seqconv.train.train_options.TrainOptions`; ``None`` values take the
+        task's defaults.
     reporter
         Where progress goes.
     resume
@@ -108,7 +109,7 @@ def train_series(
 
 
 def prepare_labelled(
-    options: SeriesOptions,
+    options: TrainOptions,
     data: SeriesData,
     kind: str | None,
     device: torch.device,
@@ -123,8 +124,8 @@ def prepare_labelled(
         )
     kind = "regress" if task == "regression" else "classify"
     strata = targets if is_classification(task) else None
-    o = fill_defaults(options, kind, len(data))
-    check_options(o)
+    o = fill(options, "series", n_series=len(data))
+    check_series_options(o)
     groups = [str(i) for i in range(len(data))]
     assignment = random_split(groups, strata, o.valid_fraction, o.test_fraction, o.seed).assignment
     train_idx, valid_idx = (np.flatnonzero(assignment == s) for s in ("train", "valid"))
@@ -138,7 +139,7 @@ def prepare_labelled(
         )
     if is_classification(task) and np.unique(targets[train_idx]).size < 2:
         raise InputError(f"{data.source}: the training split holds a single class")
-    o.batch_size = options.batch_size or int(np.clip(len(train_idx) // 10, 4, 64))
+    o = fill(o, "series", n_train=len(train_idx))
 
     model = build_series_model(
         o.model, o.model_options, data.n_channels, len(names), task, int(data.max_length)
@@ -178,7 +179,7 @@ def prepare_labelled(
         model, inputs.data.shape[1], data.max_length, "series", "steps",
         fix="choose a model for short series (e.g. --arch resnet)",
     )  # fmt: skip
-    settings = o.fit_settings()
+    settings = fit_settings(o)
     config = {
         "model": model.build_config,
         "input": input_config(data, normalizer, o.missing, side, True, int(data.max_length)),
@@ -231,4 +232,4 @@ def prepare_labelled(
     )
 
 
-__all__ = ["SeriesOptions", "train_series"]
+__all__ = ["train_series"]

@@ -31,6 +31,7 @@ from seqconv.dna.splits import random_split
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models import registry
 from seqconv.models.masking import enable_masks
+from seqconv.option_table import fill
 from seqconv.progress import Reporter
 from seqconv.runs import rundir
 from seqconv.runs.predict import predict
@@ -39,20 +40,19 @@ from seqconv.runs.series_stores import SegmentSeries
 from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.series.step_labels import read_step_labels
 from seqconv.train.loop import FitResult
-from seqconv.train.recipes.common import HeldOut, Job
+from seqconv.train.recipes.common import HeldOut, Job, fit_settings
 from seqconv.train.recipes.segment import (
     corrected_probabilities,
     pos_weights,
     segment_held_out,
 )
 from seqconv.train.recipes.series_options import (
-    SeriesOptions,
     build_series_model,
-    check_options,
-    copy_options,
+    check_series_options,
     data_summary,
     input_config,
 )
+from seqconv.train.train_options import TrainOptions
 
 SEGMENT_MODEL = "dilated_seg"
 NEEDS_TARGET = (
@@ -61,22 +61,7 @@ NEEDS_TARGET = (
 )
 
 
-def fill_segment_defaults(options: SeriesOptions, n_series: int) -> SeriesOptions:
-    """A copy of ``options`` with the segment defaults (module docstring) filled in."""
-    o = copy_options(options)
-    o.model = o.model or SEGMENT_MODEL
-    o.normalize = o.normalize or "series"
-    o.missing = o.missing or "interpolate"
-    o.valid_fraction = 0.2 if o.valid_fraction is None else o.valid_fraction
-    o.test_fraction = 0.0 if o.test_fraction is None else o.test_fraction
-    o.epochs = o.epochs or 200
-    o.batch_size = o.batch_size or int(np.clip(n_series // 10, 4, 64))
-    o.patience = o.patience or 10
-    o.lr_patience = o.lr_patience or 5
-    return o
-
-
-def prepare(options: SeriesOptions, device: torch.device, reporter: Reporter) -> Job:
+def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> Job:
     """Read the series and their step labels, split, build the dense model; describe the run."""
     if not options.target:
         raise InputError(NEEDS_TARGET)
@@ -85,8 +70,8 @@ def prepare(options: SeriesOptions, device: torch.device, reporter: Reporter) ->
         reporter.info(note)
     if len(data) == 0:
         raise InputError(f"{options.series}: no series")
-    o = fill_segment_defaults(options, len(data))
-    check_options(o)
+    o = fill(options, "series-segment")
+    check_series_options(o)
     if not registry.builds_dense(o.model, **(o.model_options | {"in_channels": data.n_channels})):
         raise InputError(
             f"--arch {o.model} predicts one label per series; --task segment needs a model with "
@@ -100,6 +85,7 @@ def prepare(options: SeriesOptions, device: torch.device, reporter: Reporter) ->
             f"{data.source}: {len(data)} series leave none for validation; add series or raise "
             "--valid-fraction"
         )
+    o = fill(o, "series-segment", n_train=len(train_idx))
     mask = data.mask()
     weights = pos_weights(labels[train_idx])
     shortest = shortest_calls(labels[train_idx])
@@ -131,7 +117,7 @@ def prepare(options: SeriesOptions, device: torch.device, reporter: Reporter) ->
         f"test {counts['test']}"
     )
     o = dataclasses.replace(o, task="segment")
-    settings = dataclasses.replace(o.fit_settings(), pos_weight=weights)
+    settings = dataclasses.replace(fit_settings(o), pos_weight=weights)
 
     def outputs_of(rows: np.ndarray) -> torch.Tensor:
         return predict(model, inputs, rows, 256, False, o.precision)
