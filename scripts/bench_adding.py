@@ -33,9 +33,9 @@ import numpy as np
 import torch
 
 from seqconv import models
+from seqconv.core.predict import predict
+from seqconv.core.series_stores import SeriesTensor
 from seqconv.progress import Reporter
-from seqconv.runs.predict import predict
-from seqconv.runs.series_stores import SeriesTensor
 from seqconv.series.normalize import Normalizer
 from seqconv.train.loop import FitSettings, fit
 

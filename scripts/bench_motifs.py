@@ -124,10 +124,10 @@ def motifs_of(run, model, codes, method: str) -> list:
     For filters, the influence floor of the report is applied too (filters the model hardly uses
     are not named); an untrained model's filters are all kept (it has no meaningful influence).
     """
+    from seqconv.core.tasks import is_classification, link
     from seqconv.motifs.filters import extract_filter_motifs
     from seqconv.motifs.influence import filter_influence
     from seqconv.motifs.seqlets import seqlet_motifs
-    from seqconv.runs.tasks import is_classification, link
 
     if method == "seqlets":
         found = seqlet_motifs(model, codes, run.target_names, is_classification(run.task))

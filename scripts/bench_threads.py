@@ -24,7 +24,7 @@ import json, sys
 import numpy as np, torch
 from seqconv.threads import default_threads, set_threads
 from seqconv.models.registry import build
-from seqconv.runs.stores import CodesTensor
+from seqconv.core.stores import CodesTensor
 from seqconv.train.loop import FitSettings, fit
 
 setting, n, length, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])

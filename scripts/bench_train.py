@@ -24,9 +24,9 @@ import torch
 from torch import nn
 
 import seqconv
+from seqconv.core.stores import Augment, CodesTensor
+from seqconv.core.tasks import loss_function
 from seqconv.models import build
-from seqconv.runs.stores import Augment, CodesTensor
-from seqconv.runs.tasks import loss_function
 from seqconv.train.loop import FitSettings, fit
 
 

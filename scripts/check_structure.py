@@ -3,9 +3,10 @@
 Prints:
 
 * import cycles between seqconv modules, counting imports inside functions (0 allowed);
-* modules of the inference side (``runs``, ``motifs``, ``rf``) that import ``seqconv.train`` (0);
+* modules of the inference side (``core``, ``rundir``, ``runs``, ``motifs``, ``rf``) that import
+  ``seqconv.train``, and modules of ``core`` or ``rundir`` that import a package above them (0);
 * the largest module (at most 500 lines);
-* the modules that write ``config.json`` (1: ``seqconv/runs/rundir.py``).
+* the modules that write ``config.json`` (1: ``seqconv/rundir/__init__.py``).
 
 Importing ``seqconv.a.b`` also runs ``seqconv/a/__init__.py``; those implicit edges are not
 counted (every package would close a cycle through ``seqconv/__init__.py``), explicit ones are.
@@ -20,7 +21,13 @@ import ast
 import sys
 from pathlib import Path
 
-INFERENCE = ("seqconv.runs", "seqconv.motifs", "seqconv.rf")
+INFERENCE = ("seqconv.core", "seqconv.rundir", "seqconv.runs", "seqconv.motifs", "seqconv.rf")
+BELOW = {
+    "seqconv.core": ("seqconv.rundir", "seqconv.runs", "seqconv.motifs", "seqconv.train"),
+    "seqconv.rundir": ("seqconv.runs", "seqconv.motifs", "seqconv.train"),
+}
+"""What training and inference share (``core``) and the run directory (``rundir``) sit below the
+runs, the motifs and training: they import none of them."""
 MAX_LINES = 500
 
 
@@ -128,6 +135,14 @@ def main() -> int:
         for target in targets
         if target == "seqconv.train" or target.startswith("seqconv.train.")
     )
+    upward = sorted(
+        f"{name} -> {target}"
+        for lower, uppers in BELOW.items()
+        for name, targets in graph.items()
+        if name == lower or name.startswith(lower + ".")
+        for target in targets
+        if any(target == up or target.startswith(up + ".") for up in uppers)
+    )
     lines = {name: len(path.read_text().splitlines()) for name, path in names.items()}
     largest = max(lines, key=lines.get)
     writers = sorted(name for name, tree in trees.items() if writes_config(tree))
@@ -139,9 +154,18 @@ def main() -> int:
     print(f"inference-side modules importing seqconv.train: {len(inference)}")
     for edge in inference:
         print("  " + edge)
+    print(f"core/rundir modules importing a package above them: {len(upward)}")
+    for edge in upward:
+        print("  " + edge)
     print(f"largest module: {names[largest].relative_to(root.parent)} ({lines[largest]} lines)")
     print(f"modules writing config.json: {len(writers)} ({', '.join(writers)})")
-    ok = not cycles and not inference and lines[largest] <= MAX_LINES and len(writers) == 1
+    ok = (
+        not cycles
+        and not inference
+        and not upward
+        and lines[largest] <= MAX_LINES
+        and len(writers) == 1
+    )
     print("structure: ok" if ok else "structure: BROKEN")
     return 0 if ok else 1
 

@@ -20,7 +20,9 @@ from seqconv.errors import InputError, SeqconvError
 from seqconv.version import __version__
 
 _LAZY = {
+    "DnaRun": "seqconv.runs.dna_run",
     "Run": "seqconv.runs.run",
+    "SeriesRun": "seqconv.runs.series_run",
     "SeriesData": "seqconv.series.data",
     "Streamer": "seqconv.rf.streaming",
     "check_causal": "seqconv.rf.causality",
@@ -46,8 +48,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
     from seqconv.rf.causality import check_causal
     from seqconv.rf.receptive_field import receptive_field
     from seqconv.rf.streaming import Streamer
+    from seqconv.runs.dna_run import DnaRun
     from seqconv.runs.load import load
     from seqconv.runs.run import Run
+    from seqconv.runs.series_run import SeriesRun
     from seqconv.series.data import SeriesData, read_series
 
 
@@ -68,8 +72,10 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "InputError",
+    "DnaRun",
     "Run",
     "SeqconvError",
+    "SeriesRun",
     "SeriesData",
     "Streamer",
     "__version__",

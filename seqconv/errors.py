@@ -7,3 +7,8 @@ class SeqconvError(Exception):
 
 class InputError(SeqconvError, ValueError):
     """A file or argument that cannot be used as given (names the file, record or line)."""
+
+
+class TrainingDiverged(SeqconvError, FloatingPointError):
+    """Training met a non-finite loss (a learning rate too large, or extreme input values): the
+    message says which and what to try."""

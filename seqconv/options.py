@@ -70,12 +70,14 @@ _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 def parse_duration(text: str, flag: str = "--time-limit") -> float:
-    """``"90"``, ``"90s"``, ``"20m"``, ``"1.5h"`` or ``"1d"`` to seconds (> 0).
+    """``"90"``, ``"90s"``, ``"20m"``, ``"1.5h"`` or ``"1d"`` to seconds (> 0); numbers as Python
+    writes them (``"1e-3"``, ``"5."``) too.
 
-    >>> parse_duration("20m"), parse_duration("1.5h"), parse_duration("45")
-    (1200.0, 5400.0, 45.0)
+    >>> parse_duration("20m"), parse_duration("1.5h"), parse_duration("45"), parse_duration("1e3")
+    (1200.0, 5400.0, 45.0, 1000.0)
     """
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-z]*)\s*", str(text).lower())
+    number = r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?"
+    match = re.fullmatch(rf"\s*({number})\s*([a-z]*)\s*", str(text).lower())
     if match is None or match.group(2) not in _UNITS or float(match.group(1)) <= 0:
         raise InputError(f"{flag} must be a positive duration such as 90s, 20m or 2h, not {text!r}")
     return float(match.group(1)) * _UNITS[match.group(2)]

@@ -28,6 +28,6 @@ def test_the_examples_are_found():
     """Guard against the collection above silently finding nothing."""
     attempted = sum(
         doctest.testmod(importlib.import_module(name), report=False).attempted
-        for name in ("seqconv.dna.encode", "seqconv.rf.streaming", "seqconv.runs.predict")
+        for name in ("seqconv.dna.encode", "seqconv.rf.streaming", "seqconv.core.predict")
     )
     assert attempted >= 10

@@ -75,7 +75,7 @@ def start_threads(threads: int | None) -> None:
 def shuffled_negatives_run(run_dir: Path) -> list[str] | None:
     """The other classes of a run trained on one file against its dinucleotide-shuffled copies
     (``negatives: shuffle`` in its config.json and a ``shuffled`` class), else None."""
-    from seqconv.runs.rundir import read_config
+    from seqconv.rundir import read_config
 
     config = read_config(run_dir)
     data = config.get("data")

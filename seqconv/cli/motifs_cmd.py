@@ -125,6 +125,7 @@ def motifs(
     per output, each with its CWM. The files and their columns are the same for all three; an
     option that does not apply to the one chosen is refused.
     """
+    from seqconv.core.tasks import is_classification, link
     from seqconv.motifs.report import (
         applicable,
         check_options,
@@ -133,7 +134,6 @@ def motifs(
     )
     from seqconv.outputs import check_output_dir
     from seqconv.runs.commands import load_with_sequences
-    from seqconv.runs.tasks import is_classification, link
 
     run_dir = run
     folder = check_output_dir(out or Path(run_dir) / "motifs", [*fasta, *bed, genome, db])

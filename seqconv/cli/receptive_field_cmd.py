@@ -34,7 +34,7 @@ def _model_spec(arch: str | None, run_dir: Path | None) -> tuple[str, dict[str, 
         raise SeqconvError("give either --arch NAME or --run DIR")
     if arch is not None:
         return arch, {}
-    from seqconv.runs.rundir import model_spec
+    from seqconv.rundir import model_spec
 
     return model_spec(run_dir)
 

@@ -29,6 +29,8 @@ import torch
 from torch import nn
 
 from seqconv.atomic import write_npz
+from seqconv.core.predict import predict
+from seqconv.core.stores import CodesTensor
 from seqconv.dna.encode import PAD, one_hot
 from seqconv.errors import InputError
 from seqconv.motifs.inputs import (
@@ -41,8 +43,6 @@ from seqconv.motifs.inputs import (
 from seqconv.motifs.layer import evaluating
 from seqconv.motifs.occlusion import OcclusionSettings, occlusion, occlusion_importance
 from seqconv.progress import track
-from seqconv.runs.predict import predict
-from seqconv.runs.stores import CodesTensor
 from seqconv.validation import Rule, check_value
 
 METHODS = ("ism", "gradient", "occlusion")

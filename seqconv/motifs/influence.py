@@ -3,7 +3,7 @@ first-layer filter's activation map is replaced by its mean.
 
 For filter ``f`` the activation map ``a[:, f, :]`` is set to the mean of ``a[:, f, :]`` over all
 (real) positions and sequences of the data, the model is run again and the change of its outputs
-is measured. The model runs through :func:`~seqconv.runs.predict.predict` on (sequence, filter)
+is measured. The model runs through :func:`~seqconv.core.predict.predict` on (sequence, filter)
 pairs, each row of a forward pass ablating its own filter, so no Python loop runs over filters.
 """
 
@@ -16,12 +16,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from seqconv.core.predict import predict
+from seqconv.core.stores import CodesTensor
 from seqconv.motifs.filters import activation_stats
 from seqconv.motifs.inputs import PRECISION, FlatOutputs, check_codes, example_input, on_device
 from seqconv.motifs.layer import find_first_layer, hooked
 from seqconv.progress import track
-from seqconv.runs.predict import predict
-from seqconv.runs.stores import CodesTensor
 
 _CHUNK_VALUES = 1 << 24  # ablated output values (sequences x filters x outputs) per predict call
 

@@ -1,6 +1,6 @@
 """DNA codes as model input for the motif methods: checks, the device, batches, flat outputs.
 
-Model outputs go through :func:`seqconv.runs.predict.predict` (wrap the model in
+Model outputs go through :func:`seqconv.core.predict.predict` (wrap the model in
 :class:`FlatOutputs`); the loops that need more than outputs (first-layer activations, input
 gradients) take their one-hot batches from :func:`code_batches`, which batches as ``predict`` does.
 """
@@ -14,10 +14,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from seqconv.core.predict import model_device
+from seqconv.core.stores import CodesTensor, batch_indices
 from seqconv.dna.encode import N_CODES, one_hot
 from seqconv.errors import InputError
-from seqconv.runs.predict import model_device
-from seqconv.runs.stores import CodesTensor, batch_indices
 
 # Precision of predict() here: fp32, not "auto" (bf16 on CUDA). ISM and filter influence are small
 # differences between outputs, which bf16's 8-bit mantissa would swamp.
@@ -70,7 +70,7 @@ def code_batches(
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Batches of ``(B, L)`` uint8 codes and their ``(B, 4, L)`` float32 one-hot, on ``device``.
 
-    The codes are held in a :class:`~seqconv.runs.stores.CodesTensor`, as for ``predict``.
+    The codes are held in a :class:`~seqconv.core.stores.CodesTensor`, as for ``predict``.
     """
     store = CodesTensor(codes, device)
     for index in batch_indices(np.arange(len(store)), batch_size, shuffle=False):

@@ -16,7 +16,7 @@ Baselines:
 * ``zero``: the all-zero one-hot of padding (one pass per window, no randomness).
 
 Occluded copies are built on the device as uint8 codes batch by batch and go through
-:func:`seqconv.runs.predict.predict`, like ISM's mutants: memory per batch is constant and work
+:func:`seqconv.core.predict.predict`, like ISM's mutants: memory per batch is constant and work
 is ``shuffles * (L - W + 1) / stride`` forward passes per sequence (``3 L`` for ISM).
 
 >>> import torch
@@ -34,13 +34,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from seqconv.core.predict import predict
+from seqconv.core.stores import CodesTensor
 from seqconv.dna.encode import PAD, one_hot
 from seqconv.dna.shuffle import shuffle_codes
 from seqconv.errors import InputError
 from seqconv.motifs.inputs import PRECISION, FlatOutputs, check_codes, on_device
 from seqconv.progress import track
-from seqconv.runs.predict import predict
-from seqconv.runs.stores import CodesTensor
 from seqconv.validation import Rule, check_value
 
 BASELINES = ("shuffle", "zero")

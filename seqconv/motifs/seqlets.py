@@ -155,9 +155,9 @@ def _scores(
     device: str | torch.device | None,
 ) -> np.ndarray:
     """``(N, T)`` float64 score of every target for every sequence (one pass for all)."""
+    from seqconv.core.predict import predict
+    from seqconv.core.stores import CodesTensor
     from seqconv.motifs.inputs import PRECISION
-    from seqconv.runs.predict import predict
-    from seqconv.runs.stores import CodesTensor
 
     with on_device(model, device) as dev:
         out = predict(FlatOutputs(model), CodesTensor(codes, dev), batch_size=batch_size,

@@ -204,7 +204,8 @@ class Streamer:
         copy (:func:`streaming_copy`): later changes to ``model`` are not seen.
     input_transform, output_transform
         Optional functions applied to each chunk before the model and to each output after it
-        (a run's normalisation and output link; see :meth:`seqconv.runs.series.SeriesRun.streamer`).
+        (a run's normalisation and output link; see
+        :meth:`seqconv.runs.series_run.SeriesRun.streamer`).
 
     Notes
     -----

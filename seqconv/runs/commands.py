@@ -3,7 +3,6 @@ the kind of data it was trained on, predict or score, write the output."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,11 +11,11 @@ import numpy as np
 from seqconv.dna.fasta import EncodedFasta, read_fasta_codes
 from seqconv.errors import InputError
 from seqconv.outputs import check_output_file
+from seqconv.rundir import EVALUATION, RUN_FILES, write_evaluation
 from seqconv.runs.evaluate import evaluate
 from seqconv.runs.load import load
 from seqconv.runs.run import Run
-from seqconv.runs.rundir import EVALUATION, RUN_FILES, write_evaluation
-from seqconv.runs.series import SeriesRun
+from seqconv.runs.series_run import SeriesRun
 from seqconv.validation import Rule, check_value
 
 
@@ -70,16 +69,8 @@ def predict_file(
             example="positions.npz",
         )  # fmt: skip
     run = load_for(run_dir, is_series, device)
-    if per_position is not None:
-        if run.task != "segment":
-            raise InputError(f"--per-position is for segment runs; {run_dir} is {run.task}")
-        run.per_position = per_position
-    if isinstance(run, SeriesRun):
-        table = run.predict_series(series, out, batch_size, precision)
-        if out is None:
-            table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6g")
-        return int(table.attrs.get("records", len(table)))
-    return run.predict_fasta(fasta, sys.stdout if out is None else out, batch_size, precision)
+    source = series if is_series else fasta
+    return run.predict_file(source, out, batch_size, precision, per_position)
 
 
 def predict_bed_file(
@@ -120,7 +111,7 @@ def evaluate_files(
     Returns
     -------
     tuple
-        The metrics (see :func:`seqconv.runs.metrics.compute_metrics`) and where they were written.
+        The metrics (see :func:`seqconv.core.metrics.compute_metrics`) and where they were written.
     """
     is_series = _one_source(fasta, series)
     n_bootstrap = check_value("bootstrap", n_bootstrap, Rule(int, low=0))

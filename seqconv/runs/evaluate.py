@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from seqconv.core.metrics import compute_metrics
 from seqconv.dna.labels import load_labeled
 from seqconv.errors import InputError
-from seqconv.runs.metrics import compute_metrics
 from seqconv.runs.run import Run
 
 
@@ -36,7 +36,7 @@ def evaluate(
     Returns
     -------
     dict
-        See :func:`seqconv.runs.metrics.compute_metrics`, plus ``files``.
+        See :func:`seqconv.core.metrics.compute_metrics`, plus ``files``.
     """
     data = load_labeled(
         fasta,

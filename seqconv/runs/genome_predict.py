@@ -20,19 +20,19 @@ import numpy as np
 import pandas as pd
 
 from seqconv.atomic import atomic_path
+from seqconv.core.tasks import reported_targets
 from seqconv.dna.bed import centred_starts, merge_intervals, read_bed
 from seqconv.dna.genome import Genome
 from seqconv.errors import InputError
 from seqconv.progress import track
-from seqconv.runs.run import Run
-from seqconv.runs.tasks import reported_targets
+from seqconv.runs.dna_run import DnaRun
 
 CHUNK_BINS = 4096
 """Bins predicted per step: bounds memory at ``CHUNK_BINS × length`` bytes of codes."""
 
 
 def predict_bed(
-    run: Run,
+    run: DnaRun,
     bed: str | Path,
     genome: str | Path,
     out: TextIO,
@@ -96,7 +96,7 @@ class ScanResult:
         return self.bases / self.seconds if self.seconds > 0 else 0.0
 
 
-def scan_targets(run: Run, targets: list[str] | None) -> list[str]:
+def scan_targets(run: DnaRun, targets: list[str] | None) -> list[str]:
     """The targets a scan writes: those asked for, else the positive class of a binary run and
     every target of any other."""
     if targets:
@@ -151,7 +151,7 @@ def _chunks(regions: pd.DataFrame, stride: int) -> Iterator[tuple[tuple[str, int
 
 
 def scan(
-    run: Run,
+    run: DnaRun,
     genome: str | Path,
     out: str | Path,
     stride: int,
@@ -275,7 +275,7 @@ def _track_writer(tmp: Path, path: Path, target: str, sizes: dict[str, int], sta
 
 
 def write_predict_bed(
-    run: Run,
+    run: DnaRun,
     bed: str | Path,
     genome: str | Path,
     out: Path | None,

@@ -17,15 +17,16 @@ from typing import Any
 
 from torch import nn
 
+from seqconv.core.device import resolve_device
+from seqconv.core.weights import load_weights
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models import build
 from seqconv.models.protocol import build_config_of
 from seqconv.models.registry import get
-from seqconv.runs.device import resolve_device
+from seqconv.rundir import CONFIG, WEIGHTS, model_spec, read_config, verify_weights
+from seqconv.runs.dna_run import DnaRun
 from seqconv.runs.run import Run
-from seqconv.runs.rundir import CONFIG, WEIGHTS, model_spec, read_config, verify_weights
-from seqconv.runs.series import load_series_run
-from seqconv.runs.weights import load_weights
+from seqconv.runs.series_run import load_series_run
 
 TASKS = ("binary", "multiclass", "multilabel", "regression", "forecast", "segment")
 """The tasks a run can have been trained for."""
@@ -44,7 +45,8 @@ def load(path: str | Path, device: str = "cpu") -> Run:
     Returns
     -------
     Run
-        A :class:`~seqconv.runs.series.SeriesRun` for time-series runs.
+        A :class:`~seqconv.runs.dna_run.DnaRun` or a :class:`~seqconv.runs.series_run.SeriesRun`
+        (one ``predict`` and ``predict_file`` signature for both).
 
     Raises
     ------
@@ -69,7 +71,7 @@ def load(path: str | Path, device: str = "cpu") -> Run:
     target = resolve_device(device)
     if config["input"].get("kind") == "series":
         return load_series_run(path, config, model.to(target), target)
-    return Run(path, config, model.to(target), target)
+    return DnaRun(path, config, model.to(target), target)
 
 
 def check_config(path: Path, config: dict[str, Any]) -> None:

@@ -1,4 +1,9 @@
-"""A trained run, loaded from its directory without unpickling anything, and predictions from it.
+"""A trained run, loaded from its directory without unpickling anything: what DNA and series runs
+share (:class:`~seqconv.runs.dna_run.DnaRun`, :class:`~seqconv.runs.series_run.SeriesRun`).
+
+Both predict with one signature: ``predict(inputs, batch_size, precision)`` returns the values
+users read, ``predict_file(path, out, batch_size, precision, per_position)`` writes the table of
+``seqconv predict`` (and, for segment runs, every per-position probability when asked).
 
 >>> run = seqconv.load("runs/peaks-basset")            # doctest: +SKIP
 >>> run.predict(["ACGT" * 50])                           # doctest: +SKIP
@@ -8,26 +13,26 @@ array([[0.03, 0.97]], dtype=float32)
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
 import torch
 
 from seqconv.atomic import atomic_path, write_npz
-from seqconv.dna.encode import encode_dna
-from seqconv.dna.fasta import iter_fasta_codes
-from seqconv.dna.intervals import offsets
+from seqconv.core.calibration import Calibration, calibrated
+from seqconv.core.predict import PRECISIONS
+from seqconv.core.segments import unweighted_logits
+from seqconv.core.tasks import TargetScaler, is_classification, link
 from seqconv.errors import InputError
 from seqconv.outputs import check_output_file
-from seqconv.runs.calibration import Calibration, calibrated
-from seqconv.runs.predict import PRECISIONS, predict
-from seqconv.runs.segments import interval_table, unweighted_logits
-from seqconv.runs.stores import CodesTensor
-from seqconv.runs.tasks import TargetScaler, is_classification, link
 from seqconv.validation import Rule, check_value
+
+BATCH_SIZE = 512
+"""Inputs per forward pass unless told."""
 
 
 class Run:
@@ -42,9 +47,6 @@ class Run:
     model
         The model with the best weights, in eval mode, on ``device``.
     """
-
-    per_position: Path | None = None
-    """Segment runs: where :meth:`predict_fasta` also writes every probability (``.npz``)."""
 
     def __init__(self, path: Path, config: dict, model: torch.nn.Module, device: torch.device):
         self.path = path
@@ -69,19 +71,6 @@ class Run:
         return list(self.config["target_names"])
 
     @property
-    def length(self) -> int:
-        """Input length the model was trained on (sequences are padded or trimmed to it)."""
-        return int(self.config["input"]["length"])
-
-    @property
-    def align(self) -> str:
-        return self.config["input"].get("align", "center")
-
-    @property
-    def rc_average(self) -> bool:
-        return bool(self.config.get("train", {}).get("reverse_complement", True))
-
-    @property
     def precision(self) -> str:
         """The precision the run was trained in, ``"fp32"`` or ``"bf16"``: the default of its
         predictions, on any device.
@@ -96,11 +85,14 @@ class Run:
                 return value
         return "fp32"
 
-    def _checked_precision(self, precision: str | None) -> str:
-        """``precision`` checked (``auto``, ``fp32`` or ``bf16``); ``None``: :attr:`precision`."""
+    def checked(self, batch_size: int, precision: str | None) -> tuple[int, str]:
+        """``batch_size`` and ``precision`` checked (``None``: :attr:`precision`)."""
+        batch_size = check_value("batch_size", batch_size, Rule(int, low=1), "batch_size")
         if precision is None:
-            return self.precision
-        return check_value("precision", precision, Rule(str, choices=PRECISIONS), "precision")
+            return batch_size, self.precision
+        return batch_size, check_value(
+            "precision", precision, Rule(str, choices=PRECISIONS), "precision"
+        )
 
     def target_index(self, target: str | None = None) -> int:
         """The output column of ``target`` (default: the last, the positive class)."""
@@ -111,40 +103,6 @@ class Run:
             raise InputError(f"unknown target {target!r}; the model's: {', '.join(names)}")
         return names.index(target)
 
-    def encode(self, seqs: Sequence[str]) -> np.ndarray:
-        """Sequences to the ``(N, L)`` codes this run expects (padded/trimmed to its length)."""
-        return encode_dna(seqs, length=self.length, align=self.align)  # type: ignore[arg-type]
-
-    def predict_codes(
-        self, codes: np.ndarray, batch_size: int = 512, precision: str | None = None
-    ) -> np.ndarray:
-        """Predictions for ``(N, L)`` codes.
-
-        Parameters
-        ----------
-        codes
-            ``(N, L)`` uint8 codes (:meth:`encode`).
-        batch_size
-            Sequences per forward pass.
-        precision
-            ``"fp32"``, ``"bf16"`` or ``"auto"`` (bf16 on a GPU); default: the run's own
-            (:attr:`precision`), so a GPU and a CPU predict alike.
-
-        Returns
-        -------
-        np.ndarray
-            ``(N, n_outputs)`` float32: class probabilities, target probabilities (multi-label) or
-            values (regression), averaged over both strands when the run was trained that way.
-        """
-        batch_size = check_value("batch_size", batch_size, Rule(int, low=1), "batch_size")
-        precision = self._checked_precision(precision)
-        if codes.shape[0] == 0:
-            return np.zeros((0, len(self.target_names)), dtype=np.float32)
-        inputs = CodesTensor(codes, self.device)
-        outputs = predict(self.model, inputs, batch_size=batch_size, rc_average=self.rc_average,
-                          precision=precision)  # fmt: skip
-        return self.values(outputs)
-
     def values(self, outputs: torch.Tensor) -> np.ndarray:
         """``(N, n_outputs)`` raw model outputs to what users read: probabilities (calibrated
         when the run was) or values in the targets' units; ``(N, K, L)`` per-position
@@ -154,30 +112,6 @@ class Run:
             return link("segment", unweighted_logits(outputs, weights)).numpy()
         values = calibrated(self.task, outputs, self.calibration).numpy()
         return self.scaler.unscale(values) if self.scaler is not None else values
-
-    def predict(
-        self, seqs: Sequence[str] | str, batch_size: int = 512, precision: str | None = None
-    ) -> np.ndarray:
-        """Predictions for sequences (strings, any length: padded or trimmed like in training).
-
-        ``precision``: default the run's (:attr:`precision`); see :meth:`predict_codes`.
-
-        Returns
-        -------
-        np.ndarray
-            ``(N, n_outputs)``; see :meth:`predict_codes`.
-        """
-        if isinstance(seqs, str):
-            seqs = [seqs]
-        return self.predict_codes(self.encode(seqs), batch_size, precision)
-
-    def iter_predict_fasta(
-        self, path: str | Path, batch_size: int = 512, precision: str | None = None
-    ) -> Iterator[tuple[list[str], np.ndarray]]:
-        """Stream ``(ids, predictions)`` for a FASTA/FASTQ file of any size, block by block."""
-        precision = self._checked_precision(precision)
-        for block in iter_fasta_codes(path, self.length, self.align):  # type: ignore[arg-type]
-            yield block.ids, self.predict_codes(block.codes, batch_size, precision)
 
     def prediction_table(self, ids: list[str], predictions: np.ndarray) -> pd.DataFrame:
         """``id``, one column per class/target, and ``prediction`` for classification."""
@@ -190,65 +124,79 @@ class Run:
             frame["prediction"] = [",".join(names[row >= 0.5]) for row in predictions]
         return frame
 
-    def predict_fasta(
+    def predict(
+        self, inputs: Any, batch_size: int = BATCH_SIZE, precision: str | None = None
+    ) -> np.ndarray:
+        """Predictions for ``inputs`` (sequences, or series), in the units users read.
+
+        ``precision``: ``"fp32"``, ``"bf16"`` or ``"auto"`` (bf16 on a GPU); default the run's
+        own (:attr:`precision`), so a GPU and a CPU predict alike.
+        """
+        raise NotImplementedError
+
+    def predict_file(
         self,
         path: str | Path,
-        out: str | Path | TextIO,
-        batch_size: int = 512,
+        out: str | Path | TextIO | None = None,
+        batch_size: int = BATCH_SIZE,
         precision: str | None = None,
+        per_position: str | Path | None = None,
     ) -> int:
-        """Write predictions for a FASTA/FASTQ file as TSV to a file (atomically) or an open text
-        stream, streaming with constant memory (``precision``: see :meth:`predict_codes`).
+        """Write the prediction table of the file ``path`` as TSV to ``out`` (a file, written
+        atomically; an open text stream; ``None`` or ``-``: standard output).
 
-        The file ``out`` is checked first: it may not be the input nor a folder (``-``: standard
-        output).
+        Segment runs write their called intervals ``id, start, end, label, score`` instead, and
+        with ``per_position`` every per-position probability to that ``.npz`` (``ids``,
+        ``probabilities (N, K, L)``, ``target_names``).
 
         Returns
         -------
         int
-            Number of sequences predicted.
+            The number of records predicted.
         """
-        precision = self._checked_precision(precision)
-        if isinstance(out, (str, Path)):
+        batch_size, precision = self.checked(batch_size, precision)
+        if per_position is not None and self.task != "segment":
+            raise InputError(f"--per-position is for segment runs; {self.path} is {self.task}")
+        if isinstance(out, (str, Path)) and str(out) != "-":
             out = check_output_file(out, [path], option="out", example="predictions.tsv")
-        if out is None:
-            out = sys.stdout
-        if not isinstance(out, Path):
-            return self._write_predictions(path, out, batch_size, precision)
-        with atomic_path(out) as tmp, open(tmp, "w") as handle:
-            return self._write_predictions(path, handle, batch_size, precision)
-
-    def _write_predictions(
-        self, path: str | Path, handle: TextIO, batch_size: int, precision: str
-    ) -> int:
-        if self.task == "segment":
-            return self._write_intervals(path, handle, batch_size, precision)
+        kept: list[tuple[list[str], np.ndarray]] = []
         n = 0
-        for ids, predictions in self.iter_predict_fasta(path, batch_size, precision):
-            frame = self.prediction_table(ids, predictions)
-            frame.to_csv(handle, sep="\t", index=False, header=n == 0, float_format="%.6g")
-            n += len(ids)
+        with _text_output(out) as handle:
+            for ids, predictions, table in self.prediction_blocks(path, batch_size, precision):
+                digits = "%.4g" if self.task == "segment" else "%.6g"
+                table.to_csv(handle, sep="\t", index=False, header=n == 0, float_format=digits)
+                if per_position is not None:
+                    kept.append((ids, predictions))
+                n += len(ids)
+        if per_position is not None:
+            _write_positions(per_position, kept, self.target_names)
         return n
 
-    def _write_intervals(
-        self, path: str | Path, handle: TextIO, batch_size: int, precision: str
-    ) -> int:
-        """Called intervals ``id, start, end, label, score`` in each record's coordinates (and,
-        with :attr:`per_position` set to a path, every probability in an ``.npz``)."""
-        n, kept = 0, []
-        for block in iter_fasta_codes(path, self.length, self.align):  # type: ignore[arg-type]
-            probs = self.predict_codes(block.codes, batch_size, precision)
-            shifts = offsets(block.lengths, self.length, self.align)
-            shortest = self.config.get("segment", {}).get("min_length")
-            table = interval_table(block.ids, probs, self.target_names, shifts, block.lengths,
-                                   min_length=shortest)  # fmt: skip
-            table.to_csv(handle, sep="\t", index=False, header=n == 0, float_format="%.4g")
-            if self.per_position is not None:
-                kept.append((block.ids, probs))
-            n += len(block.ids)
-        if self.per_position is not None:
-            ids = [i for part, _ in kept for i in part]
-            probs = np.concatenate([p for _, p in kept]) if kept else np.zeros((0, 0, 0))
-            write_npz(self.per_position, {"ids": np.array(ids), "probabilities": probs,
-                                          "target_names": np.array(self.target_names)})  # fmt: skip
-        return n
+    def prediction_blocks(
+        self, path: str | Path, batch_size: int, precision: str
+    ) -> Iterator[tuple[list[str], np.ndarray, pd.DataFrame]]:
+        """``(ids, predictions, table rows)`` of the file ``path``, block by block."""
+        raise NotImplementedError
+
+
+@contextmanager
+def _text_output(out: str | Path | TextIO | None) -> Iterator[TextIO]:
+    """An open text stream for ``out``: a file replaced atomically when done, standard output
+    for ``None`` or ``-``, or ``out`` itself when it is a stream."""
+    if out is None or str(out) == "-":
+        yield sys.stdout
+    elif isinstance(out, (str, Path)):
+        with atomic_path(Path(out)) as tmp, open(tmp, "w") as handle:
+            yield handle
+    else:
+        yield out
+
+
+def _write_positions(
+    path: str | Path, kept: list[tuple[list[str], np.ndarray]], names: list[str]
+) -> None:
+    """Every per-position probability of a segment run, ``(N, K, L)``, in input order."""
+    ids = [i for part, _ in kept for i in part]
+    probs = np.concatenate([p for _, p in kept]) if kept else np.zeros((0, len(names), 0))
+    write_npz(path, {"ids": np.array(ids), "probabilities": probs,
+                     "target_names": np.array(names)})  # fmt: skip

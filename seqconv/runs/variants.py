@@ -31,6 +31,7 @@ from typing import TextIO
 import numpy as np
 
 from seqconv.atomic import atomic_path
+from seqconv.core.tasks import reported_targets
 from seqconv.dna.encode import ALPHABET, BYTE_TO_CODE
 from seqconv.dna.genome import Genome
 from seqconv.dna.vcf import Variant, VcfReader, scan_vcf
@@ -38,10 +39,9 @@ from seqconv.errors import InputError
 from seqconv.files import display_name, local_copy
 from seqconv.outputs import check_output_file
 from seqconv.progress import track
+from seqconv.rundir import RUN_FILES
+from seqconv.runs.dna_run import DnaRun
 from seqconv.runs.load import load
-from seqconv.runs.run import Run
-from seqconv.runs.rundir import RUN_FILES
-from seqconv.runs.tasks import reported_targets
 from seqconv.validation import Rule, check_value
 
 EPSILON = 1e-6
@@ -133,14 +133,14 @@ def log_odds(p: np.ndarray) -> np.ndarray:
     return np.log(p) - np.log1p(-p)
 
 
-def effect_targets(run: Run) -> list[tuple[int, str]]:
+def effect_targets(run: DnaRun) -> list[tuple[int, str]]:
     """``(output column, name)`` of each target reported: the positive (last) class of a binary
     run, every class or target otherwise."""
     names = run.target_names
     return [(names.index(name), name) for name in reported_targets(run.task, names)]
 
 
-def effect_columns(run: Run) -> list[str]:
+def effect_columns(run: DnaRun) -> list[str]:
     """The output's columns: ``chrom pos id ref alt`` then ``<t>_ref <t>_alt <t>_delta`` per
     reported target."""
     cols = ["chrom", "pos", "id", "ref", "alt"]
@@ -150,7 +150,7 @@ def effect_columns(run: Run) -> list[str]:
 
 
 def predict_alleles(
-    run: Run, windows: AlleleWindows, batch_size: int = 1024
+    run: DnaRun, windows: AlleleWindows, batch_size: int = 1024
 ) -> tuple[np.ndarray, np.ndarray]:
     """Predictions for both alleles, averaged over both strands, in one pass on the run's device.
 
@@ -160,8 +160,8 @@ def predict_alleles(
         ``(N, n_outputs)`` float32 predictions for the reference and the alternative windows
         (calibrated probabilities, or values in the targets' units).
     """
-    from seqconv.runs.predict import predict
-    from seqconv.runs.stores import CodesTensor
+    from seqconv.core.predict import predict
+    from seqconv.core.stores import CodesTensor
 
     n = windows.ref.shape[0]
     if n == 0:
@@ -174,7 +174,7 @@ def predict_alleles(
 
 
 def effect_table(
-    run: Run, variants: Sequence[Variant], ref: np.ndarray, alt: np.ndarray
+    run: DnaRun, variants: Sequence[Variant], ref: np.ndarray, alt: np.ndarray
 ) -> list[np.ndarray]:
     """The target columns of :func:`effect_columns`: ``<t>_ref``, ``<t>_alt``, ``<t>_delta``.
 
@@ -366,7 +366,7 @@ def score_variants(
 
 
 def _write(
-    run: Run,
+    run: DnaRun,
     genome: Genome,
     reader: VcfReader,
     handle: TextIO,

@@ -17,8 +17,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, safe_open, save_file
 
 from seqconv.atomic import write_with
+from seqconv.core.weights import META_KEY, mismatch, state_tensors, unwrap
 from seqconv.errors import SeqconvError
-from seqconv.runs.weights import META_KEY, mismatch, state_tensors, unwrap
 
 
 def save_checkpoint(

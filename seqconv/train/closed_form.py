@@ -21,15 +21,15 @@ import torch
 from torch import Tensor, nn
 
 from seqconv.atomic import write_with
-from seqconv.errors import InputError
+from seqconv.core.metrics import compute_metrics, headline_metric
+from seqconv.core.stores import InputStore, batch_indices
+from seqconv.core.tasks import is_classification, link, loss_function
+from seqconv.core.weights import weights_writer
+from seqconv.errors import InputError, TrainingDiverged
 from seqconv.models.masking import is_masked
 from seqconv.models.protocol import is_closed_form as is_closed_form  # read in one place
 from seqconv.progress import Reporter, track
-from seqconv.runs.metrics import compute_metrics, headline_metric
-from seqconv.runs.rundir import HISTORY, write_weights
-from seqconv.runs.stores import InputStore, batch_indices
-from seqconv.runs.tasks import is_classification, link, loss_function
-from seqconv.runs.weights import weights_writer
+from seqconv.rundir import HISTORY, write_weights
 from seqconv.train.distributed import Distributed
 from seqconv.train.loop import FitResult, FitSettings
 from seqconv.train.ridge import fit_temperature, ridge_cv
@@ -150,7 +150,7 @@ def fit_closed_form(
         f"{kind} loss {val_loss:.4g} in {fit_seconds:.1f} s"
     )
     if not math.isfinite(val_loss):
-        raise FloatingPointError("the ridge fit gave a non-finite loss; check the inputs")
+        raise TrainingDiverged("the ridge fit gave a non-finite loss; check the inputs")
     result = FitResult([row], 1, -val_loss, "val_loss", False)
     if not held_out:
         result.leave_one_out = (np.asarray(train_index), loo_outputs)

@@ -15,7 +15,7 @@ import torch
 import torch.distributed as tdist
 from torch import nn
 
-from seqconv.runs.device import resolve_device
+from seqconv.core.device import resolve_device
 
 
 @dataclass

@@ -18,7 +18,7 @@ from seqconv.models import registry
 from seqconv.option_table import specs
 from seqconv.options import read_options_file
 from seqconv.progress import Reporter
-from seqconv.runs.rundir import CONFIG, read_config, resume_options
+from seqconv.rundir import CONFIG, read_config, resume_options
 from seqconv.threads import set_threads
 from seqconv.train.recipes.dna import train as train_dna
 from seqconv.train.recipes.genome import check_genome_options

@@ -21,14 +21,14 @@ from safetensors.torch import load_file
 from torch import nn
 
 from seqconv.atomic import write_with
-from seqconv.errors import InputError
+from seqconv.core.metrics import compute_metrics, headline_metric
+from seqconv.core.predict import autocast_dtype, predict
+from seqconv.core.stores import InputStore, batch_indices
+from seqconv.core.tasks import is_classification, link, loss_function
+from seqconv.core.weights import weights_writer
+from seqconv.errors import InputError, TrainingDiverged
 from seqconv.progress import Reporter
-from seqconv.runs.metrics import compute_metrics, headline_metric
-from seqconv.runs.predict import autocast_dtype, predict
-from seqconv.runs.rundir import CHECKPOINT, HISTORY, WEIGHTS, write_weights
-from seqconv.runs.stores import InputStore, batch_indices
-from seqconv.runs.tasks import is_classification, link, loss_function
-from seqconv.runs.weights import weights_writer
+from seqconv.rundir import CHECKPOINT, HISTORY, WEIGHTS, write_weights
 from seqconv.train.checkpoint import load_checkpoint, save_checkpoint
 from seqconv.train.distributed import Distributed
 
@@ -130,9 +130,9 @@ def fit(
     model
         Maps ``(B, C, L)`` to ``(B, n_outputs)``; already on ``inputs.device``.
     inputs
-        Training and validation inputs (see :class:`~seqconv.runs.stores.CodesTensor`).
+        Training and validation inputs (see :class:`~seqconv.core.stores.CodesTensor`).
     targets
-        Targets of every row of ``inputs`` (see :func:`~seqconv.runs.tasks.target_tensor`).
+        Targets of every row of ``inputs`` (see :func:`~seqconv.core.tasks.target_tensor`).
     task
         ``binary``, ``multiclass``, ``multilabel`` or ``regression``.
     train_index, valid_index
@@ -174,7 +174,9 @@ def fit(
             result.stopped_early = True
             break
         spent = time.perf_counter() - clock
-        if settings.time_limit is not None and spent >= settings.time_limit:
+        # the limit ends a run after an epoch, never before its first: a run ends with weights
+        limited = settings.time_limit is not None and epoch > state.start_epoch
+        if limited and spent >= settings.time_limit:
             result.stopped_early = True
             reporter.info(
                 f"time limit reached after epoch {epoch - 1} ({spent:,.0f} s): stopping with the "
@@ -313,8 +315,9 @@ def _train_epoch(
             loss_sum += loss.item() * n
             reporter.advance(n, loss_sum / seen, seen / max(time.perf_counter() - started, 1e-9))
     if not math.isfinite(loss_sum):
-        raise FloatingPointError(
-            f"the training loss became {loss_sum} in epoch {epoch}; try a smaller --lr"
+        raise TrainingDiverged(
+            f"the training loss became {loss_sum} in epoch {epoch}; try a smaller --lr (or "
+            "inputs on a smaller scale)"
         )
     return seen, loss_sum
 
@@ -339,7 +342,7 @@ def _validate(
     val_targets = targets[torch.as_tensor(index, device=targets.device)].cpu()
     val_loss = float(loss_function(task, settings.pos_weight)(outputs, val_targets))
     if task == "segment":  # every position of every validation sequence is a row
-        from seqconv.runs.segments import per_position
+        from seqconv.core.segments import per_position
 
         truth, probs = per_position(val_targets.numpy(), link(task, outputs).numpy())
         return val_loss, compute_metrics("multilabel", truth, probs, names, n_bootstrap=0)[

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from seqconv.runs.calibration import smoothed_class_targets
+from seqconv.core.calibration import smoothed_class_targets
 
 ALPHAS: tuple[float, ...] = tuple(
     float(a) for a in torch.logspace(-3, 3, 10, dtype=torch.float64).tolist()

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import seqconv
 from seqconv.cli import app
-from seqconv.runs.series import SeriesRun
+from seqconv.runs.series_run import SeriesRun
 from seqconv.series.windows import ForecastWindows
 
 runner = CliRunner()

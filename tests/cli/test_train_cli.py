@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import seqconv
 from seqconv.cli import app
-from seqconv.runs.predict import predict
-from seqconv.runs.stores import CodesTensor
+from seqconv.core.predict import predict
+from seqconv.core.stores import CodesTensor
 
 runner = CliRunner()
 SMALL = ["--arch", "deepbind", "-O", "filters=16", "-O", "kernel_size=8", "--batch-size", "32",

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 import seqconv
+from seqconv.core.metrics import compute_metrics
 from seqconv.option_table import fill
 from seqconv.progress import Reporter
-from seqconv.runs.metrics import compute_metrics
 from seqconv.train.recipes.dna import TrainOptions, prepare
 from tests.conftest import write_fasta
 

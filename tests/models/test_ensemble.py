@@ -6,11 +6,11 @@ import pytest
 import torch
 
 from seqconv import models
+from seqconv.core.tasks import build_for_task
 from seqconv.errors import SeqconvError
 from seqconv.models.ensemble import Ensemble
 from seqconv.models.masking import enable_masks
 from seqconv.rf.receptive_field import receptive_field
-from seqconv.runs.tasks import build_for_task
 
 SMALL = {"filters": 2, "bottleneck": 2, "depth": 3}
 

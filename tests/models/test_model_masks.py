@@ -6,9 +6,9 @@ import torch
 from torch import nn
 
 from seqconv import models
+from seqconv.core.series_stores import SeriesTensor
 from seqconv.errors import SeqconvError
 from seqconv.models.masking import enable_masks, padding_side, with_mask_channel
-from seqconv.runs.series_stores import SeriesTensor
 from seqconv.series.masks import pad_series
 
 CASES = {

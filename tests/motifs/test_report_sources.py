@@ -191,6 +191,6 @@ def test_cli_refuses_options_of_another_source(tmp_path, extra, refused):
 
 def test_a_run_replaced_with_force_takes_its_motif_report_along():
     from seqconv.motifs.report import REPORT_FILES
-    from seqconv.runs.claim import OUTPUT_FOLDERS
+    from seqconv.rundir.claim import OUTPUT_FOLDERS
 
     assert set(REPORT_FILES.values()) == OUTPUT_FOLDERS["motifs"]

@@ -2,8 +2,8 @@ import numpy as np
 import torch
 
 import seqconv
+from seqconv.core.stores import Augment, CodesTensor, batch_indices
 from seqconv.dna.encode import PAD
-from seqconv.runs.stores import Augment, CodesTensor, batch_indices
 
 
 def test_encode_matches_one_hot(device):

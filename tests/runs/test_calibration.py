@@ -6,13 +6,13 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from seqconv.errors import InputError
-from seqconv.runs.calibration import (
+from seqconv.core.calibration import (
     Calibration,
     calibrated,
     calibration_scores,
     fit_calibration,
 )
+from seqconv.errors import InputError
 
 
 def _binary(n: int, seed: int) -> tuple[torch.Tensor, np.ndarray]:
@@ -99,7 +99,7 @@ def test_a_refit_that_raises_the_validation_log_loss_is_not_kept(monkeypatch, tm
     """Training keeps a refit only when it lowers the log-loss of the real validation labels."""
     from types import SimpleNamespace
 
-    import seqconv.runs.calibration as calibration
+    import seqconv.core.calibration as calibration
     from seqconv.progress import Reporter
     from seqconv.train.recipes.common import _calibrate
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from seqconv.runs.lock import LOCK, RunBusyError, acquire, release, run_lock
+from seqconv.rundir.lock import LOCK, RunBusyError, acquire, release, run_lock
 
 SEQCONV = Path(__file__).resolve().parents[2] / "seqconv"
 
-# the holder imports seqconv.runs.lock alone (stdlib only), not the whole package: it starts fast
+# the holder imports seqconv.rundir.lock alone (stdlib only), not the whole package: it starts fast
 HOLDER = textwrap.dedent(
     f"""
     import sys, types
@@ -25,7 +25,7 @@ HOLDER = textwrap.dedent(
         module = types.ModuleType(name)
         module.__path__ = [folder]
         sys.modules[name] = module
-    from seqconv.runs.lock import acquire
+    from seqconv.rundir.lock import acquire
     acquire(sys.argv[1])
     print("locked", flush=True)
     sys.stdin.read()

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from seqconv.runs.metrics import compute_metrics
+from seqconv.core.metrics import compute_metrics
 
 
 def test_binary_metrics_match_sklearn():

@@ -9,9 +9,9 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from seqconv.runs.metrics import compute_metrics
-from seqconv.runs.plots import plot_classification_curves
-from seqconv.runs.ranking import RankedColumns
+from seqconv.core.metrics import compute_metrics
+from seqconv.core.ranking import RankedColumns
+from seqconv.rundir.plots import plot_classification_curves
 
 
 @settings(max_examples=60, deadline=None)

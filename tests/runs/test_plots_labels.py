@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from seqconv.runs import plots
+from seqconv.rundir import plots
 
 
 @pytest.fixture

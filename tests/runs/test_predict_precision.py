@@ -11,10 +11,10 @@ import pytest
 import torch
 
 import seqconv
-import seqconv.runs.run as run_module
-import seqconv.runs.series as series_module
+import seqconv.runs.dna_run as run_module
+import seqconv.runs.series_run as series_module
+from seqconv.core.predict import autocast_dtype, predict, resolved_precision
 from seqconv.errors import InputError
-from seqconv.runs.predict import autocast_dtype, predict, resolved_precision
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "v0_2"
 UCR = Path(__file__).resolve().parents[2] / "data" / "ucr"

@@ -11,9 +11,9 @@ import pytest
 import torch
 
 import seqconv
+from seqconv.core.weights import weights_writer
 from seqconv.errors import SeqconvError
-from seqconv.runs.rundir import sha256, verify_weights, write_weights
-from seqconv.runs.weights import weights_writer
+from seqconv.rundir import sha256, verify_weights, write_weights
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "v0_1"
 

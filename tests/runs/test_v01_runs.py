@@ -12,8 +12,8 @@ import pytest
 
 import seqconv
 from seqconv.errors import SeqconvError
+from seqconv.rundir import FORMAT, read_config
 from seqconv.runs.commands import predict_file
-from seqconv.runs.rundir import FORMAT, read_config
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "v0_1"
 UCR = Path(__file__).resolve().parents[2] / "data" / "ucr"

@@ -12,7 +12,7 @@ import pytest
 from Bio import SeqIO
 
 import seqconv
-from seqconv.runs.rundir import read_config
+from seqconv.rundir import read_config
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "v0_2"
 UCR = Path(__file__).resolve().parents[2] / "data" / "ucr"

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import seqconv
 from seqconv.cli import app
+from seqconv.core.weights import save_weights
 from seqconv.dna.encode import encode_dna
 from seqconv.dna.genome import Genome
 from seqconv.dna.vcf import Variant
@@ -30,7 +31,6 @@ from seqconv.runs.variants import (
     predict_alleles,
     score_variants,
 )
-from seqconv.runs.weights import save_weights
 
 MOTIF = "CCACCAGGGGGCGC"  # CTCF core consensus
 LENGTH = 200

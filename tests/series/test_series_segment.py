@@ -73,6 +73,36 @@ def test_predict_writes_intervals(trained, tmp_path):
     assert (frame["end"] <= lengths[frame["id"]].to_numpy()).all()  # none in the padding
 
 
+def test_predict_writes_every_per_step_probability_when_asked(trained, tmp_path):
+    table, out = trained
+    npz = tmp_path / "steps.npz"
+    result = CliRunner().invoke(app, ["predict", "--run", str(out), "--series", str(table),
+                                      "--out", str(tmp_path / "p.tsv"), "--per-position",
+                                      str(npz)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    saved = np.load(npz)
+    lengths = steps_table().groupby("id", sort=False).size()
+    assert saved["ids"].tolist() == [str(i) for i in lengths.index]
+    assert saved["probabilities"].shape == (len(lengths), 1, lengths.max())
+    assert saved["target_names"].tolist() == ["event"]
+
+
+def test_dna_and_series_runs_predict_with_one_signature():
+    import inspect
+
+    from seqconv.runs.dna_run import DnaRun
+    from seqconv.runs.run import Run
+    from seqconv.runs.series_run import SeriesRun
+
+    def shape(cls, method):  # names and defaults (the input's type differs)
+        params = inspect.signature(getattr(cls, method)).parameters.values()
+        return [(p.name, p.default) for p in params]
+
+    for method in ("predict", "predict_file"):
+        for cls in (DnaRun, SeriesRun):
+            assert shape(cls, method) == shape(Run, method), (cls, method)
+
+
 def test_reader_pads_labels(tmp_path):
     path = tmp_path / "t.csv"
     pd.DataFrame({"id": ["a", "a", "a", "b"], "v": [1.0, 2, 3, 4],

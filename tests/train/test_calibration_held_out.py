@@ -22,7 +22,7 @@ SMALL = ["--arch", "resnet", "-O", "filters=4,", "-O", "kernel_sizes=3,", "--epo
 
 @pytest.fixture(autouse=True)
 def _no_bootstrap(monkeypatch):
-    import seqconv.runs.metrics as metrics
+    import seqconv.core.metrics as metrics
 
     monkeypatch.setattr(
         metrics, "compute_metrics", functools.partial(metrics.compute_metrics, n_bootstrap=0)

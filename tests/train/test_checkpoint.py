@@ -3,8 +3,8 @@ import json
 import pytest
 import torch
 
+from seqconv.core.weights import load_weights, save_weights
 from seqconv.errors import SeqconvError
-from seqconv.runs.weights import load_weights, save_weights
 from seqconv.train.checkpoint import load_checkpoint, save_checkpoint
 
 

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from seqconv.cli import app
+from seqconv.core.stores import CodesTensor, batch_indices
 from seqconv.errors import InputError
 from seqconv.option_table import PROFILES, default_of, fill, specs
-from seqconv.runs.stores import CodesTensor, batch_indices
 from seqconv.train.entry import new_options
 from seqconv.train.loop import FitSettings, fit
 from seqconv.train.train_options import TrainOptions

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 import seqconv
 from seqconv.cli import app
-from seqconv.runs.lock import LOCK
-from seqconv.runs.rundir import sha256
+from seqconv.rundir import sha256
+from seqconv.rundir.lock import LOCK
 
 runner = CliRunner()
 TINY = ["--epochs", "1", "--batch-size", "32", "--lr", "0.01", "-O", "filters=4",
@@ -26,7 +26,7 @@ TINY = ["--epochs", "1", "--batch-size", "32", "--lr", "0.01", "-O", "filters=4"
 @pytest.fixture(autouse=True)
 def _no_bootstrap(monkeypatch):
     """The closing metrics' 1,000 bootstrap resamples cost seconds; these tests check files."""
-    import seqconv.runs.metrics as metrics
+    import seqconv.core.metrics as metrics
 
     monkeypatch.setattr(
         metrics, "compute_metrics", functools.partial(metrics.compute_metrics, n_bootstrap=0)

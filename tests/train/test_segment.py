@@ -12,12 +12,12 @@ import torch
 from typer.testing import CliRunner
 
 from seqconv.cli import app
+from seqconv.core.predict import predict
+from seqconv.core.segments import call_intervals, interval_scores, interval_table
+from seqconv.core.stores import Augment, SegmentCodes
 from seqconv.dna.encode import decode_dna, encode_dna, fit_length, reverse_complement
 from seqconv.dna.intervals import offsets, position_labels, read_intervals
 from seqconv.errors import InputError
-from seqconv.runs.predict import predict
-from seqconv.runs.segments import call_intervals, interval_scores, interval_table
-from seqconv.runs.stores import Augment, SegmentCodes
 
 SITE = "GATAAGGCCTTATC"
 
@@ -160,7 +160,7 @@ def test_a_dense_model_for_sequence_labels_is_refused(tmp_path):
 
 
 def test_calls_shorter_than_half_the_shortest_interval_are_dropped():
-    from seqconv.runs.segments import shortest_calls
+    from seqconv.core.segments import shortest_calls
 
     labels = np.zeros((2, 1, 30), np.uint8)
     labels[0, 0, 2:12] = 1  # 10 bp

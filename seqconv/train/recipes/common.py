@@ -3,7 +3,7 @@
 A recipe (DNA, labelled series, forecasting) only *prepares* a :class:`Job`: data, model, inputs,
 targets, split and the task-specific part of ``config.json``. :func:`train_run` does the rest the
 same way for all of them: processes and devices (``torchrun`` included), the run directory
-(through :mod:`seqconv.runs.rundir`, its one owner), training with resume, held-out metrics,
+(through :mod:`seqconv.rundir`, its one owner), training with resume, held-out metrics,
 plots and the closing summary.
 """
 
@@ -20,12 +20,12 @@ import pandas as pd
 import torch
 from torch import nn
 
+from seqconv import rundir
+from seqconv.core.predict import resolved_precision
+from seqconv.core.stores import InputStore
 from seqconv.errors import SeqconvError
 from seqconv.progress import Reporter
-from seqconv.runs import rundir
-from seqconv.runs.claim import Claim, claim, new_run_dir
-from seqconv.runs.predict import resolved_precision
-from seqconv.runs.stores import InputStore
+from seqconv.rundir.claim import Claim, claim, new_run_dir
 from seqconv.train.closed_form import fit_closed_form, is_closed_form
 from seqconv.train.distributed import Distributed
 from seqconv.train.loop import FitResult, FitSettings, fit
@@ -108,7 +108,7 @@ class Job:
     outputs
         Raw outputs ``(len(rows), K)`` of the trained model for rows, computed as held-out
         scoring computes them; set by classifier recipes, whose probabilities are then calibrated
-        on the validation rows (:mod:`seqconv.runs.calibration`).
+        on the validation rows (:mod:`seqconv.core.calibration`).
     write_files
         Writes the recipe's own files into the run directory at the end (e.g. GC plots).
     """
@@ -192,7 +192,7 @@ def train_run(
     """Prepare a job, train it into a run directory, and score it on held-out data.
 
     The run directory is checked and locked before any data is read (see
-    :func:`seqconv.runs.claim.claim`): a folder holding another run is replaced only with
+    :func:`seqconv.rundir.claim.claim`): a folder holding another run is replaced only with
     ``options.force``, one process writes it at a time, and temporary files left by a killed run
     are removed. The default run directory (no ``out``) gets a new name once the data is read.
 
@@ -295,10 +295,10 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
     holds ``valid`` (the fit's own rows, in-sample: see ``fitted_on``) and ``test``. When the
     held-out rows are the validation rows themselves (series without a test split), it holds
     ``valid_in_sample`` (the fit's own figures) and ``valid_cross_fitted`` (each row calibrated by
-    a fit on the other folds, :func:`~seqconv.runs.calibration.cross_fitted`), and ``held`` gets
+    a fit on the other folds, :func:`~seqconv.core.calibration.cross_fitted`), and ``held`` gets
     the cross-fitted probabilities, so that ``metrics.json``'s summary is not in-sample either.
     """
-    from seqconv.runs.calibration import (
+    from seqconv.core.calibration import (
         CALIBRATED_TASKS,
         CROSS_FIT_FOLDS,
         MIN_ROWS,
@@ -310,7 +310,7 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
         log_loss,
         prediction_accuracy,
     )
-    from seqconv.runs.plots import plot_reliability
+    from seqconv.rundir.plots import plot_reliability
 
     if job.outputs is None or held.outputs is None or held.task not in CALIBRATED_TASKS:
         return None

@@ -15,6 +15,16 @@ import numpy as np
 import pandas as pd
 import torch
 
+from seqconv import rundir
+from seqconv.core.predict import predict
+from seqconv.core.stores import Augment, CodesTensor
+from seqconv.core.tasks import (
+    TargetScaler,
+    build_for_task,
+    is_classification,
+    link,
+    target_tensor,
+)
 from seqconv.dna.fasta import fasta_lengths
 from seqconv.dna.labels import LabeledSequences, load_labeled
 from seqconv.dna.splits import Split, check_class_sizes, make_split
@@ -24,16 +34,6 @@ from seqconv.models.protocol import is_dense
 from seqconv.option_table import fill
 from seqconv.progress import Reporter
 from seqconv.rf.receptive_field import receptive_field
-from seqconv.runs import rundir
-from seqconv.runs.predict import predict
-from seqconv.runs.stores import Augment, CodesTensor
-from seqconv.runs.tasks import (
-    TargetScaler,
-    build_for_task,
-    is_classification,
-    link,
-    target_tensor,
-)
 from seqconv.train.loop import FitResult, FitSettings
 from seqconv.train.recipes.common import HeldOut, Job, fit_settings, train_run
 from seqconv.train.recipes.genome import (

@@ -28,12 +28,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqconv.errors import InputError
-from seqconv.models.probe import check_input_length
-from seqconv.option_table import fill
-from seqconv.progress import Reporter
-from seqconv.runs import rundir
-from seqconv.runs.forecast import (
+from seqconv import models, rundir
+from seqconv.core.forecast import (
     forecast_names,
     forecast_scores,
     forecast_windows,
@@ -41,8 +37,12 @@ from seqconv.runs.forecast import (
     prepare_values,
     target_channels,
 )
-from seqconv.runs.series_stores import WindowTensor
-from seqconv.runs.tasks import target_tensor
+from seqconv.core.series_stores import WindowTensor
+from seqconv.core.tasks import target_tensor
+from seqconv.errors import InputError
+from seqconv.models.probe import check_input_length
+from seqconv.option_table import fill
+from seqconv.progress import Reporter
 from seqconv.series.data import SeriesData
 from seqconv.series.normalize import Normalizer
 from seqconv.series.quantize import MuLaw
@@ -78,6 +78,13 @@ def prepare(
     shortest = int(data.lengths.min())
     o = forecast_options(options, shortest)
     check_series_options(o)
+    if o.levels and "per_step" not in models.defaults(o.model):
+        per_step = [name for name in models.names() if "per_step" in models.defaults(name)]
+        raise InputError(
+            f"--levels forecasts the next level at every step of a window, which --arch {o.model} "
+            f"cannot output: use --arch {', '.join(per_step[:-1])} or {per_step[-1]} (or "
+            "--levels 0 for point forecasts)"
+        )
     if o.normalize == "series":
         raise InputError(
             "forecasting cannot normalise each series by its own statistics (they include the "

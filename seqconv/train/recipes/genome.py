@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from seqconv import rundir
 from seqconv.atomic import write_text, write_with
 from seqconv.dna.genome_labels import GenomeLabeled, GenomeOptions, load_bed_labeled, median_width
 from seqconv.errors import InputError
 from seqconv.files import absolute
 from seqconv.progress import Reporter, status
-from seqconv.runs import rundir
 
 # ``options`` below are :class:`seqconv.train.recipes.dna.TrainOptions` (not imported: that module
 # imports this one)

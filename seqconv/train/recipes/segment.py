@@ -4,7 +4,7 @@ Reads the sequences and the intervals table (:mod:`seqconv.dna.intervals`), buil
 (``(N, 4, L) -> (N, K, L)``; default ``unet``), trains it with binary cross-entropy per position
 and class, positive positions weighted by ``sqrt(negatives / positives)`` (at most 20), and scores
 the held-out sequences per position (auPR, auROC) and per interval (recall and precision of the
-called intervals at 50 % reciprocal overlap, :mod:`seqconv.runs.segments`). Reverse-complement
+called intervals at 50 % reciprocal overlap, :mod:`seqconv.core.segments`). Reverse-complement
 and shift augmentation move the labels with the bases.
 """
 
@@ -17,6 +17,16 @@ import numpy as np
 import pandas as pd
 import torch
 
+from seqconv import rundir
+from seqconv.core.predict import predict
+from seqconv.core.segments import (
+    interval_scores,
+    per_position,
+    shortest_calls,
+    unweighted_logits,
+)
+from seqconv.core.stores import Augment, SegmentCodes
+from seqconv.core.tasks import link
 from seqconv.dna.fasta import read_fasta_codes
 from seqconv.dna.intervals import position_labels, read_intervals
 from seqconv.dna.splits import make_split
@@ -24,16 +34,6 @@ from seqconv.errors import InputError
 from seqconv.models import registry
 from seqconv.option_table import fill
 from seqconv.progress import Reporter
-from seqconv.runs import rundir
-from seqconv.runs.predict import predict
-from seqconv.runs.segments import (
-    interval_scores,
-    per_position,
-    shortest_calls,
-    unweighted_logits,
-)
-from seqconv.runs.stores import Augment, SegmentCodes
-from seqconv.runs.tasks import link
 from seqconv.train.loop import FitResult
 from seqconv.train.recipes.common import HeldOut, Job, fit_settings, train_run
 from seqconv.train.recipes.dna import check_receptive_field, choose_length
@@ -56,7 +56,7 @@ def train_segment(options: TrainOptions, reporter: Reporter | None = None,
 def pos_weights(labels: np.ndarray) -> list[float]:
     """Per class, ``sqrt(negative / positive positions)``, between 1 and :data:`MAX_POS_WEIGHT`
     (the logits are shifted back by ``log(weight)`` when read, so probabilities stay
-    calibrated: :func:`seqconv.runs.segments.unweighted_logits`)."""
+    calibrated: :func:`seqconv.core.segments.unweighted_logits`)."""
     positives = labels.sum(axis=(0, 2)).astype(float)
     total = labels.shape[0] * labels.shape[2]
     ratio = (total - positives) / np.maximum(positives, 1.0)
@@ -177,5 +177,5 @@ def segment_held_out(
 
 def corrected_probabilities(outputs: torch.Tensor, weights: list[float]) -> np.ndarray:
     """``(N, K, L)`` logits trained with positive weights -> probabilities (see
-    :func:`seqconv.runs.segments.unweighted_logits`)."""
+    :func:`seqconv.core.segments.unweighted_logits`)."""
     return link("segment", unweighted_logits(outputs, weights)).numpy()

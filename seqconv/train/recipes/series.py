@@ -38,16 +38,16 @@ import numpy as np
 import pandas as pd
 import torch
 
+from seqconv import rundir
+from seqconv.core.predict import predict
+from seqconv.core.series_stores import SeriesTensor
+from seqconv.core.tasks import TargetScaler, is_classification, link, target_tensor
 from seqconv.dna.splits import random_split
 from seqconv.errors import InputError
 from seqconv.models.masking import enable_masks, padding_side
 from seqconv.models.probe import check_input_length
 from seqconv.option_table import fill
 from seqconv.progress import Reporter
-from seqconv.runs import rundir
-from seqconv.runs.predict import predict
-from seqconv.runs.series_stores import SeriesTensor
-from seqconv.runs.tasks import TargetScaler, is_classification, link, target_tensor
 from seqconv.series.data import SeriesData
 from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.train.closed_form import is_closed_form

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from torch import nn
 
+from seqconv import rundir
+from seqconv.core.tasks import build_for_task
 from seqconv.errors import InputError
 from seqconv.models import defaults
-from seqconv.runs import rundir
-from seqconv.runs.tasks import build_for_task
 from seqconv.series.data import SeriesData, read_series
 from seqconv.series.normalize import Normalizer
 from seqconv.train.train_options import TrainOptions

@@ -6,7 +6,7 @@ DNA (:mod:`seqconv.train.recipes.segment`): a dense model ``(N, C, L) -> (N, K, 
 cross-entropy per step and class with positive steps weighted by ``sqrt(negatives /
 positives)`` (at most 20), and held-out series scored per step (auPR, auROC) and per interval
 (recall and precision of called intervals at 50 % reciprocal overlap,
-:mod:`seqconv.runs.segments`).
+:mod:`seqconv.core.segments`).
 
 The default model is ``dilated_seg``: its layers keep the length (stride 1, dilated
 convolutions), so series of unequal length are padded after their end and masked
@@ -27,16 +27,16 @@ import numpy as np
 import pandas as pd
 import torch
 
+from seqconv import rundir
+from seqconv.core.predict import predict
+from seqconv.core.segments import shortest_calls
+from seqconv.core.series_stores import SegmentSeries
 from seqconv.dna.splits import random_split
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models import registry
 from seqconv.models.masking import enable_masks
 from seqconv.option_table import fill
 from seqconv.progress import Reporter
-from seqconv.runs import rundir
-from seqconv.runs.predict import predict
-from seqconv.runs.segments import shortest_calls
-from seqconv.runs.series_stores import SegmentSeries
 from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.series.step_labels import read_step_labels
 from seqconv.train.loop import FitResult

@@ -29,8 +29,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from seqconv.core.tasks import is_classification
 from seqconv.errors import InputError
-from seqconv.runs.tasks import is_classification
 
 CALIBRATED_TASKS = ("binary", "multiclass", "multilabel")
 MIN_ROWS = 20
@@ -91,7 +91,7 @@ class Calibration:
 
 def calibrated(task: str, outputs: Tensor, calibration: Calibration | None) -> Tensor:
     """``(N, K)`` logits to probabilities (or values), through ``calibration`` when there is one."""
-    from seqconv.runs.tasks import link
+    from seqconv.core.tasks import link
 
     return link(task, calibration.apply(outputs) if calibration is not None else outputs)
 

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqconv.runs.stores import InputStore, TensorStore, batch_indices
+from seqconv.core.stores import InputStore, TensorStore, batch_indices
 
 PRECISIONS = ("auto", "fp32", "bf16")
 """``auto``: bf16 autocast on a CUDA device that supports it, fp32 elsewhere."""
@@ -69,7 +69,7 @@ def predict(
     model
         Any module over ``(B, C, L)`` inputs.
     inputs
-        An input store (:class:`~seqconv.runs.stores.CodesTensor`, series stores), or a float
+        An input store (:class:`~seqconv.core.stores.CodesTensor`, series stores), or a float
         ``(N, C, L)`` tensor or array, moved batch by batch to the model's device.
     index
         Rows to predict (default: all).

@@ -16,9 +16,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from seqconv.core.predict import predict
 from seqconv.errors import InputError
 from seqconv.rf.streaming import Streamer
-from seqconv.runs.predict import predict
 from seqconv.series.data import SeriesData
 from seqconv.series.normalize import Normalizer, fill_missing
 from seqconv.series.quantize import MuLaw, levels_one_hot
@@ -34,7 +34,7 @@ def point_forecast(
     precision: str = "fp32",
 ) -> np.ndarray:
     """``(M, C, window)`` normalised inputs -> ``(M, n_targets, horizon)`` normalised forecasts
-    (``precision``: see :func:`~seqconv.runs.predict.predict`)."""
+    (``precision``: see :func:`~seqconv.core.predict.predict`)."""
     if x.shape[0] == 0:
         return np.zeros((0, n_targets, horizon), dtype=np.float32)
     out = predict(model, x, batch_size=batch_size, precision=precision)

@@ -1,6 +1,6 @@
 """Time series on the training device, batched for :func:`seqconv.train.loop.fit`.
 
-Both stores follow the :class:`~seqconv.runs.stores.InputStore` protocol: the data live on the
+Both stores follow the :class:`~seqconv.core.stores.InputStore` protocol: the data live on the
 device as one tensor, a batch is one gather, and nothing is reverse complemented.
 
 * :class:`SeriesTensor` — whole series ``(N, C, L)`` (classification, regression), optionally with

@@ -5,7 +5,7 @@
     run = seqconv.load("runs/GunPoint-resnet")
     run.predict("data/ucr/GunPoint_TEST.ts")          # (N, n_classes) probabilities
     run.predict(values)                               # (N, C, L) array or list of (C, L_i)
-    run.predict_series("new.csv", "preds.tsv")        # the table of `seqconv predict`
+    run.predict_file("new.csv", "preds.tsv")          # the table of `seqconv predict`
     run.evaluate("data/ucr/GunPoint_TEST.ts")["summary"]["accuracy"]
 
     stream = seqconv.load("runs/sensor-tcn").streamer()   # causal models only
@@ -14,20 +14,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
-from seqconv.atomic import atomic_path
-from seqconv.errors import InputError
-from seqconv.models import build
-from seqconv.models.masking import enable_masks
-from seqconv.rf.streaming import Streamer
-from seqconv.runs.calibration import calibrated
-from seqconv.runs.forecast import (
+from seqconv.core.calibration import calibrated
+from seqconv.core.forecast import (
     denormalize,
     forecast_scores,
     forecast_windows,
@@ -37,19 +32,22 @@ from seqconv.runs.forecast import (
     prepare_values,
     target_channels,
 )
-from seqconv.runs.metrics import compute_metrics
-from seqconv.runs.predict import predict
-from seqconv.runs.run import Run
-from seqconv.runs.segments import interval_scores, interval_table, per_position
-from seqconv.runs.series_stores import SeriesTensor
-from seqconv.runs.tasks import is_classification
+from seqconv.core.metrics import compute_metrics
+from seqconv.core.predict import predict
+from seqconv.core.segments import interval_scores, interval_table, per_position
+from seqconv.core.series_stores import SeriesTensor
+from seqconv.core.tasks import is_classification
+from seqconv.errors import InputError
+from seqconv.models import build
+from seqconv.models.masking import enable_masks
+from seqconv.rf.streaming import Streamer
+from seqconv.runs.run import BATCH_SIZE, Run
 from seqconv.series.data import SeriesData, is_ts_file, read_series
 from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.series.quantize import MuLaw
 from seqconv.series.step_labels import read_step_labels
 from seqconv.series.tables import read_table
 from seqconv.series.windows import gather_windows, make_forecast_windows
-from seqconv.validation import Rule, check_value
 
 SeriesInput = str | Path | SeriesData | np.ndarray | Sequence[np.ndarray]
 
@@ -77,10 +75,6 @@ class SeriesRun(Run):
         self.forecast = config.get("forecast")
         q = (self.forecast or {}).get("quantizer")
         self.quantizer = MuLaw.from_dict(q) if q else None
-
-    @property
-    def rc_average(self) -> bool:
-        return False
 
     @property
     def is_forecaster(self) -> bool:
@@ -139,14 +133,14 @@ class SeriesRun(Run):
         )
         return SeriesTensor(encoded.x, encoded.mask, self.device)
 
-    def predict(  # type: ignore[override]
-        self, series: SeriesInput, batch_size: int = 256, precision: str | None = None
+    def predict(
+        self, inputs: SeriesInput, batch_size: int = BATCH_SIZE, precision: str | None = None
     ) -> np.ndarray:
         """Predictions for series of any length.
 
         Parameters
         ----------
-        series
+        inputs
             A file (``.ts``, table), :class:`~seqconv.series.data.SeriesData`, an ``(N, C, L)``
             array or a list of ``(C, L_i)`` arrays.
         batch_size
@@ -162,9 +156,8 @@ class SeriesRun(Run):
             end); forecasting: ``(N, C_target * horizon)`` forecasts of the steps after the end
             of each series (columns :attr:`target_names`).
         """
-        batch_size = check_value("batch_size", batch_size, Rule(int, low=1), "batch_size")
-        precision = self._checked_precision(precision)
-        data = self.read(series)
+        batch_size, precision = self.checked(batch_size, precision)
+        data = self.read(inputs)
         if len(data) == 0:
             return np.zeros((0, len(self.target_names)), dtype=np.float32)
         if self.is_forecaster:
@@ -184,31 +177,23 @@ class SeriesRun(Run):
             return frame
         return super().prediction_table(ids, predictions)
 
-    def predict_series(
-        self,
-        series: SeriesInput,
-        out: str | Path | None = None,
-        batch_size: int = 256,
-        precision: str | None = None,
-    ) -> pd.DataFrame:
-        """The prediction table of a file (written atomically to ``out`` as TSV when given);
-        segment runs: called intervals ``id, start, end, label, score`` (steps, 0-based,
-        half-open), as for DNA (:func:`seqconv.runs.segments.interval_table`).
-        ``batch_size`` and ``precision``: see :meth:`predict`."""
-        data = self.read(series)
-        probs = self.predict(data, batch_size, precision)
+    def prediction_blocks(
+        self, path: str | Path, batch_size: int, precision: str
+    ) -> Iterator[tuple[list[str], np.ndarray, pd.DataFrame]]:
+        """One block, the whole file: predictions and their table rows (called intervals
+        ``id, start, end, label, score`` in steps, 0-based, half-open, for segment runs, as for
+        DNA: :func:`seqconv.core.segments.interval_table`)."""
+        data = self.read(path)
+        predictions = self.predict(data, batch_size, precision)
+        ids = list(data.ids)
         if self.task == "segment":
             table = interval_table(
-                data.ids, probs, self.target_names, np.zeros(len(data), np.int64),
+                ids, predictions, self.target_names, np.zeros(len(data), np.int64),
                 data.lengths, min_length=self.config.get("segment", {}).get("min_length"),
             )  # fmt: skip
-            table.attrs["records"] = len(data)  # the caller counts series, not intervals
         else:
-            table = self.prediction_table(list(data.ids), probs)
-        if out is not None:
-            with atomic_path(out) as tmp:
-                table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-        return table
+            table = self.prediction_table(ids, predictions)
+        yield ids, predictions, table
 
     # -- forecasting -----------------------------------------------------------------------------
 
@@ -217,11 +202,11 @@ class SeriesRun(Run):
         return f, target_channels(f["target_channels"], self.channels, "the run")
 
     def forecast_series(
-        self, data: SeriesData, batch_size: int = 256, precision: str | None = None
+        self, data: SeriesData, batch_size: int = BATCH_SIZE, precision: str | None = None
     ) -> np.ndarray:
         """Forecasts of the ``horizon`` steps after the end of each series, original units
         (``precision``: default the run's; mu-law level models stream in fp32)."""
-        precision = self._checked_precision(precision)
+        batch_size, precision = self.checked(batch_size, precision)
         f, chosen = self._forecast_setup()
         window = int(f["window"])
         values = prepare_values(data, self.normalizer, self.missing)
@@ -314,7 +299,7 @@ class SeriesRun(Run):
         model's per-step outputs ``(N, n_outputs, T)`` linked as predictions are (probabilities,
         values in the units of training, or for a point forecaster the forecast made at each
         step, columns :attr:`target_names`). Mu-law level models stream one-hot levels in and
-        logits out (see :func:`seqconv.runs.forecast.level_forecast`).
+        logits out (see :func:`seqconv.core.forecast.level_forecast`).
         """
         transform = None
         if self.quantizer is None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqconv.runs.calibration import calibration_scores, prediction_accuracy
-from seqconv.runs.ranking import RankedColumns, bootstrap_counts
-from seqconv.runs.tasks import is_classification
+from seqconv.core.calibration import calibration_scores, prediction_accuracy
+from seqconv.core.ranking import RankedColumns, bootstrap_counts
+from seqconv.core.tasks import is_classification
 
 DEFINITIONS = {
     "auroc": "area under the ROC curve of the target's probability, the target against the rest",
@@ -41,7 +41,7 @@ DEFINITIONS = {
     ),
     "calibration": (
         "the logits refitted as a * z + b on the validation split after training (see "
-        "seqconv.runs.calibration); before/after: the same rows without and with it. valid (or "
+        "seqconv.core.calibration); before/after: the same rows without and with it. valid (or "
         "valid_in_sample) are the rows of the fit itself, in-sample; without a test split the "
         "held-out figures are valid_cross_fitted: each validation row calibrated by a fit on the "
         "other folds"
@@ -181,7 +181,7 @@ def _per_class(
     the predicted classes, with bootstrap intervals.
 
     ``indicator`` and ``chosen`` are ``(N, K)`` 0/1: the true and the predicted classes. All
-    classes are scored together (:mod:`seqconv.runs.ranking`), a resample at a time, and in
+    classes are scored together (:mod:`seqconv.core.ranking`), a resample at a time, and in
     blocks of classes so that memory stays near ``_BLOCK`` numbers per array.
     """
     n = len(indicator)

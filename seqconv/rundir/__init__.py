@@ -295,15 +295,15 @@ def finish(
         The fitted calibration with its scores before and after (``metrics.json``'s
         ``calibration``); ``predictions`` are already calibrated.
     """
-    from seqconv.runs.metrics import compute_metrics
-    from seqconv.runs.plots import plot_classification_curves, plot_history, plot_regression
+    from seqconv.core.metrics import compute_metrics
+    from seqconv.rundir.plots import plot_classification_curves, plot_history, plot_regression
 
     metrics = compute_metrics(task, truth, predictions, names, seed=seed)
     metrics["split"] = held
     if extra:
         metrics["summary"].update(extra)
     if calibration is not None:
-        from seqconv.runs.metrics import DEFINITIONS
+        from seqconv.core.metrics import DEFINITIONS
 
         metrics["calibration"] = calibration
         metrics["definitions"]["calibration"] = DEFINITIONS["calibration"]

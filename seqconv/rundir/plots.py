@@ -18,8 +18,8 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from seqconv.atomic import write_with  # noqa: E402
-from seqconv.runs.ranking import RankedColumns, macro_roc  # noqa: E402
-from seqconv.runs.tasks import is_classification  # noqa: E402
+from seqconv.core.ranking import RankedColumns, macro_roc  # noqa: E402
+from seqconv.core.tasks import is_classification  # noqa: E402
 
 _MAX_CURVES = 12
 _FEW = 8  # classes drawn when there are more than _MAX_CURVES
@@ -207,7 +207,7 @@ def plot_reliability(
     one curve); classes are judged by the predicted class's probability, labels (multi-label) by
     every probability.
     """
-    from seqconv.runs.calibration import (
+    from seqconv.core.calibration import (
         ECE_BINS,
         calibration_scores,
         confidence_hits,

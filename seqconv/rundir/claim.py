@@ -1,10 +1,10 @@
 """Taking a run directory to train into: nothing a user owns is lost, one writer at a time.
 
-Before any data is read, :func:`claim` checks the folder, takes its lock (:mod:`seqconv.runs.lock`)
-and removes temporary files that a killed run left behind. A folder that holds a run is only
-replaced when asked (``--force``), and only seqconv's own files go: a folder that also holds
-anything else is refused, naming it. Resuming a run that stopped before its first checkpoint starts
-it again from epoch 1.
+Before any data is read, :func:`claim` checks the folder, takes its lock
+(:mod:`seqconv.rundir.lock`) and removes temporary files that a killed run left behind. A folder
+that holds a run is only replaced when asked (``--force``), and only seqconv's own files go: a
+folder that also holds anything else is refused, naming it. Resuming a run that stopped before its
+first checkpoint starts it again from epoch 1.
 
 >>> is_leftover(".model.safetensors.k2j4_x9a.tmp"), is_leftover("model.safetensors")
 (True, False)
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqconv.errors import InputError
-from seqconv.runs.lock import LOCK, acquire, release
-from seqconv.runs.rundir import CHECKPOINT, CONFIG, HISTORY, RUN_FILES, WEIGHTS, default_run_dir
+from seqconv.rundir import CHECKPOINT, CONFIG, HISTORY, RUN_FILES, WEIGHTS, default_run_dir
+from seqconv.rundir.lock import LOCK, acquire, release
 
 OUTPUT_FOLDERS = {
     "motifs": {
@@ -210,7 +210,7 @@ def claim(
     ------
     InputError
         ``out`` is a file, holds a run (without ``force``) or files that are not seqconv's.
-    seqconv.runs.lock.RunBusyError
+    seqconv.rundir.lock.RunBusyError
         Another process writes ``out``.
     """
     out = Path(out)
