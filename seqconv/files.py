@@ -141,6 +141,8 @@ def open_input(path: str | Path, kind: str = "an input file") -> io.BufferedRead
         path = _copies.get(_stream_identity(str(path)), path)
     if str(path) == STDIN:
         handle = sys.stdin.buffer
+        if not hasattr(handle, "peek"):  # a replaced stdin (a test runner, a notebook)
+            handle = io.BufferedReader(handle, _BUFFER)  # type: ignore[arg-type]
     else:
         _check_path(path, kind)
         try:

@@ -1,7 +1,8 @@
 """Where a command writes, checked before any work starts: nothing a user owns is lost.
 
 An output file may not be one of the command's inputs (compared as files: links and ``..``
-included), nor an existing folder; an output folder may not be an existing file. The nearest
+included), nor an input's index beside it (``genome.fa.fai``, ``.gzi``, ``.tbi``), nor an existing
+folder; an output folder may not be an existing file. The nearest
 existing folder above an output must be a folder this user can write in; missing folders are
 created when the output is written. ``-`` means standard output where a command streams.
 
@@ -23,6 +24,8 @@ from seqconv.errors import InputError
 from seqconv.files import absolute
 
 STDOUT = "-"
+SIDECARS = (".fai", ".gzi", ".tbi", ".csi")
+"""Index files that live beside an input (``genome.fa.fai``): an output never replaces one."""
 _NOT_FILES = (STDOUT, "none", "shuffle", "uniform")  # values of options that may also name files
 
 
@@ -38,6 +41,19 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 
 def _files(paths: Iterable[str | Path | None]) -> list[Path]:
     return [Path(p) for p in paths if p is not None and str(p) not in _NOT_FILES]
+
+
+def _not_an_input(path: Path, inputs: Iterable[str | Path | None], option: str) -> None:
+    """Refuse an output that is one of ``inputs`` or an index beside one (:data:`SIDECARS`)."""
+    for source in _files(inputs):
+        if same_file(path, source):
+            raise InputError(f"{option} {path} is the input file {source}; choose another name")
+        for suffix in SIDECARS:
+            if same_file(path, f"{source}{suffix}"):
+                raise InputError(
+                    f"{option} {path} would replace {source}{suffix}, the index of the input "
+                    f"file {source}; choose another name"
+                )
 
 
 def check_writable(path: Path, option: str = "--out") -> None:
@@ -76,8 +92,8 @@ def check_output_file(
     Raises
     ------
     InputError
-        ``path`` is an input, one of ``keep``, an existing folder, or below a file or a folder
-        this user cannot write in.
+        ``path`` is an input or an input's index, one of ``keep``, an existing folder, or below
+        a file or a folder this user cannot write in.
     """
     if path is None or str(path) == STDOUT:
         return None
@@ -86,9 +102,7 @@ def check_output_file(
         raise InputError(
             f"{option} {path} is a directory; give a file name (e.g. {path / example})"
         )
-    for source in _files(inputs):
-        if same_file(path, source):
-            raise InputError(f"{option} {path} is the input file {source}; choose another name")
+    _not_an_input(path, inputs, option)
     for other in _files(keep):
         if same_file(path, other):
             raise InputError(f"{option} {path} would replace {other}; choose another name")
@@ -108,9 +122,7 @@ def check_output_dir(
         cannot write in.
     """
     path = Path(path)
-    for source in _files(inputs):
-        if same_file(path, source):
-            raise InputError(f"{option} {path} is the input file {source}; choose another name")
+    _not_an_input(path, inputs, option)
     if path.exists() and not path.is_dir():
         raise InputError(f"{option} {path} is a file, not a directory; choose another {option}")
     check_writable(path / "x", option)

@@ -67,6 +67,18 @@ def clock(seconds: float) -> str:
     return str(datetime.timedelta(seconds=round(max(seconds, 0.0))))
 
 
+def size_text(n_bytes: float) -> str:
+    """A size in words, decimal units.
+
+    >>> size_text(950), size_text(7_200_000), size_text(3.1e12)
+    ('950 bytes', '7.2 MB', '3.1 TB')
+    """
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:,.1f} {unit}"
+    return f"{n_bytes:,.0f} bytes"
+
+
 class RunClock:
     """Elapsed and remaining time of a training run of at most ``epochs`` epochs.
 

@@ -49,7 +49,9 @@ def scan(
     window centred on each bin, and write one value per bin.
 
     Memory stays constant (4,096 bins at a time); a progress bar shows the ETA on a terminal.
-    Windows reaching past a chromosome end are padded with N.
+    Windows reaching past a chromosome end are padded with N; bins whose windows are all N
+    (assembly gaps) are not written. A scan that would take more than a day, or more disk than
+    is free, is refused before it starts, with a --stride that fits.
     """
     from seqconv.errors import InputError
     from seqconv.outputs import check_output_file
@@ -67,11 +69,19 @@ def scan(
     for path in track_paths(out, names).values():
         check_output_file(path, [genome, regions], example="track.bedgraph")
     result = run_scan(loaded, genome, out, stride, regions, names, batch_size)
+    for note in result.notes:
+        err_console.print(f"note: {note}", highlight=False)
     files = ", ".join(str(p) for p in result.files.values())
+    skipped = (
+        f"; {result.unknown:,} bins not written: their windows are all N (assembly gaps)"
+        if result.unknown
+        else ""
+    )
     err_console.print(
         f"{result.bins:,} bins of {stride} bp ({result.bases:,} bp) scanned in "
         f"{result.seconds:.1f} s ({result.bases_per_second:,.0f} bp/s); "
-        f"{result.padded:,} windows padded with N past chromosome ends; written to {files}",
+        f"{result.padded:,} windows padded with N past chromosome ends{skipped}; written to "
+        f"{files}",
         highlight=False,
     )
 

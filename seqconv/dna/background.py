@@ -5,10 +5,13 @@ composition as much as binding: peaks are GC-rich, the genome at large is not. M
 distribution (in bins, as chromBPNet and gReLU do) leaves the model only the sequence itself to
 tell them apart.
 
-Candidates are drawn uniformly over the genome (chromosomes weighted by length), rejected when
-they overlap a peak (± ``flank``) or an excluded region, or hold more than ``max_n`` unknown
-bases, and binned by GC; each bin then gets ``ratio`` times as many negatives as it has positives.
-Bins the genome cannot fill borrow from their nearest neighbours, and the shortfall is announced.
+Candidates are drawn uniformly over every window start that keeps clear of the peaks (±
+``flank``) and the excluded regions, rejected when they hold more than ``max_n`` unknown bases,
+and binned by GC; each bin then gets ``ratio`` times as many negatives as it has positives. Bins
+the genome cannot fill borrow from their nearest neighbours, and the shortfall is announced. A
+request the genome cannot hold (more negatives than fit side by side outside the peaks) is
+refused before any drawing, with the largest ratio that fits; drawing stops when three batches in
+a row add nothing, and reads candidates in batches of at most 64 MiB.
 """
 
 from __future__ import annotations
@@ -82,28 +85,108 @@ def gc_bin(gc: np.ndarray) -> np.ndarray:
     return np.minimum((np.asarray(gc) * GC_BINS).astype(np.int64), GC_BINS - 1)
 
 
-class _Blocked:
-    """Per chromosome, sorted non-overlapping intervals no negative may touch."""
+MAX_BATCH_BYTES = 1 << 26
+"""Candidate windows are read in batches of at most this many bytes of codes (64 MiB)."""
 
-    def __init__(self, intervals: pd.DataFrame) -> None:
+
+class _FreeStarts:
+    """Where a negative window may start: per chromosome, the stretches outside every blocked
+    interval (peaks ± flank, excluded regions) that hold a whole window.
+
+    Attributes
+    ----------
+    chroms, lo, hi
+        ``(S,)`` stretches: a window may start anywhere in ``[lo, hi]``.
+    room
+        Windows that fit side by side without overlapping, over every stretch.
+    """
+
+    def __init__(self, sizes: dict[str, int], blocked: pd.DataFrame, length: int) -> None:
         merged = merge_intervals(
-            intervals["chrom"].to_numpy(),
-            intervals["start"].to_numpy(),
-            intervals["end"].to_numpy(),
+            blocked["chrom"].to_numpy(), blocked["start"].to_numpy(), blocked["end"].to_numpy()
         )
-        self._by_chrom = {
-            chrom: (g["start"].to_numpy(), g["end"].to_numpy())
-            for chrom, g in merged.groupby("chrom", sort=False)
-        }
+        by_chrom = {c: g for c, g in merged.groupby("chrom", sort=False)}
+        chroms, los, his, room = [], [], [], 0
+        for chrom, size in sizes.items():
+            block = by_chrom.get(chrom)
+            cuts_lo = np.clip(block["start"].to_numpy(), 0, size) if block is not None else []
+            cuts_hi = np.clip(block["end"].to_numpy(), 0, size) if block is not None else []
+            free_lo = np.r_[0, cuts_hi].astype(np.int64)
+            free_hi = np.r_[cuts_lo, size].astype(np.int64)  # free stretches [free_lo, free_hi)
+            fits = free_hi - free_lo >= length
+            room += int(((free_hi - free_lo)[fits] // length).sum())
+            chroms.extend([chrom] * int(fits.sum()))
+            los.append(free_lo[fits])
+            his.append(free_hi[fits] - length)
+        self.chroms = np.array(chroms, dtype=object)
+        self.lo = np.concatenate(los) if los else np.zeros(0, dtype=np.int64)
+        self.hi = np.concatenate(his) if his else np.zeros(0, dtype=np.int64)
+        self.room = room
+        self._ends = np.cumsum(self.hi - self.lo + 1)
 
-    def overlaps(self, chrom: str, starts: np.ndarray, length: int) -> np.ndarray:
-        """``(K,)`` bool: whether ``[start, start + length)`` touches a blocked interval."""
-        if chrom not in self._by_chrom:
-            return np.zeros(len(starts), dtype=bool)
-        lo, hi = self._by_chrom[chrom]
-        # the last blocked interval starting before the window's end is the only candidate
-        i = np.searchsorted(lo, starts + length, side="left") - 1
-        return (i >= 0) & (hi[np.maximum(i, 0)] > starts)
+    def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` window starts drawn uniformly over every free start: ``(n,)`` chromosome
+        indices into :attr:`chroms` and ``(n,)`` starts."""
+        u = rng.integers(0, int(self._ends[-1]), size=n)
+        which = np.searchsorted(self._ends, u, side="right")
+        before = np.where(which > 0, self._ends[np.maximum(which - 1, 0)], 0)
+        return which, self.lo[which] + (u - before)
+
+
+def _covered(intervals: pd.DataFrame | None, sizes: dict[str, int]) -> int:
+    """Bases of the genome covered by ``intervals`` (overlaps once)."""
+    if intervals is None or intervals.empty:
+        return 0
+    merged = merge_intervals(
+        intervals["chrom"].to_numpy(), intervals["start"].to_numpy(), intervals["end"].to_numpy()
+    )
+    size = merged["chrom"].map(sizes)
+    kept = size.notna().to_numpy()
+    lo = np.clip(merged["start"].to_numpy()[kept], 0, size[kept].to_numpy())
+    hi = np.clip(merged["end"].to_numpy()[kept], 0, size[kept].to_numpy())
+    return int((hi - lo).sum())
+
+
+def _no_room(
+    genome: Genome,
+    peaks: pd.DataFrame,
+    exclude: pd.DataFrame | None,
+    length: int,
+    flank: int,
+    wanted: int,
+    ratio: float,
+    room: int,
+) -> InputError:
+    """What keeps negatives from fitting, with the option that frees room."""
+    total = max(genome.total_length, 1)
+    near = peaks.assign(start=peaks["start"] - flank, end=peaks["end"] + flank)
+    peak_share = _covered(near, genome.sizes) / total
+    exclude_share = _covered(exclude, genome.sizes) / total
+    blocked = f"the peaks ± {flank:,} bp (--flank) cover {peak_share:.0%} of {genome.path.name}"
+    if exclude is not None:
+        blocked += f", --exclude {exclude_share:.0%}"
+    if exclude is not None and exclude_share >= 0.5:
+        fix = (
+            "--exclude names regions no negative may touch (a blacklist), not the regions to "
+            "draw from: give a smaller --exclude file"
+        )
+    elif peak_share >= 0.5 and flank > length:
+        fix = "use a smaller --flank"
+    else:
+        fix = "use a smaller --negatives-ratio, a smaller --flank or --negatives shuffle"
+    if room == 0:
+        return InputError(
+            f"no {length} bp window for a negative lies outside the peaks: {blocked}; {fix}"
+        )
+    largest = max(np.floor(room / max(len(peaks), 1) * 10) / 10, 0.1)
+    others = (", or a smaller --flank" if flank else "") + (
+        ", or a smaller --exclude" if exclude_share >= 0.5 else ""
+    )
+    return InputError(
+        f"--negatives-ratio {ratio:g} asks for {wanted:,} genomic negatives of {length} bp, but "
+        f"outside the peaks there is room for about {room:,} side by side ({blocked}); use "
+        f"--negatives-ratio {largest:g} or less{others}"
+    )
 
 
 def gc_matched_background(
@@ -140,6 +223,12 @@ def gc_matched_background(
         Stop drawing after this many candidates (default: 100 per negative wanted, at least
         200,000).
 
+    Raises
+    ------
+    InputError
+        The negatives asked for do not fit outside the peaks (and excluded regions), or no
+        candidate has few enough unknown bases.
+
     Returns
     -------
     Background
@@ -152,49 +241,46 @@ def gc_matched_background(
     blocked_rows = [peaks.assign(start=peaks["start"] - flank, end=peaks["end"] + flank)]
     if exclude is not None:
         blocked_rows.append(exclude)
-    blocked = _Blocked(pd.concat([b[["chrom", "start", "end"]] for b in blocked_rows]))
-    names = np.array([c for c, n in genome.sizes.items() if n > length])
-    if names.size == 0:
-        raise InputError(f"{genome.path}: no chromosome is longer than the window ({length} bp)")
-    weights = np.array([genome.sizes[c] - length for c in names], dtype=float)
-    weights /= weights.sum()
+    free = _FreeStarts(
+        genome.sizes, pd.concat([b[["chrom", "start", "end"]] for b in blocked_rows]), length
+    )
+    if free.room == 0 or total > free.room:
+        raise _no_room(genome, peaks, exclude, length, flank, total, ratio, free.room)
     limit = max_candidates or max(200_000, 100 * total)
+    most = max(MAX_BATCH_BYTES // length, 1)
 
     pools: list[list[tuple[str, int, float]]] = [[] for _ in range(GC_BINS)]
     seen: set[tuple[str, int]] = set()
-    drawn = 0
-    while drawn < limit and any(len(p) < w for p, w in zip(pools, want, strict=True)):
-        batch = int(min(max(4 * total, 5_000), limit - drawn))
+    drawn = idle = 0
+    while drawn < limit and idle < 3 and any(len(p) < w for p, w in zip(pools, want, strict=True)):
+        batch = int(min(max(4 * total, 5_000), limit - drawn, most))
         drawn += batch
-        which = rng.choice(len(names), size=batch, p=weights)
+        which, all_starts = free.draw(rng, batch)
         found: list[tuple[str, int, float]] = []
-        for index in np.unique(which):
-            chrom = str(names[index])
-            count = int((which == index).sum())
-            starts = rng.integers(0, genome.sizes[chrom] - length + 1, size=count)
-            starts = starts[~blocked.overlaps(chrom, starts, length)]
-            if starts.size == 0:
-                continue
+        for chrom in np.unique(free.chroms[which]):
+            starts = np.sort(all_starts[free.chroms[which] == chrom])
             codes, _ = genome.windows([chrom] * len(starts), starts, length)
             gc, n_frac = gc_fraction(codes)
             ok = n_frac <= max_n
-            found.extend((chrom, s, g) for s, g in zip(starts[ok].tolist(), gc[ok].tolist(),
-                                                        strict=True))  # fmt: skip
+            kept = zip(starts[ok].tolist(), gc[ok].tolist(), strict=True)
+            found.extend((str(chrom), s, g) for s, g in kept)
         # in draw order, not chromosome by chromosome: bins that fill up must not favour the
         # first chromosomes (the held-out ones would get too few negatives)
         bins = gc_bin(np.array([g for _, _, g in found]))
+        before = sum(len(p) for p in pools)
         for i in rng.permutation(len(found)):
             chrom, start, value = found[i]
             b = int(bins[i])
             if len(pools[b]) < want[b] and (chrom, start) not in seen:
                 seen.add((chrom, start))
                 pools[b].append(found[i])
+        idle = idle + 1 if sum(len(p) for p in pools) == before else 0
     chosen, notes = _fill(pools, want, rng)
     if not chosen:
         raise InputError(
             f"{genome.path}: found no window of {length} bp outside the peaks (± {flank} bp) with "
-            f"at most {max_n:.0%} N after {drawn:,} tries; use --negatives shuffle, a shorter "
-            "--length or a smaller --flank"
+            f"at most {max_n:.0%} N after {drawn:,} tries (the genome outside them is unknown "
+            "bases, N); use --negatives shuffle, or a genome with sequence there"
         )
     chroms = np.array([c for c, _, _ in chosen])
     starts = np.array([s for _, s, _ in chosen], dtype=np.int64)

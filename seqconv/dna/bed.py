@@ -7,7 +7,6 @@ each peak a summit; windows are centred there, else on the region's centre.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +17,17 @@ from seqconv.files import open_input
 
 BED_COLUMNS = ("chrom", "start", "end", "name", "score", "strand")
 _SKIP = (b"#", b"track", b"browser")
+MAX_POSITION = 2**40
+"""Larger coordinates are on no genome (the longest chromosomes known are ~1e11 bp)."""
 
 
 def read_bed(path: str | Path) -> pd.DataFrame:
     """Read a BED/narrowPeak file (plain or gzipped).
+
+    Columns are separated by tabs (by any whitespace on a line without tabs). Lines may differ in
+    their number of columns; a column a line lacks reads as empty. In a narrowPeak file (named
+    so, or most of its lines with an integer 10th column) every line must have the 10th column,
+    the summit's offset from the start (``-1``: none), and it must lie inside the peak.
 
     Returns
     -------
@@ -31,43 +37,47 @@ def read_bed(path: str | Path) -> pd.DataFrame:
         present, ``name``, ``score``, ``strand``.
     """
     path = Path(path)
+    rows, numbers = [], []
     with open_input(path, "a BED file") as handle:
-        lines, numbers = [], []
         for number, raw in enumerate(handle, start=1):
-            stripped = raw.strip()
+            stripped = raw.strip().removeprefix(b"\xef\xbb\xbf")  # a byte-order mark
             if not stripped or stripped.startswith(_SKIP):
                 continue
-            lines.append(raw)
+            try:
+                text = stripped.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{path}, line {number}: not UTF-8 text; is this a binary file rather than a "
+                    "BED file?"
+                ) from None
+            rows.append(text.split("\t") if "\t" in text else text.split())
             numbers.append(number)
-    if not lines:
+    if not rows:
         raise InputError(f"{path}: no intervals (empty, or only header/track lines)")
-    widths = {len(line.split()) for line in lines}
-    if min(widths) < 3:
-        bad = next(n for n, line in zip(numbers, lines, strict=True) if len(line.split()) < 3)
+    widths = np.array([len(r) for r in rows])
+    if widths.min() < 3:
+        bad = numbers[int(np.argmin(widths >= 3))]
         raise InputError(
-            f"{path}, line {bad}: a BED line needs at least 3 columns (chrom, start, end)"
+            f"{path}, line {bad}: a BED line needs at least 3 columns (chrom, start, end), "
+            "separated by tabs"
         )
-    n_cols = min(widths)
-    table = pd.read_csv(
-        io.BytesIO(b"".join(lines)),
-        sep=r"\s+",
-        header=None,
-        usecols=range(n_cols),
-        dtype=str,
-        engine="python" if len(widths) > 1 else "c",
-    )
-    table["line"] = numbers
-    out = pd.DataFrame({"chrom": table[0].astype(str), "line": table["line"]})
+    lines = np.array(numbers)
+    out = pd.DataFrame({"chrom": [r[0].strip() for r in rows], "line": lines})
+    starts = pd.Series([r[1] for r in rows])
+    if pd.isna(pd.to_numeric(rows[0][1], errors="coerce")) and len(rows) > 1:
+        if not pd.isna(pd.to_numeric(rows[1][1], errors="coerce")):
+            raise InputError(
+                f"{path}, line {numbers[0]}: start {rows[0][1]!r} is not a position: a header "
+                "line? start it with '#' (BED has no header)"
+            )
     out["start"], out["end"] = interval_bounds(
-        table[1], table[2], table["line"].to_numpy(), path, "BED is 0-based, half-open"
+        starts, pd.Series([r[2] for r in rows]), lines, path, "BED is 0-based, half-open"
     )
-    for col, name in zip(range(3, min(n_cols, 6)), BED_COLUMNS[3:], strict=False):
-        out[name] = table[col].values
+    for col, name in zip(range(3, min(int(widths.max()), 6)), BED_COLUMNS[3:], strict=False):
+        out[name] = [r[col] if len(r) > col else "" for r in rows]
     out["summit"] = (out["start"] + out["end"]) // 2
-    if _is_narrow_peak(path, table, n_cols):
-        offset = pd.to_numeric(table[9], errors="coerce").fillna(-1).astype(np.int64).values
-        inside = (offset >= 0) & (out["start"].values + offset < out["end"].values)
-        out.loc[inside, "summit"] = out["start"].values[inside] + offset[inside]
+    if _is_narrow_peak(path, rows):
+        out["summit"] = _summits(path, rows, lines, out)
     return out
 
 
@@ -80,12 +90,13 @@ def interval_bounds(
     parsed = []
     for name, column in (("start", starts), ("end", ends)):
         values = pd.to_numeric(column, errors="coerce")
-        bad = (values.isna() | (values < 0) | (values != values.round())).to_numpy()
+        bad = values.isna() | (values < 0) | (values != values.round()) | (values > MAX_POSITION)
+        bad = bad.to_numpy()
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise InputError(
                 f"{where}, line {lines[row]}: {name} {column.iloc[row]!r} is not a non-negative "
-                "integer"
+                f"integer (at most {MAX_POSITION:,})"
             )
         parsed.append(values.to_numpy().astype(np.int64))
     start, end = parsed
@@ -99,12 +110,43 @@ def interval_bounds(
     return start, end
 
 
-def _is_narrow_peak(path: Path, table: pd.DataFrame, n_cols: int) -> bool:
-    if n_cols < 10:
+def _is_narrow_peak(path: Path, rows: list[list[str]]) -> bool:
+    """Named ``.narrowPeak`` with some 10-column lines, or most lines with an integer 10th
+    column."""
+    tenth = [r[9] for r in rows if len(r) >= 10]
+    if not tenth:
         return False
     if ".narrowpeak" in path.name.lower():
         return True
-    return bool(pd.to_numeric(table[9], errors="coerce").notna().all())
+    return 2 * int(pd.to_numeric(pd.Series(tenth), errors="coerce").notna().sum()) > len(rows)
+
+
+def _summits(
+    path: Path, rows: list[list[str]], lines: np.ndarray, table: pd.DataFrame
+) -> np.ndarray:
+    """Absolute summits of narrowPeak lines (the centre where the offset is -1); a line without
+    the 10th column, or with an offset that is not a position inside its peak, stops."""
+    short = [i for i, r in enumerate(rows) if len(r) < 10]
+    if short:
+        i = short[0]
+        raise InputError(
+            f"{path}, line {lines[i]}: {len(rows[i])} columns, but this is a narrowPeak file "
+            f"(10 columns; the 10th is the summit's offset from the start, -1 for none) and "
+            f"{len(short)} line(s) lack the summit; fix them, or give the file as plain BED "
+            "(rename it .bed and cut it to 3-6 columns)"
+        )
+    offsets = pd.to_numeric(pd.Series([r[9] for r in rows]), errors="coerce").to_numpy()
+    width = (table["end"] - table["start"]).to_numpy()
+    bad = np.isnan(offsets) | (offsets != np.round(offsets)) | (offsets < -1) | (offsets >= width)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{path}, line {lines[i]}: summit offset {rows[i][9]!r} is not a position inside the "
+            f"peak (0 to {width[i] - 1}, or -1 for none); the 10th narrowPeak column is the "
+            "summit's offset from the start"
+        )
+    offsets = offsets.astype(np.int64)
+    return np.where(offsets >= 0, table["start"].to_numpy() + offsets, table["summit"].to_numpy())
 
 
 def centred_starts(intervals: pd.DataFrame, length: int) -> np.ndarray:

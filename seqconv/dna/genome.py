@@ -1,21 +1,21 @@
 """A reference genome with random access: windows as uint8 codes, padded with N past the ends.
 
-Plain and bgzip-compressed FASTA are read through pyfaidx, which builds the ``.fai`` index (and,
-for bgzip, the ``.gzi``) next to the genome on first use. A gzip file that is not bgzip cannot be
-read at random and is refused with the command that fixes it.
+Plain and bgzip-compressed FASTA are read through pyfaidx; the ``.fai`` index (and, for bgzip, the
+``.gzi``) is built next to the genome on first use and checked against the FASTA every time
+(:mod:`seqconv.dna.genome_index`). A gzip file that is not bgzip, or a stream, cannot be read at
+random and is refused with the command that fixes it.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
 from seqconv.dna.encode import ALPHABET, BYTE_TO_CODE
 from seqconv.errors import InputError
-from seqconv.files import os_error
 
 N_CODE = ALPHABET.index("N")
 GC_CODES = np.zeros(256, dtype=bool)
@@ -30,7 +30,11 @@ class Genome:
     Parameters
     ----------
     path
-        FASTA, plain or bgzip-compressed (``.gz``/``.bgz``); its index is built when missing.
+        FASTA, plain or bgzip-compressed (``.gz``/``.bgz``); its index is built when missing,
+        and checked against the FASTA (rebuilt when stale: :mod:`seqconv.dna.genome_index`).
+    announce
+        Told what a user should know (an index rebuilt, intervals skipped) when no caller
+        collects notes (default: printed on standard error).
 
     Attributes
     ----------
@@ -38,34 +42,13 @@ class Genome:
         Chromosome name to length, in file order.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        import pyfaidx
+    def __init__(self, path: str | Path, announce: Callable[[str], None] | None = None) -> None:
+        from seqconv.dna.genome_index import open_indexed
 
         self.path = Path(path)
-        if not self.path.exists():
-            raise InputError(f"{self.path}: no such genome file")
-        if self.path.is_dir():
-            raise InputError(f"{self.path}: is a directory, expected a genome FASTA")
-        try:
-            self._fasta = pyfaidx.Fasta(
-                str(self.path), as_raw=True, sequence_always_upper=False, rebuild=False
-            )
-        except pyfaidx.UnsupportedCompressionFormat as exc:
-            raise InputError(
-                f"{self.path}: compressed with plain gzip, which cannot be read at random; "
-                f"recompress it with bgzip (zcat {self.path.name} | bgzip > genome.fa.gz) or "
-                "decompress it (gunzip)"
-            ) from exc
-        except PermissionError as exc:
-            raise InputError(
-                f"{self.path}: cannot write its index ({exc.filename}): permission denied; copy "
-                "the genome to a folder you can write to, or index it there with samtools faidx"
-            ) from exc
-        except OSError as exc:
-            raise os_error(self.path, exc, "a genome FASTA") from exc
-        except (pyfaidx.FastaIndexingError, ValueError) as exc:
-            raise InputError(f"{self.path}: not a FASTA genome pyfaidx can index ({exc})") from exc
-        self.sizes = {name: len(record) for name, record in self._fasta.records.items()}
+        self.announce = announce or _note
+        self._faidx = open_indexed(self.path, self.announce)
+        self.sizes = {name: int(record.rlen) for name, record in self._faidx.index.items()}
         if not self.sizes:
             raise InputError(f"{self.path}: no sequences in this genome FASTA")
 
@@ -88,8 +71,13 @@ class Genome:
         out = np.full(end - start, N_CODE, dtype=np.uint8)
         lo, hi = max(start, 0), min(end, size)
         if hi > lo:
-            raw = self._fasta.faidx.fetch(chrom, lo + 1, hi)
+            raw = self._faidx.fetch(chrom, lo + 1, hi)
             text = raw if isinstance(raw, str) else raw.seq
+            if len(text) != hi - lo:  # an index checked when opened cannot disagree; a guard
+                raise InputError(
+                    f"{self.path}: {chrom}:{lo}-{hi} reads as {len(text)} bases, not {hi - lo}: "
+                    f"the FASTA changed while it was read; run the command again"
+                )
             codes = BYTE_TO_CODE[np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)]
             codes[codes == 255] = N_CODE  # a genome's odd letters (e.g. '*') read as unknown
             out[lo - start : hi - start] = codes
@@ -153,6 +141,12 @@ class Genome:
             f"{shown} (the genome has {', '.join(known[:8])}{', …' if len(known) > 8 else ''})"
             f"{hint}"
         )
+
+
+def _note(message: str) -> None:
+    from seqconv.progress import console
+
+    console.print(message, highlight=False)
 
 
 def _naming_hint(missing: list[str], known: list[str]) -> str:

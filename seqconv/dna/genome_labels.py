@@ -13,35 +13,49 @@ The label forms follow the FASTA ones:
   GC content (:mod:`seqconv.dna.background`), or dinucleotide-shuffled copies.
 
 Every window is ``length`` bp centred on the peak's summit (narrowPeak) or centre; its id is
-``chrom:start-end``, so chromosome splits apply as for FASTA ids with coordinates.
+``chrom:start-end``, so chromosome splits apply as for FASTA ids with coordinates. Windows that
+are mostly unknown bases (more than :data:`MOSTLY_N` N: an assembly gap, an all-N chromosome)
+carry no sequence to learn from and are skipped, counted and named, as genomic negatives with
+N are. ``seqconv evaluate --bed`` reads peaks through the same code, with the run's classes
+(:attr:`GenomeOptions.classes`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from seqconv.dna.background import Background, gc_matched_background
 from seqconv.dna.bed import centred_starts, read_bed, window_ids
+from seqconv.dna.bed_labels import class_windows, label_values, stem, unique_windows
 from seqconv.dna.fasta import EncodedFasta
 from seqconv.dna.genome import Genome, gc_fraction
-from seqconv.dna.labels import SHUFFLED_CLASS, LabeledSequences
+from seqconv.dna.labeled import SHUFFLED_CLASS, LabeledSequences
 from seqconv.dna.shuffle import shuffle_rows
 from seqconv.dna.targets import parse_targets
 from seqconv.errors import InputError
+from seqconv.progress import size_text
 
 BACKGROUND_CLASS = "background"
 NEGATIVE_KINDS = ("genome", "shuffle", "none")
-LABEL_COLUMNS = {"name": 3, "score": 4}
+MOSTLY_N = 0.5
+"""Labelled windows with a larger fraction of unknown bases are skipped (and counted)."""
+
+__all__ = ["GenomeLabeled", "GenomeOptions", "encode_bed", "load_bed_labeled", "median_width",
+           "read_on_genome", "stem"]  # fmt: skip
 
 
 @dataclass
 class GenomeOptions:
-    """How windows, labels and negatives come from BED files on a genome (see the module doc)."""
+    """How windows, labels and negatives come from BED files on a genome (see the module doc).
+
+    ``classes``: the class or target names of a trained run (evaluation): labels are mapped onto
+    them instead of being named by the files.
+    """
 
     bed: Sequence[str]
     genome: str
@@ -56,6 +70,7 @@ class GenomeOptions:
     exclude: str | None = None
     task: str | None = None
     seed: int = 0
+    classes: Sequence[str] | None = None
 
 
 @dataclass
@@ -77,18 +92,24 @@ class GenomeLabeled:
     sizes: dict[str, int]
 
 
-def stem(path: str | Path) -> str:
-    """A BED file's class name: its name without ``.bed``/``.narrowPeak``/``.gz``."""
-    name = Path(path).name
-    for suffix in (".gz", ".bgz", ".bed", ".narrowPeak", ".narrowpeak", ".broadPeak", ".txt"):
-        name = name.removesuffix(suffix)
-    return name
+@dataclass
+class _Windows:
+    """Windows cut from the genome: ``(N,)`` chromosomes and starts, ``(N, L)`` codes, and
+    which of the windows asked for they are (``keep``: the others were mostly N)."""
+
+    chroms: np.ndarray
+    starts: np.ndarray
+    codes: np.ndarray
+    keep: np.ndarray
+
+    def ids(self, length: int) -> list[str]:
+        return window_ids(self.chroms, self.starts, length)
 
 
-def encode_bed(paths: Sequence[str | Path], genome: str | Path, length: int) -> EncodedFasta:
+def encode_bed(paths: Sequence[str], genome: str, length: int) -> EncodedFasta:
     """Windows of ``length`` bp centred on the intervals of BED files, as a FASTA reader would
     return them (ids ``chrom:start-end`` of each interval; intervals past a chromosome end
-    dropped).
+    skipped, announced).
 
     Returns
     -------
@@ -99,9 +120,10 @@ def encode_bed(paths: Sequence[str | Path], genome: str | Path, length: int) -> 
     ids: list[str] = []
     blocks = []
     for path in paths:
-        table = read_bed(path)
-        ref.check_chromosomes(table["chrom"].unique(), str(path))
-        table, _ = ref.drop_outside(table, str(path))
+        skipped: list[str] = []
+        table = read_on_genome(ref, path, skipped)
+        for note in skipped:
+            ref.announce(note)
         codes, _ = ref.windows(table["chrom"], centred_starts(table, length), length)
         ids.extend(f"{c}:{a}-{b}" for c, a, b in zip(table["chrom"], table["start"],
                                                       table["end"], strict=True))  # fmt: skip
@@ -116,6 +138,87 @@ def median_width(paths: Sequence[str]) -> int:
     return int(np.median(widths))
 
 
+def read_on_genome(genome: Genome, path: str, notes: list[str] | None) -> pd.DataFrame:
+    """A BED's intervals on ``genome``: chromosome names checked, intervals that start past a
+    chromosome end skipped (noted in ``notes``); a file with none left stops."""
+    table = read_bed(path)
+    genome.check_chromosomes(table["chrom"].unique(), str(path))
+    kept, note = genome.drop_outside(table, str(path))
+    if kept.empty:
+        first = table.iloc[0]
+        raise InputError(
+            f"{path}: all {len(table):,} intervals start past the end of their chromosome "
+            f"(line {first['line']}: {first['chrom']}:{first['start']}, the chromosome has "
+            f"{genome.sizes[first['chrom']]:,} bp); is {genome.path.name} the genome they were "
+            "called on?"
+        )
+    if note and notes is not None:
+        notes.append(note)
+    return kept
+
+
+def _check_size(genome: Genome, options: GenomeOptions, n_peaks: int) -> None:
+    """Refuse windows longer than every chromosome, and windows that cannot fit in memory."""
+    longest = max(genome.sizes.values())
+    if options.length > longest:
+        raise InputError(
+            f"--length {options.length:,}: windows longer than every chromosome of "
+            f"{genome.path.name} (the longest has {longest:,} bp) would be mostly N; use a "
+            "shorter --length"
+        )
+    per_peak = 1 + (options.negatives_ratio if options.negatives == "genome" else 1)
+    need = n_peaks * per_peak * options.length
+    have = memory_bytes()
+    if need > have / 2:
+        raise InputError(
+            f"{n_peaks:,} windows of {options.length:,} bp (with their negatives) need about "
+            f"{size_text(need)} of memory, and this machine has {size_text(have)}; use a "
+            "shorter --length, fewer peaks or a smaller --negatives-ratio"
+        )
+
+
+def memory_bytes() -> int:
+    """The machine's physical memory (a large number where it cannot be told)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 1 << 50
+
+
+def _cut(
+    genome: Genome,
+    chroms: np.ndarray,
+    starts: np.ndarray,
+    length: int,
+    notes: list[str],
+    where: str,
+    lines: np.ndarray | None = None,
+) -> _Windows:
+    """The windows' codes; windows mostly N skipped (noted, and refused when all are)."""
+    codes, outside = genome.windows(chroms, starts, length)
+    if outside:
+        notes.append(f"{outside} windows reach past a chromosome end: padded with N")
+    _, unknown = gc_fraction(codes)
+    mostly_n = unknown > MOSTLY_N
+    first = int(np.argmax(mostly_n))
+    named = f"{chroms[first]}:{starts[first]}-{starts[first] + length}"
+    if lines is not None:
+        named = f"line {lines[first]}, {named}"
+    if mostly_n.all():
+        raise InputError(
+            f"{where}: every window is mostly unknown bases (N) in {genome.path.name} (first: "
+            f"{named}); is this the genome the peaks were called on?"
+        )
+    if mostly_n.any():
+        notes.append(
+            f"[yellow]warning:[/] skipped {int(mostly_n.sum()):,} window(s) of {where} that are "
+            f"more than {MOSTLY_N:.0%} unknown bases (N) in the genome (first: {named}): an "
+            "assembly gap or an all-N chromosome has no sequence to learn from"
+        )
+    keep = np.flatnonzero(~mostly_n)
+    return _Windows(np.asarray(chroms)[keep], np.asarray(starts)[keep], codes[keep], keep)
+
+
 def load_bed_labeled(options: GenomeOptions) -> GenomeLabeled:
     """Read the BED files, cut windows from the genome and label them.
 
@@ -128,17 +231,6 @@ def load_bed_labeled(options: GenomeOptions) -> GenomeLabeled:
             f"--negatives {options.negatives!r} with --bed: use genome (GC-matched genomic "
             "windows), shuffle or none"
         )
-    genome = Genome(options.genome)
-    tables = [read_bed(p) for p in options.bed]
-    notes: list[str] = []
-    for i, path in enumerate(options.bed):
-        genome.check_chromosomes(tables[i]["chrom"].unique(), str(path))
-        tables[i], note = genome.drop_outside(tables[i], str(path))
-        if note:
-            notes.append(note)
-        if tables[i].empty:
-            raise InputError(f"{path}: every interval lies past the ends of its chromosome")
-    length = options.length
     several = len(options.bed) > 1
     if several and (options.label_column or options.bigwig):
         raise InputError(
@@ -146,64 +238,101 @@ def load_bed_labeled(options: GenomeOptions) -> GenomeLabeled:
         )
     if options.label_column and options.bigwig:
         raise InputError("give --label-column or --bigwig, not both")
-
+    genome = Genome(options.genome)
+    notes: list[str] = []
+    tables = [read_on_genome(genome, p, notes) for p in options.bed]
+    length = options.length
     peaks = pd.concat(tables, ignore_index=True)
+    _check_size(genome, options, len(peaks))
     if several:
-        chroms, starts, per_window = _class_windows(options.bed, tables, length)
-        shared = any("," in v for v in per_window)
-        if shared and options.task in ("binary", "multiclass"):
-            raise InputError(
-                f"--task {options.task}: but some windows are in several BED files (multi-label "
-                "data); drop --task, or remove them from all but one file"
-            )
-        task = options.task or ("multilabel" if shared else "multiclass")
-        targets, names, task = parse_targets(
-            per_window, task, "files", window_ids(chroms, starts, length)
-        )
-        if shared:
-            notes.append("windows in several BED files make this a multilabel task")
-        notes.append(f"classes from file names: {', '.join(stem(p) for p in options.bed)}")
-        _unused_negatives(options, "the BED files, one class each")
-        return _finish(genome, chroms, starts, length, targets, names, task, notes, None)
+        return _from_files(genome, options, tables, notes)
 
-    table = _unique_windows(tables[0], length, notes)
-    chroms = table["chrom"].to_numpy()
-    starts = centred_starts(table, length)
+    table = unique_windows(tables[0], length, notes)
     where = str(options.bed[0])
+    windows = _cut(genome, table["chrom"].to_numpy(), centred_starts(table, length), length,
+                   notes, where, table["line"].to_numpy())  # fmt: skip
+    table = table.iloc[windows.keep].reset_index(drop=True)
     if options.label_column:
-        values = _label_values(table, options.label_column, where)
+        values = label_values(table, options.label_column, where)
         targets, names, task = parse_targets(
-            values, options.task, where, window_ids(chroms, starts, length)
+            values, options.task, where, windows.ids(length), options.classes
         )
         _unused_negatives(options, f"--label-column {options.label_column}")
-        return _finish(genome, chroms, starts, length, targets, names, task, notes, None)
-
-    codes, outside = genome.windows(chroms, starts, length)
-    if outside:
-        notes.append(f"{outside} windows reach past a chromosome end: padded with N")
+        return _finish(genome, windows, length, targets, names, task, notes)
     if options.bigwig:
-        return _with_signal(genome, options, peaks, chroms, starts, codes, notes)
+        return _with_signal(genome, options, peaks, windows, notes)
     if options.negatives == "none":
         raise InputError(
             f"{where}: one BED file and no labels: use --negatives genome (GC-matched genomic "
             "windows, the default) or shuffle, several --bed files (one per class), "
             "--label-column or --bigwig"
         )
-    positive = stem(options.bed[0])
-    ids = window_ids(chroms, starts, length)
+    return _against_negatives(genome, options, peaks, windows, notes)
+
+
+def _from_files(
+    genome: Genome, options: GenomeOptions, tables: list[pd.DataFrame], notes: list[str]
+) -> GenomeLabeled:
+    """Several BED files, one class each (a window in several: multi-label)."""
+    length = options.length
+    chroms, starts, per_window = class_windows(options.bed, tables, length)
+    windows = _cut(genome, chroms, starts, length, notes, "the BED files")
+    per_window = [per_window[i] for i in windows.keep]
+    shared = any("," in v for v in per_window)
+    if shared and options.task in ("binary", "multiclass"):
+        raise InputError(
+            f"--task {options.task}: but some windows are in several BED files (multi-label "
+            "data); drop --task, or remove them from all but one file"
+        )
+    task = options.task or ("multilabel" if shared else "multiclass")
+    targets, names, task = parse_targets(
+        per_window, task, "files", windows.ids(length), options.classes
+    )
+    if shared:
+        notes.append("windows in several BED files make this a multilabel task")
+    notes.append(f"classes from file names: {', '.join(stem(p) for p in options.bed)}")
+    _unused_negatives(options, "the BED files, one class each")
+    return _finish(genome, windows, length, targets, names, task, notes)
+
+
+def _two_classes(options: GenomeOptions, negative: str) -> list[str]:
+    """``[negative class, positive class]``: named by the file, or the run's two classes."""
+    if options.classes is None:
+        return [negative, stem(options.bed[0])]
+    if len(options.classes) != 2:
+        raise InputError(
+            f"the run predicts {len(options.classes)} classes ({', '.join(options.classes)}); "
+            "one --bed of peaks against negatives has two: give one --bed per class"
+        )
+    return list(options.classes)
+
+
+def _against_negatives(
+    genome: Genome,
+    options: GenomeOptions,
+    peaks: pd.DataFrame,
+    windows: _Windows,
+    notes: list[str],
+) -> GenomeLabeled:
+    """One BED of peaks against shuffled copies or GC-matched genomic windows."""
+    where = str(options.bed[0])
+    length = options.length
+    ids = windows.ids(length)
+    codes = windows.codes
     if options.negatives == "shuffle":
+        names = _two_classes(options, SHUFFLED_CLASS)
         rng = np.random.default_rng(options.seed)
         negative_codes = shuffle_rows(codes, rng)
         notes.append(
-            f"training {positive} against {len(ids)} dinucleotide-shuffled copies (seed "
+            f"{names[1]} against {len(ids)} dinucleotide-shuffled copies (seed "
             f"{options.seed}); the default --negatives genome draws GC-matched genomic windows"
         )
         data = LabeledSequences.against_negatives(
-            ids, codes, [f"{i}_shuffled" for i in ids], negative_codes,
-            [SHUFFLED_CLASS, positive], ids + ids,
+            ids, codes, [f"{i}_shuffled" for i in ids], negative_codes, names, ids + ids,
             [where] * len(ids) + [SHUFFLED_CLASS] * len(ids), notes,
         )  # fmt: skip
         return GenomeLabeled(data, None, genome.sizes)
+    names = _two_classes(options, BACKGROUND_CLASS)
     background = _background(genome, options, peaks, codes, length)
     notes.extend(background.notes)
     summary = background.summary()
@@ -216,22 +345,10 @@ def load_bed_labeled(options: GenomeOptions) -> GenomeLabeled:
     neg_codes, _ = genome.windows(background.chroms, background.starts, length)
     neg_ids = window_ids(background.chroms, background.starts, length)
     data = LabeledSequences.against_negatives(
-        ids, codes, neg_ids, neg_codes, [BACKGROUND_CLASS, positive], ids + neg_ids,
+        ids, codes, neg_ids, neg_codes, names, ids + neg_ids,
         [where] * len(ids) + [BACKGROUND_CLASS] * len(neg_ids), notes,
     )  # fmt: skip
     return GenomeLabeled(data, background, genome.sizes)
-
-
-def _unique_windows(table: pd.DataFrame, length: int, notes: list[str]) -> pd.DataFrame:
-    """One row per window: intervals with the same summit give the same window."""
-    duplicated = table.duplicated(["chrom", "summit"])
-    if duplicated.any():
-        notes.append(
-            f"{int(duplicated.sum())} intervals share a {length} bp window with an earlier one "
-            "(same summit or centre): each window is used once"
-        )
-        table = table[~duplicated].reset_index(drop=True)
-    return table
 
 
 def _unused_negatives(options: GenomeOptions, labels_from: str) -> None:
@@ -240,53 +357,6 @@ def _unused_negatives(options: GenomeOptions, labels_from: str) -> None:
             f"--negatives {options.negatives} is for one BED file without labels, but the labels "
             f"here come from {labels_from}: drop --negatives"
         )
-
-
-def _class_windows(
-    paths: Sequence[str], tables: list[pd.DataFrame], length: int
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Windows of every file; a window in several files lists each file's class."""
-    stems = [stem(p) for p in paths]
-    if len(set(stems)) != len(stems):
-        raise InputError(f"two BED files share the name {stems}; each file names a class")
-    classes: dict[tuple[str, int], list[str]] = {}
-    for name, table in zip(stems, tables, strict=True):
-        for chrom, start in zip(
-            table["chrom"], centred_starts(table, length).tolist(), strict=True
-        ):
-            labels = classes.setdefault((chrom, start), [])
-            if name not in labels:
-                labels.append(name)
-    chroms = np.array([c for c, _ in classes])
-    starts = np.array([s for _, s in classes], dtype=np.int64)
-    return chroms, starts, [",".join(v) for v in classes.values()]
-
-
-def _label_values(table: pd.DataFrame, column: str, where: str) -> list[str]:
-    """The labels in a BED column: ``name``, ``score`` or a 1-based column number."""
-    key = LABEL_COLUMNS.get(column.lower())
-    name = BED_NAMES.get(key) if key is not None else None
-    if name is None and column.isdigit() and int(column) >= 1:
-        name = BED_NAMES.get(int(column) - 1)
-    if name is None:
-        raise InputError(f"--label-column {column!r}: use name, score, or a column number 4-6")
-    if name not in table.columns:
-        raise InputError(f"{where}: has no {name} column (column {_column_number(name)})")
-    values = table[name].astype(str).tolist()
-    empty = [i for i, v in enumerate(values) if v in ("", ".", "nan")]
-    if empty:
-        line = int(table["line"].iloc[empty[0]])
-        raise InputError(
-            f"{where}, line {line}: the {name} column is empty ('.'); label every interval"
-        )
-    return values
-
-
-BED_NAMES = {3: "name", 4: "score", 5: "strand"}
-
-
-def _column_number(name: str) -> int:
-    return next(k for k, v in BED_NAMES.items() if v == name) + 1
 
 
 def _background(
@@ -314,35 +384,40 @@ def _with_signal(
     genome: Genome,
     options: GenomeOptions,
     peaks: pd.DataFrame,
-    chroms: np.ndarray,
-    starts: np.ndarray,
-    codes: np.ndarray,
+    windows: _Windows,
     notes: list[str],
 ) -> GenomeLabeled:
     """Regression on bigWig signal over the peak windows and, unless ``--negatives none``,
     as many GC-matched genomic windows (a signal model needs to see low values too)."""
-    from seqconv.dna.signal import window_signal
+    from seqconv.dna.signal import signal_names, window_signal
 
+    length = options.length
+    chroms, starts, codes = windows.chroms, windows.starts, windows.codes
     background = None
     if options.negatives == "genome":
-        background = _background(genome, options, peaks, codes, options.length)
-        neg_codes, _ = genome.windows(background.chroms, background.starts, options.length)
+        background = _background(genome, options, peaks, codes, length)
+        neg_codes, _ = genome.windows(background.chroms, background.starts, length)
         chroms = np.concatenate([chroms, background.chroms])
         starts = np.concatenate([starts, background.starts])
         codes = np.concatenate([codes, neg_codes])
         notes.append(f"{len(background.starts):,} GC-matched genomic windows added")
     values = np.stack(
         [
-            window_signal(p, chroms, starts, options.length, options.bigwig_stat, options.log1p)
+            window_signal(p, chroms, starts, length, options.bigwig_stat, options.log1p, notes)
             for p in options.bigwig
         ],
         axis=1,
     ).astype(np.float32)
-    names = [stem(p).removesuffix(".bw").removesuffix(".bigWig").removesuffix(".bigwig")
-             for p in options.bigwig]  # fmt: skip
-    if len(set(names)) != len(names):
-        names = [f"{n}_{i + 1}" for i, n in enumerate(names)]
-    ids = window_ids(chroms, starts, options.length)
+    names = signal_names(options.bigwig)
+    if options.classes is not None:
+        if len(options.classes) != len(names):
+            raise InputError(
+                f"the run predicts {len(options.classes)} target(s) "
+                f"({', '.join(options.classes)}) but {len(names)} --bigwig file(s) were given: "
+                "one per target, in the run's order"
+            )
+        names = list(options.classes)
+    ids = window_ids(chroms, starts, length)
     notes.append(
         f"regression on the {options.bigwig_stat}{' (log1p)' if options.log1p else ''} of "
         f"{', '.join(names)} per window"
@@ -355,18 +430,14 @@ def _with_signal(
 
 def _finish(
     genome: Genome,
-    chroms: np.ndarray,
-    starts: np.ndarray,
+    windows: _Windows,
     length: int,
     targets: np.ndarray,
     names: list[str],
     task: str,
     notes: list[str],
-    background: Background | None,
 ) -> GenomeLabeled:
-    codes, outside = genome.windows(chroms, starts, length)
-    if outside:
-        notes.append(f"{outside} windows reach past a chromosome end: padded with N")
-    ids = window_ids(chroms, starts, length)
-    data = LabeledSequences(ids, codes, targets, task, names, ids, ["bed"] * len(ids), notes)
-    return GenomeLabeled(data, background, genome.sizes)
+    ids = windows.ids(length)
+    data = LabeledSequences(ids, windows.codes, targets, task, names, ids, ["bed"] * len(ids),
+                            notes)  # fmt: skip
+    return GenomeLabeled(data, None, genome.sizes)

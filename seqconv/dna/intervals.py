@@ -46,6 +46,11 @@ def read_intervals(path: str | Path) -> pd.DataFrame:
             f"{path}: an intervals table needs columns id, start, end (and optionally label); "
             f"missing {', '.join(missing)} (has {', '.join(map(str, table.columns[:8]))})"
         )
+    if table.empty:
+        raise InputError(
+            f"{name}: no intervals, only the header; list one interval per line (id, start, end"
+            "[, label]): the records' sites to learn"
+        )
     out = pd.DataFrame({"id": table["id"].astype(str), "line": np.arange(len(table)) + 2})
     out["start"], out["end"] = interval_bounds(
         table["start"], table["end"], out["line"].to_numpy(), path, "0-based, half-open"

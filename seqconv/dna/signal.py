@@ -18,6 +18,7 @@ def window_signal(
     length: int,
     stat: str = "mean",
     log1p: bool = False,
+    notes: list[str] | None = None,
 ) -> np.ndarray:
     """The mean or sum of a bigWig's signal over each window (uncovered bases count as 0).
 
@@ -31,11 +32,19 @@ def window_signal(
         ``"mean"`` (per base over the whole window) or ``"sum"``.
     log1p
         Return ``log(1 + value)`` (signal must then be non-negative).
+    notes
+        Where to say how many windows have no signal at all.
 
     Returns
     -------
     np.ndarray
         ``(N,)`` float64.
+
+    Raises
+    ------
+    InputError
+        Not a bigWig, chromosomes it lacks, an infinite value under a window, no signal under
+        any window, or the same value in every window (nothing to learn).
     """
     if stat not in STATS:
         raise InputError(f"--bigwig-stat {stat!r}: use mean or sum")
@@ -60,19 +69,65 @@ def window_signal(
                 f"{path}: no signal for chromosome(s) {', '.join(missing[:8])} (the file has "
                 f"{', '.join(list(sizes)[:8])}); check the chromosome names"
             )
-        out = np.zeros(len(starts))
-        for i, (chrom, start) in enumerate(zip(chroms, np.asarray(starts).tolist(), strict=True)):
-            lo, hi = max(start, 0), min(start + length, sizes[chrom])
-            if hi <= lo:
-                continue
-            values = handle.values(str(chrom), lo, hi, numpy=True)
-            out[i] = np.nansum(values)
+        out, covered = _sums(handle, path, chroms, starts, length, sizes)
     finally:
         handle.close()
+    if not covered.any():
+        raise InputError(
+            f"{path}: no signal under any of the {len(out):,} windows (every base uncovered or "
+            "NaN); is this the signal of these peaks, on this genome?"
+        )
+    if not covered.all() and notes is not None:
+        notes.append(
+            f"{int((~covered).sum()):,} of {len(out):,} windows have no signal in {path.name} "
+            "(uncovered or NaN): their target is 0"
+        )
     if stat == "mean":
         out /= length
     if log1p:
         if (out < 0).any():
             raise InputError(f"{path}: --log1p needs non-negative signal; it has values below 0")
         out = np.log1p(out)
+    if np.ptp(out) == 0:
+        raise InputError(
+            f"{path}: every window has the same {stat} signal ({out[0]:g}): nothing to learn; is "
+            "this the signal of these peaks?"
+        )
     return out
+
+
+def _sums(
+    handle, path: Path, chroms, starts, length: int, sizes: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(N,)`` sums of the signal per window and ``(N,)`` whether any base has a value."""
+    out = np.zeros(len(starts))
+    covered = np.zeros(len(starts), dtype=bool)
+    for i, (chrom, start) in enumerate(zip(chroms, np.asarray(starts).tolist(), strict=True)):
+        lo, hi = max(start, 0), min(start + length, sizes[chrom])
+        if hi <= lo:
+            continue
+        values = handle.values(str(chrom), lo, hi, numpy=True)
+        infinite = np.isinf(values)
+        if infinite.any():
+            at = lo + int(np.argmax(infinite))
+            raise InputError(
+                f"{path}: the signal at {chrom}:{at} is {values[at - lo]}; a bigWig for "
+                "training holds finite numbers: write 0 or leave the base uncovered there"
+            )
+        known = ~np.isnan(values)
+        covered[i] = known.any()
+        out[i] = values[known].sum()
+    return out, covered
+
+
+def signal_names(paths) -> list[str]:
+    """One target name per bigWig file: its stem (numbered when two share one)."""
+    names = []
+    for p in paths:
+        name = Path(p).name
+        for suffix in (".gz", ".bw", ".bigWig", ".bigwig"):
+            name = name.removesuffix(suffix)
+        names.append(name)
+    if len(set(names)) != len(names):
+        names = [f"{n}_{i + 1}" for i, n in enumerate(names)]
+    return names

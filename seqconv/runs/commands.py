@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -131,6 +132,74 @@ def evaluate_files(
         metrics = run.evaluate(series, n_bootstrap, seed)
     else:
         metrics = evaluate(run, fasta, labels, negatives, n_bootstrap, seed)
+    return metrics, write_evaluation(target, metrics)
+
+
+def evaluate_bed_files(
+    run_dir: str | Path,
+    bed: Sequence[str | Path],
+    genome: str | Path | None,
+    given: dict[str, Any],
+    out: str | Path | None = None,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    device: str = "cpu",
+    notes: list[str] | None = None,
+) -> tuple[dict, Path]:
+    """Metrics of a DNA run on peaks on a genome, labelled as in training from peaks
+    (:func:`seqconv.runs.evaluate.evaluate_bed`), written like :func:`evaluate_files`.
+
+    Parameters
+    ----------
+    given
+        The label and negative options given (``label_column``, ``bigwig``, ``bigwig_stat``,
+        ``log1p``, ``negatives``, ``negatives_ratio``, ``flank``, ``exclude``); ``None`` (or
+        empty) takes the run's training value. Training files used again (``exclude``,
+        ``bigwig``) are checked against their SHA-256 in ``config.json`` first.
+    """
+    from seqconv.dna.genome_labels import NEGATIVE_KINDS, GenomeOptions
+    from seqconv.rundir import read_config
+    from seqconv.rundir.inputs import verify_data
+    from seqconv.runs.evaluate import evaluate_bed
+
+    if genome is None:
+        raise InputError("--bed needs --genome (the reference FASTA the peaks are on)")
+    n_bootstrap = check_value("bootstrap", n_bootstrap, Rule(int, low=0))
+    seed = check_value("seed", seed, Rule(int, low=0))
+    target = Path(out or run_dir)
+    if target.is_dir():
+        target = target / EVALUATION
+    inputs = [*bed, genome, given.get("exclude"), *(given.get("bigwig") or [])]
+    check_output_file(target, inputs, keep=_run_files(run_dir, but=EVALUATION), example=EVALUATION)
+    config = read_config(run_dir)
+    trained = config.get("options") if isinstance(config.get("options"), dict) else {}
+    chosen = {k: v for k, v in given.items() if v not in (None, [])}
+    reused = {k: trained[k] for k in ("exclude", "bigwig") if k not in chosen and trained.get(k)}
+    verify_data(run_dir, config, reused, announce=(notes if notes is not None else []).append)
+    picked = {**{k: trained.get(k) for k in given}, **chosen}
+    negatives = picked.get("negatives")
+    if negatives is None or (negatives not in NEGATIVE_KINDS and "negatives" not in chosen):
+        data = config.get("data") if isinstance(config.get("data"), dict) else {}
+        negatives = data.get("negatives") if data.get("negatives") in NEGATIVE_KINDS else "genome"
+    run = load_for(run_dir, False, device)
+    if run.task == "segment":
+        raise InputError(f"{run_dir}: seqconv evaluate does not score segment runs yet")
+    if picked.get("bigwig") and run.task != "regression":
+        raise InputError(
+            f"--bigwig is for runs that regress on signal; {run_dir} is a {run.task} run "
+            f"({', '.join(run.target_names[:8])}): leave --bigwig out"
+        )
+    options = GenomeOptions(
+        bed=[str(p) for p in bed], genome=str(genome), length=run.length,
+        label_column=picked.get("label_column"), bigwig=picked.get("bigwig") or [],
+        bigwig_stat=picked.get("bigwig_stat") or "mean", log1p=bool(picked.get("log1p")),
+        negatives=negatives, negatives_ratio=picked.get("negatives_ratio") or 1.0,
+        flank=picked.get("flank"), exclude=picked.get("exclude"), seed=seed,
+    )  # fmt: skip
+    if notes is not None and reused:
+        shown = {k: " ".join(v) if isinstance(v, list) else v for k, v in reused.items()}
+        notes.append(f"as in training: {', '.join(f'--{k} {v}' for k, v in shown.items())}")
+    metrics = evaluate_bed(run, options, n_bootstrap, seed, notes)
     return metrics, write_evaluation(target, metrics)
 
 

@@ -2,9 +2,11 @@
 (``seqconv scan``), streamed with constant memory.
 
 A scan tiles each chromosome (or region) with bins of ``stride`` bp; each bin gets the prediction
-of the model's window centred on it, so the track has one value per bin and the windows overlap
-when ``stride`` is below the model length. Windows that reach past a chromosome end are padded
-with N.
+of the model's window centred on it (the last bin of a region, cut at the region's end, on what
+is left of it: a scan of a BED agrees with ``predict --bed``), so the track has one value per
+bin and the windows overlap when ``stride`` is below the model length. Windows that reach past a
+chromosome end are padded with N; bins whose windows are all N (gaps) are not written, and
+counted. What a scan will cost is checked before it starts (:mod:`seqconv.runs.scan_bounds`).
 """
 
 from __future__ import annotations
@@ -22,13 +24,22 @@ import pandas as pd
 from seqconv.atomic import atomic_path
 from seqconv.core.tasks import reported_targets
 from seqconv.dna.bed import centred_starts, merge_intervals, read_bed
-from seqconv.dna.genome import Genome
+from seqconv.dna.genome import N_CODE, Genome
+from seqconv.dna.genome_labels import read_on_genome
 from seqconv.errors import InputError
 from seqconv.progress import track
 from seqconv.runs.dna_run import DnaRun
+from seqconv.runs.scan_bounds import check_scan
 
 CHUNK_BINS = 4096
-"""Bins predicted per step: bounds memory at ``CHUNK_BINS × length`` bytes of codes."""
+"""Bins predicted per step, at most: memory stays under ``CHUNK_BINS × length`` bytes of codes
+and :data:`CHUNK_BYTES`."""
+CHUNK_BYTES = 1 << 28
+
+
+def chunk_size(length: int) -> int:
+    """Windows of ``length`` bp per step: :data:`CHUNK_BINS`, fewer for long windows."""
+    return max(1, min(CHUNK_BINS, CHUNK_BYTES // max(length, 1)))
 
 
 def predict_bed(
@@ -42,7 +53,9 @@ def predict_bed(
     """Write predictions for BED regions as TSV (id ``chrom:start-end`` of the region).
 
     Each region is scored on the run's window length, centred on its summit (narrowPeak) or
-    centre. Regions that start past their chromosome's end are skipped (a note in ``notes``).
+    centre. Regions that start past their chromosome's end are skipped, windows padded with N
+    past an end or entirely N are counted (notes in ``notes``); a file none of whose regions
+    lies on the genome stops before anything is written.
 
     Returns
     -------
@@ -50,22 +63,36 @@ def predict_bed(
         Regions predicted.
     """
     ref = Genome(genome)
-    regions = read_bed(bed)
-    ref.check_chromosomes(regions["chrom"].unique(), str(bed))
-    regions, note = ref.drop_outside(regions, str(bed))
-    if note and notes is not None:
-        notes.append(note)
+    found: list[str] = []
+    regions = read_on_genome(ref, bed, found)
     starts = centred_starts(regions, run.length)
-    n = 0
-    for lo in range(0, len(regions), CHUNK_BINS):
-        part = regions.iloc[lo : lo + CHUNK_BINS]
-        codes, _ = ref.windows(part["chrom"], starts[lo : lo + CHUNK_BINS], run.length)
+    n = padded = unknown = 0
+    step = chunk_size(run.length)
+    for lo in range(0, len(regions), step):
+        part = regions.iloc[lo : lo + step]
+        codes, outside = ref.windows(part["chrom"], starts[lo : lo + step], run.length)
+        padded += outside
+        unknown += int(all_unknown(codes).sum())
         ids = [f"{c}:{s}-{e}" for c, s, e in zip(part["chrom"], part["start"], part["end"],
                                                   strict=True)]  # fmt: skip
         frame = run.prediction_table(ids, run.predict_codes(codes, batch_size))
         frame.to_csv(out, sep="\t", index=False, header=n == 0, float_format="%.6g")
         n += len(part)
+    if padded:
+        found.append(f"{padded:,} windows reach past a chromosome end: padded with N")
+    if unknown:
+        found.append(
+            f"[yellow]warning:[/] {unknown:,} windows are entirely unknown bases (N: an assembly "
+            "gap or an all-N chromosome): their predictions say nothing about sequence"
+        )
+    if notes is not None:
+        notes.extend(found)
     return n
+
+
+def all_unknown(codes: np.ndarray) -> np.ndarray:
+    """``(N,)`` bool: windows (``(N, L)`` codes) that hold no known base."""
+    return ~(codes != N_CODE).any(axis=1)
 
 
 @dataclass
@@ -82,6 +109,8 @@ class ScanResult:
         Wall time of the scan.
     padded
         Windows that reached past a chromosome end (padded with N).
+    unknown
+        Bins not written: their windows are all N (assembly gaps).
     """
 
     files: dict[str, Path]
@@ -89,6 +118,7 @@ class ScanResult:
     bases: int = 0
     seconds: float = 0.0
     padded: int = 0
+    unknown: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -142,12 +172,14 @@ def scan_regions(genome: Genome, regions: str | Path | None) -> pd.DataFrame:
     return merged.sort_values(["rank", "start"], kind="stable").drop(columns="rank")
 
 
-def _chunks(regions: pd.DataFrame, stride: int) -> Iterator[tuple[tuple[str, int], np.ndarray]]:
-    """``((chrom, region end), bin starts)`` in chunks of at most :data:`CHUNK_BINS` bins."""
+def _chunks(
+    regions: pd.DataFrame, stride: int, step: int
+) -> Iterator[tuple[tuple[str, int], np.ndarray]]:
+    """``((chrom, region end), bin starts)`` in chunks of at most ``step`` bins."""
     for chrom, start, end in regions.itertuples(index=False):
         bins = np.arange(int(start), int(end), stride, dtype=np.int64)
-        for lo in range(0, len(bins), CHUNK_BINS):
-            yield (str(chrom), int(end)), bins[lo : lo + CHUNK_BINS]
+        for lo in range(0, len(bins), step):
+            yield (str(chrom), int(end)), bins[lo : lo + step]
 
 
 def scan(
@@ -186,17 +218,22 @@ def scan(
     total = int(sum(-(-(e - s) // stride) for s, e in zip(table["start"], table["end"],
                                                            strict=True)))  # fmt: skip
     result = ScanResult(paths)
+    result.notes = check_scan(run, ref, total, stride, paths, batch_size)
+    chunks = _chunks(table, stride, chunk_size(run.length))
     started = time.perf_counter()
     with _Writers(paths, ref.sizes) as writers:
         # track counts an (x, bins) item as len(bins): the bar's total is in bins
-        for (chrom, end), bins in track(_chunks(table, stride), total, "scanning", progress):
+        for (chrom, end), bins in track(chunks, total, "scanning", progress):
             stop = np.minimum(bins + stride, end)  # the last bin of a region is cut at its end
-            starts = bins + stride // 2 - run.length // 2
+            starts = (bins + stop) // 2 - run.length // 2  # centred on the bin as it is
             codes, padded = _window_codes(ref, chrom, starts, run.length)
-            values = run.predict_codes(codes, batch_size)[:, columns]
-            writers.write(chrom, bins, stop, values)
-            result.bins += len(bins)
-            result.bases += int((stop - bins).sum())
+            known = ~all_unknown(codes)
+            result.unknown += int((~known).sum())
+            if known.any():
+                values = run.predict_codes(codes[known], batch_size)[:, columns]
+                writers.write(chrom, bins[known], stop[known], values)
+            result.bins += int(known.sum())
+            result.bases += int((stop - bins)[known].sum())
             result.padded += padded
     result.seconds = time.perf_counter() - started
     return result

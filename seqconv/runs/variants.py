@@ -38,7 +38,7 @@ from seqconv.dna.vcf import Variant, VcfReader, scan_vcf
 from seqconv.errors import InputError
 from seqconv.files import display_name, local_copy
 from seqconv.outputs import check_output_file
-from seqconv.progress import track
+from seqconv.progress import size_text, track
 from seqconv.rundir import RUN_FILES
 from seqconv.runs.dna_run import DnaRun
 from seqconv.runs.load import load
@@ -215,9 +215,12 @@ class VariantSummary:
         text = f"scored {self.scored:,} variants ({self.rate:,.0f} variants/s)"
         total = sum(self.skipped.values())
         if total:
-            reasons = ", ".join(f"{n:,} {why}" for why, n in self.skipped.most_common())
-            text += f"; skipped {total:,}: {reasons}"
+            text += f"; skipped {total:,}: {self.reasons()}"
         return text
+
+    def reasons(self) -> str:
+        """``2 symbolic ALT (<...>), 1 REF differs from the genome``: the reasons that happened."""
+        return ", ".join(f"{n:,} {why}" for why, n in self.skipped.most_common() if n > 0)
 
     def notes(self) -> list[str]:
         """Details worth a user's attention: missing chromosomes, REF mismatches, edges."""
@@ -346,6 +349,7 @@ def score_variants(
     run = load(run_dir, device=device)
     if run.config["input"].get("kind") == "series":
         raise InputError(f"{run_dir}: trained on time series; variants need a DNA model")
+    _check_batch(batch_size, run.length)
     name = display_name(vcf)
     reference = Genome(genome)
     vcf = local_copy(vcf, "a VCF file")  # read twice: a quick scan first
@@ -363,6 +367,21 @@ def score_variants(
         with atomic_path(out) as tmp, open(tmp, "w") as handle:
             _write(run, reference, reader, handle, batch_size, strict, summary, progress)
     return summary
+
+
+def _check_batch(batch_size: int, length: int) -> None:
+    """A batch's windows (reference and alternative, both strands, one-hot in fp32) must fit in
+    a quarter of the machine's memory."""
+    from seqconv.dna.genome_labels import memory_bytes
+
+    need = batch_size * 4 * length * (1 + 4 * 4)
+    have = memory_bytes()
+    if need > have / 4:
+        raise InputError(
+            f"--batch-size {batch_size:,} with a model of {length:,} bp needs about "
+            f"{size_text(need)} per batch, and this machine has {size_text(have)}; use a "
+            f"smaller --batch-size (e.g. {max(int(have / 4 / (need / batch_size)), 1):,})"
+        )
 
 
 def _write(
@@ -395,8 +414,10 @@ def _write(
                     "assembly (without --strict such variants are skipped and counted)"
                 )
             summary.mismatches.extend(described[: SHOWN - len(summary.mismatches)])
-            summary.skipped[PAST_END] += int(windows.past_end[bad].sum())
-            summary.skipped[MISMATCH] += int((~windows.past_end[bad]).sum())
+            for reason, count in ((PAST_END, windows.past_end[bad].sum()),
+                                  (MISMATCH, (~windows.past_end[bad]).sum())):  # fmt: skip
+                if count:
+                    summary.skipped[reason] += int(count)
             good = np.flatnonzero(windows.matches)
             kept = [kept[i] for i in good]
             windows = windows.subset(good)
@@ -406,8 +427,17 @@ def _write(
             _write_rows(handle, kept, effect_table(run, kept, ref, alt))
         summary.scored += len(kept)
     for reason, n in reader.skipped.items():
-        summary.skipped[reason] += n
+        if n:
+            summary.skipped[reason] += n
     summary.seconds = time.perf_counter() - start
+    if not summary.records:
+        raise InputError(f"{reader.name}: no variant records (only header lines); nothing to score")
+    if not summary.scored:
+        notes = "; ".join(summary.notes())
+        raise InputError(
+            f"{reader.name}: none of its {summary.records:,} variant record(s) could be scored "
+            f"({summary.reasons()}){': ' + notes if notes else ''}"
+        )
 
 
 def _write_rows(handle: TextIO, variants: Sequence[Variant], columns: list[np.ndarray]) -> None:

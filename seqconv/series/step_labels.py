@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from seqconv.errors import InputError
+from seqconv.series.checks import check_series
 from seqconv.series.container import SeriesData, note_missing, pack_series
 from seqconv.series.tables import _TIME_COLUMNS, _find_column, _numeric, read_table
 from seqconv.series.timegrid import parse_times
@@ -86,6 +87,15 @@ def read_step_labels(
         for n, block in enumerate(np.split(labels, bounds)):
             out[n, :, : block.shape[0]] = block.T
     note_missing(data)
+    check_series(data)
+    if out is not None and required:
+        empty = [c for k, c in enumerate(label_cols) if not out[:, k].any()]
+        if empty:
+            raise InputError(
+                f"{source}: label column(s) {', '.join(map(repr, empty))} hold no 1 in any of "
+                f"{len(names)} series: there is nothing to find; check --target, or give series "
+                "with events"
+            )
     return data, out, label_cols
 
 

@@ -19,6 +19,7 @@ from seqconv.option_table import specs
 from seqconv.options import read_options_file
 from seqconv.progress import Reporter
 from seqconv.rundir import CONFIG, read_config, resume_options
+from seqconv.rundir.inputs import verify_data
 from seqconv.threads import set_threads
 from seqconv.train.recipes.dna import train as train_dna
 from seqconv.train.recipes.genome import check_genome_options
@@ -73,7 +74,9 @@ def new_options(given: dict[str, Any], config: str | Path | None = None) -> Trai
 
 def resumed_options(run_dir: str | Path, given: dict[str, Any]) -> TrainOptions:
     """The options of the interrupted run ``run_dir`` with the run-control options in ``given``
-    applied; any other option given is refused by name."""
+    applied; any other option given is refused by name. The data files the options name are
+    checked against ``config.json`` first (:func:`seqconv.rundir.inputs.verify_data`; ``--force``
+    resumes on files that changed)."""
     source = str(Path(run_dir) / CONFIG)
     stored = resume_options(run_dir)
     data = "series" if stored.get("series") else "dna"
@@ -89,8 +92,15 @@ def resumed_options(run_dir: str | Path, given: dict[str, Any]) -> TrainOptions:
             f"--config {source} --out NEW_DIR and the changed options"
         )
     stored.update(given)
+    verify_data(run_dir, read_config(run_dir), stored, bool(stored.get("force")), _announce)
     _model_of_segment_runs(stored, run_dir)
     return TrainOptions(**stored)
+
+
+def _announce(message: str) -> None:
+    from seqconv.progress import console
+
+    console.print(message, highlight=False)
 
 
 def _model_of_segment_runs(stored: dict[str, Any], run_dir: str | Path) -> None:

@@ -170,6 +170,11 @@ def device_unknown(ws, tmp):
     return train(ws, "--device", "tpu", "--epochs", "1", *TINY)
 
 
+@case(2, r"unknown device 'mps'")
+def device_torch_knows_but_seqconv_does_not(ws, tmp):
+    return train(ws, "--device", "mps", "--epochs", "1", *TINY)
+
+
 @case(2, r"no CUDA GPU is available|cuda")
 def device_cuda_without_gpu(ws, tmp):
     if os.environ.get("CUDA_VISIBLE_DEVICES", None) != "" and _has_cuda():

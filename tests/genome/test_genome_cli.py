@@ -151,7 +151,7 @@ def test_intervals_past_the_chromosome_end_are_skipped_and_announced(genome_run,
     assert pd.read_csv(out, sep="\t")["id"].tolist() == ["chr8:100-300", "chr9:500-600"]
     regions.write_text("chr8\t70000\t70100\n")
     result = invoke("train", "--bed", regions, "--genome", genome, "--out", tmp_path / "r")
-    assert result.exit_code == 2 and "every interval lies past the ends" in result.output
+    assert result.exit_code == 2 and "intervals start past the end" in result.output
 
 
 def test_motifs_from_peaks_on_the_genome(genome_run, tmp_path, warm_tomtom):

@@ -12,15 +12,14 @@ from seqconv import rundir
 from seqconv.atomic import write_text, write_with
 from seqconv.dna.genome_labels import GenomeLabeled, GenomeOptions, load_bed_labeled, median_width
 from seqconv.errors import InputError
-from seqconv.files import absolute
 from seqconv.progress import Reporter, status
 
 # ``options`` below are :class:`seqconv.train.recipes.dna.TrainOptions` (not imported: that module
 # imports this one)
 TrainOptions = Any
 
-GC_TABLE = "gc.tsv"
-GC_PLOT = "gc.png"
+GC_TABLE = rundir.GC_TABLE
+GC_PLOT = rundir.GC_PLOT
 
 
 def check_genome_options(options: TrainOptions) -> None:
@@ -94,14 +93,16 @@ def genome_config(loaded: GenomeLabeled | None) -> dict:
 
 
 def record_bed_files(options: TrainOptions) -> dict:
-    """Provenance of BED/bigWig inputs: paths and checksums; the genome by path only (hashing
-    gigabytes would cost more than a training epoch)."""
+    """Provenance of the inputs of a run from peaks: path and SHA-256 of the BED files, the
+    genome, bigWig files and ``--exclude`` (``--resume`` checks them before reading them again;
+    the genome's hash costs about a second per gigabyte, once)."""
     if not options.bed:
         return {}
     return {
         "bed": [rundir.file_record(p) for p in options.bed],
-        "genome": str(absolute(options.genome)),
-        "bigwig": [str(absolute(p)) for p in options.bigwig],
+        "genome": rundir.file_record(options.genome),
+        "bigwig": [rundir.file_record(p) for p in options.bigwig],
+        "exclude": rundir.file_record(options.exclude) if options.exclude else None,
     }
 
 
