@@ -14,7 +14,9 @@ def resolve_device(requested: str = "auto") -> torch.device:
     try:
         device = torch.device(requested)
     except RuntimeError:
-        raise InputError(f"unknown device {requested!r}; use auto, cpu, cuda or cuda:N") from None
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):  # torch knows mps, meta, xpu, ...
+        raise InputError(f"unknown device {requested!r}; use auto, cpu, cuda or cuda:N")
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise InputError(f"device {requested!r} asked for, but no CUDA GPU is available")
