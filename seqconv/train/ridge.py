@@ -46,7 +46,9 @@ class RidgeFit:
     errors: list[float]
 
 
-def ridge_cv(x: Tensor, y: Tensor, alphas: Sequence[float] = ALPHAS) -> RidgeFit:
+def ridge_cv(
+    x: Tensor, y: Tensor, alphas: Sequence[float] = ALPHAS, standardize: bool = True
+) -> RidgeFit:
     """Fit ridge regression of ``y`` on ``x`` for each penalty; keep the best by LOO error.
 
     Parameters
@@ -57,6 +59,9 @@ def ridge_cv(x: Tensor, y: Tensor, alphas: Sequence[float] = ALPHAS) -> RidgeFit
         ``(n, t)`` targets (``-1/+1`` one-hot columns for a classifier).
     alphas
         Penalties to try; ties go to the first.
+    standardize
+        Scale each feature to unit variance first (``False``: features already scaled, only
+        centred, as scikit-learn's ``RidgeCV`` on scaled features).
 
     Returns
     -------
@@ -68,6 +73,8 @@ def ridge_cv(x: Tensor, y: Tensor, alphas: Sequence[float] = ALPHAS) -> RidgeFit
     mean = x.mean(dim=0)
     scale = x.std(dim=0, unbiased=False)
     scale = torch.where(scale > 0, scale, torch.ones_like(scale))
+    if not standardize:
+        scale = torch.ones_like(scale)
     xs = (x - mean) / scale
     y_mean = y.mean(dim=0)
     yc = y - y_mean
