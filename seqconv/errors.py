@@ -12,3 +12,12 @@ class InputError(SeqconvError, ValueError):
 class TrainingDiverged(SeqconvError, FloatingPointError):
     """Training met a non-finite loss (a learning rate too large, or extreme input values): the
     message says which and what to try."""
+
+
+class RunStopped(SeqconvError):
+    """Training stopped on request (SIGTERM, Ctrl-C) after writing a checkpoint: not an error of
+    the input; the message says how to continue and ``exit_code`` is what the process returns."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

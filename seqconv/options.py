@@ -134,3 +134,30 @@ def key_values(value: Any, label: str) -> Any:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return parse_key_values(value)
     return value
+
+
+def interval(value: Any, label: str) -> Any:
+    """``--val-every`` as written: ``"epoch"``, a number of batches (``5000``) or a duration
+    (``"10m"``), checked and written back the same way (``"epoch"``, ``"5000"``, ``"600s"``).
+
+    >>> interval("10m", "--val-every"), interval(2000, "--val-every"), interval("epoch", "")
+    ('600s', '2000', 'epoch')
+    """
+    text = str(value).strip().lower()
+    if text == "epoch":
+        return "epoch"
+    if isinstance(value, bool):
+        raise InputError(
+            f"{label} must be 'epoch', a number of batches or a duration, not {value!r}"
+        )
+    if text.isdigit():
+        if int(text) < 1:
+            raise InputError(f"{label} must be at least 1 batch, not {value!r}")
+        return str(int(text))
+    try:
+        return f"{parse_duration(text, label):g}s"
+    except InputError:
+        raise InputError(
+            f"{label} must be 'epoch', a number of batches (e.g. 5000) or a duration (e.g. 10m), "
+            f"not {value!r}"
+        ) from None

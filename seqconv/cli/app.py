@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from seqconv.errors import SeqconvError
+from seqconv.errors import RunStopped, SeqconvError
 
 app = typer.Typer(
     name="seqconv",
@@ -40,6 +40,9 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except RunStopped as exc:  # asked to stop; the checkpoint is written
+            err_console.print(f"[bold yellow]stopped:[/] {exc}", highlight=False)
+            sys.exit(exc.exit_code)
         except SeqconvError as exc:
             if debugging():
                 raise

@@ -71,7 +71,8 @@ class CodesTensor:
         What :meth:`augment` does to a training batch.
     device
         Where batches are encoded and returned. The codes are moved there when ``resident`` is
-        true; otherwise they stay in pinned host memory and each batch is copied asynchronously.
+        true; otherwise they stay in host memory (or the store's file they are mapped from) and
+        each batch is gathered there and copied over through pinned memory.
     resident
         ``None`` decides by size: resident unless the codes would take over half the device's free
         memory.
@@ -91,10 +92,9 @@ class CodesTensor:
         self.device = torch.device(device)
         if resident is None:
             resident = self.device.type != "cuda" or _fits_on(self.device, codes.numel())
-        if resident:
-            self.codes = codes.to(self.device)
-        else:
-            self.codes = codes.pin_memory() if torch.cuda.is_available() else codes
+        # not resident: the codes stay where they are (in memory, or mapped from a store's
+        # file) and each batch is gathered there and copied over
+        self.codes = codes.to(self.device) if resident else codes
         self.table = one_hot_table().to(self.device)
         self.complement = torch.as_tensor(COMPLEMENT_CODE, device=self.device)
 
@@ -109,7 +109,10 @@ class CodesTensor:
         """Codes of the given rows on the device. ``index`` ``(B,)`` -> ``(B, L)`` uint8."""
         if self.codes.device == self.device:
             return self.codes[index.to(self.device)]
-        return self.codes[index.cpu()].to(self.device, non_blocking=True)
+        batch = self.codes[index.cpu()]
+        if self.device.type == "cuda":
+            batch = batch.pin_memory()
+        return batch.to(self.device, non_blocking=True)
 
     def encode(self, codes: torch.Tensor) -> torch.Tensor:
         """One-hot encode a batch on the device. ``(B, L)`` uint8 -> ``(B, 4, L)`` float32."""

@@ -7,15 +7,16 @@ record) and only a few Python operations run per record.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 import numpy as np
 
 from seqconv.dna.encode import BYTE_TO_CODE, Align, pack_codes
+from seqconv.dna.spool import Spool, StringSpool
+from seqconv.dna.strings import first_repeat
 from seqconv.errors import InputError
 from seqconv.files import display_name, local_copy, open_input
 
@@ -40,15 +41,16 @@ class EncodedFasta:
     Attributes
     ----------
     ids, descriptions
-        One entry per record, in file order.
+        One entry per record, in file order (a list per block while streaming;
+        :class:`~seqconv.dna.strings.Strings` for a whole file).
     codes
         ``(N, L)`` uint8 (see :mod:`seqconv.dna.encode`).
     lengths
         ``(N,)`` int64 length of each record before padding or trimming.
     """
 
-    ids: list[str]
-    descriptions: list[str]
+    ids: Sequence[str]
+    descriptions: Sequence[str]
     codes: np.ndarray
     lengths: np.ndarray
 
@@ -382,7 +384,11 @@ def _raise_bad_character(path: Path, block: _Block, ids: list[str], codes: np.nd
 
 
 def read_fasta_codes(
-    path: str | Path, length: int | None = None, align: Align = "center", unique_ids: bool = True
+    path: str | Path,
+    length: int | None = None,
+    align: Align = "center",
+    unique_ids: bool = True,
+    into: Path | None = None,
 ) -> EncodedFasta:
     """Read a whole FASTA/FASTQ file into codes (the fast ingest path).
 
@@ -392,32 +398,45 @@ def read_fasta_codes(
         As in :func:`seqconv.encode_dna`: pad/trim to ``length``; ``None`` requires equal lengths.
     unique_ids
         Raise if two records share an id.
+    into
+        A folder to write codes, ids and descriptions into as they are read (then memory-mapped:
+        memory stays that of one block, whatever the file's size); ``None`` keeps them in memory.
 
     Returns
     -------
     EncodedFasta
-        ``codes`` of shape ``(N, L)``.
+        ``codes`` of shape ``(N, L)``; ``ids`` and ``descriptions`` as
+        :class:`~seqconv.dna.strings.Strings`.
     """
     path = Path(path)
-    parts = list(iter_fasta_codes(path, length, align))
-    if not parts:
+    stem = path.name.replace(".", "_")
+    ids, descriptions = StringSpool(into, f"{stem}.ids"), StringSpool(into, f"{stem}.descriptions")
+    codes = lengths = None
+    try:
+        for part in iter_fasta_codes(path, length, align):
+            if codes is None:
+                codes = Spool(np.uint8, part.codes.shape[1:], into and into / f"{stem}.codes")
+                lengths = Spool(np.int64, (), into and into / f"{stem}.lengths")
+            ids.append(part.ids)
+            descriptions.append(part.descriptions)
+            codes.append(part.codes)
+            lengths.append(part.lengths)  # type: ignore[union-attr]
+    except BaseException:
+        for spool in (ids, descriptions, codes, lengths):
+            if spool is not None:
+                spool.close()
+        raise
+    if codes is None:
         raise InputError(f"{display_name(path)}: no sequences found (empty file?)")
-    ids = list(chain.from_iterable(p.ids for p in parts))
-    if unique_ids and len(set(ids)) != len(ids):
-        seen: set[str] = set()
-        for index, record_id in enumerate(ids):
-            if record_id in seen:
-                raise InputError(
-                    f"{display_name(path)}, line {_line_of_record(path, index)}: duplicate id "
-                    f"{record_id!r}; ids must be unique"
-                )
-            seen.add(record_id)
-    return EncodedFasta(
-        ids,
-        list(chain.from_iterable(p.descriptions for p in parts)),
-        np.concatenate([p.codes for p in parts]),
-        np.concatenate([p.lengths for p in parts]),
-    )
+    read = EncodedFasta(ids.finish(), descriptions.finish(), codes.finish(), lengths.finish())
+    if unique_ids:
+        index = first_repeat(read.ids)
+        if index is not None:
+            raise InputError(
+                f"{display_name(path)}, line {_line_of_record(path, index)}: duplicate id "
+                f"{read.ids[index]!r}; ids must be unique"
+            )
+    return read
 
 
 def fasta_lengths(path: str | Path) -> np.ndarray:

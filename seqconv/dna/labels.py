@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from seqconv.dna.class_files import CombinedRecords, combine, few
-from seqconv.dna.encode import PAD, Align, pack_codes
+from seqconv.dna.encode import Align
 from seqconv.dna.fasta import EncodedFasta, read_fasta_codes
 from seqconv.dna.label_tables import (
     DROP_HINT,
@@ -31,7 +30,8 @@ from seqconv.dna.label_tables import (
     missing_message,
     read_label_table,
 )
-from seqconv.dna.shuffle import shuffle_codes
+from seqconv.dna.labeled import SHUFFLED_CLASS, LabeledSequences
+from seqconv.dna.negatives import file_stem, unused_negatives, with_negatives
 from seqconv.dna.targets import TASKS, Task, infer_task, is_number, parse_targets
 from seqconv.errors import InputError
 
@@ -48,94 +48,18 @@ __all__ = [
     "read_label_table",
 ]
 
-SHUFFLED_CLASS = "shuffled"
 _LABEL_RE = re.compile(r"(?:^|\s)label=(\S*)")
 
 
-@dataclass
-class LabeledSequences:
-    """Encoded sequences with their targets.
-
-    Attributes
-    ----------
-    ids
-        Record ids, unique.
-    codes
-        ``(N, L)`` uint8 codes.
-    targets
-        ``binary``/``multiclass``: ``(N,)`` int64 class index; ``multilabel``: ``(N, T)`` float32
-        0/1; ``regression``: ``(N, T)`` float32.
-    task
-        One of ``binary``, ``multiclass``, ``multilabel``, ``regression``.
-    target_names
-        Class names (classification) or target names.
-    groups
-        Per record, the id whose coordinates place it in a split (a shuffled negative follows its
-        source sequence).
-    sources
-        Per record, the file it came from (``"shuffled"`` for generated negatives).
-    """
-
-    ids: list[str]
-    codes: np.ndarray
-    targets: np.ndarray
-    task: str
-    target_names: list[str]
-    groups: list[str]
-    sources: list[str]
-    notes: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @classmethod
-    def against_negatives(
-        cls,
-        ids: list[str],
-        codes: np.ndarray,
-        neg_ids: list[str],
-        neg_codes: np.ndarray,
-        names: list[str],
-        groups: list[str],
-        sources: list[str],
-        notes: list[str],
-    ) -> LabeledSequences:
-        """A binary set: the positives (class 1, ``names[1]``) then the negatives (class 0).
-
-        ``groups`` and ``sources`` cover both, positives first."""
-        return cls(
-            ids + neg_ids,
-            np.concatenate([codes, neg_codes]),
-            np.r_[np.ones(len(ids)), np.zeros(len(neg_ids))].astype(np.int64),
-            "binary",
-            names,
-            groups,
-            sources,
-            notes,
-        )
-
-    @property
-    def n_outputs(self) -> int:
-        """Model outputs needed: one per class or target."""
-        return len(self.target_names)
-
-    def class_counts(self) -> dict[str, int]:
-        """Records per class (classification) or positives per target (multi-label)."""
-        if self.task in ("binary", "multiclass"):
-            counts = np.bincount(self.targets, minlength=len(self.target_names))
-        elif self.task == "multilabel":
-            counts = self.targets.sum(axis=0).astype(int)
-        else:
-            return {}
-        return dict(zip(self.target_names, counts.tolist(), strict=True))
-
-
 def header_labels(descriptions: Sequence[str]) -> list[str | None]:
-    """The ``label=VALUE`` of each FASTA description (``None`` where there is none)."""
+    """The ``label=VALUE`` of each FASTA description (``None`` where there is none); equal values
+    are one object (millions of records with a few labels cost a list slot each)."""
     out: list[str | None] = []
+    seen: dict[str, str] = {}
     for d in descriptions:
         m = _LABEL_RE.search(d)
-        out.append(m.group(1) if m else None)
+        value = m.group(1) if m else None
+        out.append(None if value is None else seen.setdefault(value, value))
     return out
 
 
@@ -206,10 +130,6 @@ def _check_widths(paths: list[Path], parts: list[EncodedFasta], length: int | No
         )
 
 
-def _stem(path: str | Path) -> str:
-    return Path(path).stem.removesuffix(".fa").removesuffix(".fasta")
-
-
 def load_labeled(
     fasta: Sequence[str | Path],
     labels: str | Path | None = None,
@@ -221,6 +141,7 @@ def load_labeled(
     classes: Sequence[str] | None = None,
     *,
     drop_missing_labels: bool = False,
+    into: Path | None = None,
 ) -> LabeledSequences:
     """Read FASTA files and their labels into one labelled set.
 
@@ -246,6 +167,9 @@ def load_labeled(
     drop_missing_labels
         Drop records whose label is missing (no table row, an empty/NaN/infinite cell or
         ``label=``) and say so in ``notes``, instead of refusing them.
+    into
+        A folder to read codes and ids into (memory-mapped from there: memory stays bounded by a
+        block of the file, not its size); ``None`` keeps everything in memory.
 
     Returns
     -------
@@ -256,12 +180,12 @@ def load_labeled(
     if negatives == "none":
         negatives = None
     paths = [Path(p) for p in fasta]
-    parts = [read_fasta_codes(p, length, align) for p in paths]
+    parts = [read_fasta_codes(p, length, align, into=into) for p in paths]
     _check_widths(paths, parts, length)
-    records = combine(paths, parts)
+    records = combine(paths, parts, into)
     fixed = list(classes) if classes is not None else None
     if labels is not None:
-        _unused_negatives(negatives, f"the table {labels}")
+        unused_negatives(negatives, f"the table {labels}")
         if records.notes:
             raise InputError(
                 f"the FASTA files share ids ({records.notes[0]}); a label table needs each id "
@@ -277,12 +201,12 @@ def load_labeled(
         notes.append(f"every header says label={said.pop()}; classes are the files instead")
         from_headers = [None] * len(from_headers)
     if any(v is not None for v in from_headers):
-        _unused_negatives(negatives, "the label= headers")
+        unused_negatives(negatives, "the label= headers")
         return _from_headers(records, paths, from_headers, task, fixed, drop_missing_labels, notes)
     if len(paths) > 1:
-        _unused_negatives(negatives, "the files, one class each")
+        unused_negatives(negatives, "the files, one class each")
         return _from_files(records, paths, task, fixed, notes)
-    return _with_negatives(records, paths[0], negatives, length, align, seed, fixed)
+    return with_negatives(records, paths[0], negatives, length, align, seed, fixed, into)
 
 
 def _labeled(
@@ -297,9 +221,7 @@ def _labeled(
     """The records kept (all when ``keep`` is ``None``) with their targets."""
     ids, codes, sources = records.ids, records.codes, records.sources(paths)
     if keep is not None and not keep.all():
-        ids = [i for i, k in zip(ids, keep, strict=True) if k]
-        sources = [s for s, k in zip(sources, keep, strict=True) if k]
-        codes = codes[keep]
+        ids, sources, codes = ids.take(keep), sources[keep], codes[keep]
     return LabeledSequences(ids, codes, targets, task, names, ids, sources, notes)
 
 
@@ -315,6 +237,7 @@ def _from_table(
     rows, keep, notes = align_table(read_label_table(labels), records.ids, where, drop)
     kept_ids = rows.index.tolist()
     targets, names, task = _table_targets(rows, kept_ids, task, where, fixed)
+    keep = None if keep is None else np.asarray(keep, dtype=bool)
     return _labeled(records, paths, keep, targets, task, names, notes)  # type: ignore[arg-type]
 
 
@@ -331,7 +254,7 @@ def _from_headers(
     missing = _missing_headers(values, task)
     keep = ~missing
     if missing.any():
-        bad = [i for i, m in zip(records.ids, missing, strict=True) if m]
+        bad = records.ids.take(missing).tolist()
         if not drop:
             if all(values[i] is None for i in np.flatnonzero(missing)):
                 raise InputError(
@@ -347,8 +270,8 @@ def _from_headers(
             f"dropped {len(bad)} record{'s' if len(bad) > 1 else ''} with missing labels: "
             f"ids {few(bad)}"
         )
-    kept = [v for v, k in zip(values, keep, strict=True) if k]
-    ids = [i for i, k in zip(records.ids, keep, strict=True) if k]
+    kept = [v for v, k in zip(values, keep.tolist(), strict=True) if k]
+    ids = records.ids.take(keep) if not keep.all() else records.ids
     _require_two_classes(
         kept,  # type: ignore[arg-type]
         task,
@@ -368,10 +291,12 @@ def _from_files(
     notes: list[str],
 ) -> LabeledSequences:
     """Each file one class; a record shared by several files belongs to each (multi-label)."""
-    stems = [_stem(p) for p in paths]
+    stems = [file_stem(p) for p in paths]
     if len(set(stems)) != len(stems):
         raise InputError(f"two FASTA files share the name {stems}; each file names a class")
-    per_record = [",".join(stems[f] for f in files) for files in records.files]
+    per_record = [stems[f] for f in records.file.tolist()]  # the stems themselves, not copies
+    for row, files in records.also.items():
+        per_record[row] = ",".join(stems[f] for f in files)
     if records.shared:
         if task in ("binary", "multiclass"):
             raise InputError(
@@ -388,77 +313,3 @@ def _from_files(
     )
     notes.append(f"classes from file names: {', '.join(stems)}")
     return _labeled(records, paths, None, targets, task, names, notes)
-
-
-def _unused_negatives(negatives: str | Path | None, labels_from: str) -> None:
-    """A negatives file is only for one unlabelled FASTA: say so rather than ignore it."""
-    if negatives not in (None, "shuffle"):
-        raise InputError(
-            f"--negatives {negatives} is for one FASTA file without labels, but the labels here "
-            f"come from {labels_from}: drop --negatives"
-        )
-
-
-def _with_negatives(
-    records: CombinedRecords,
-    path: Path,
-    negatives: str | Path | None,
-    length: int | None,
-    align: Align,
-    seed: int,
-    fixed: list[str] | None,
-) -> LabeledSequences:
-    """One unlabelled file against shuffled copies or a file of negatives."""
-    if negatives is None:
-        raise InputError(
-            f"{path}: no labels: give several files (one per class), 'label=' in the headers, "
-            "a table (--labels), or negatives (--negatives shuffle|FILE)"
-        )
-    stem = _stem(path)
-    if fixed is not None and len(fixed) != 2:
-        raise InputError("negatives can only be added for a model with two classes")
-    ids, codes, sources = records.ids, records.codes, records.sources([path])
-    notes: list[str] = []
-    if negatives == "shuffle":
-        rng = np.random.default_rng(seed)
-        raw = [_unpadded(row) for row in codes]
-        shuffled = shuffle_codes(raw, rng)
-        offsets = np.r_[0, np.cumsum([len(s) for s in shuffled])]
-        neg_codes = pack_codes(np.concatenate(shuffled), offsets, codes.shape[1], align)
-        neg_ids = [f"{i}_shuffled" for i in ids]
-        notes.append(
-            f"no labels in {path}: training {stem} against {len(ids)} dinucleotide-shuffled "
-            f"copies (seed {seed}); give --negatives FILE or --negatives none to change this"
-        )
-        return LabeledSequences.against_negatives(
-            ids, codes, neg_ids, neg_codes, fixed or [SHUFFLED_CLASS, stem], ids + ids,
-            sources + [SHUFFLED_CLASS] * len(ids), notes,
-        )  # fmt: skip
-    neg = read_fasta_codes(negatives, length if length is not None else codes.shape[1], align)
-    pos = EncodedFasta(records.ids, records.descriptions, records.codes, records.lengths)
-    both = combine([path, Path(negatives)], [pos, neg])
-    if both.shared:
-        first = next(i for i, f in zip(both.ids, both.files, strict=True) if len(f) > 1)
-        raise InputError(
-            f"record {first!r} is in {path} and in the negatives {negatives} with the same "
-            "sequence: a sequence cannot be both; remove it from one file"
-        )
-    is_positive = np.array([f[0] == 0 for f in both.files])
-    neg_stem = Path(negatives).stem
-    notes.extend(both.notes)
-    notes.append(f"{stem} ({len(ids)}) against negatives from {negatives} ({len(neg.ids)})")
-    return LabeledSequences(
-        both.ids,
-        both.codes,
-        is_positive.astype(np.int64),
-        "binary",
-        fixed or [neg_stem if neg_stem != stem else "negative", stem],
-        both.ids,
-        both.sources([path, negatives]),
-        notes,
-    )
-
-
-def _unpadded(row: np.ndarray) -> np.ndarray:
-    keep = np.flatnonzero(row != PAD)
-    return row[keep[0] : keep[-1] + 1] if keep.size else row[:0]

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
+from seqconv.dna.strings import Gathered, Strings
 from seqconv.errors import InputError
 
 COORDINATE_RE = re.compile(
@@ -33,8 +35,8 @@ class Split:
 
     Attributes
     ----------
-    assignment
-        ``(N,)`` array of ``"train"``, ``"valid"`` or ``"test"``.
+    codes
+        ``(N,)`` uint8: 0 train, 1 valid, 2 test (:data:`SPLITS`), one byte per record.
     method
         ``"chromosome"`` or ``"random"``.
     valid_chroms, test_chroms
@@ -43,18 +45,24 @@ class Split:
         Seed of the random parts.
     """
 
-    assignment: np.ndarray
+    codes: np.ndarray
     method: str
     valid_chroms: list[str]
     test_chroms: list[str]
     seed: int
 
+    @property
+    def assignment(self) -> np.ndarray:
+        """``(N,)`` ``"train"``, ``"valid"`` or ``"test"`` per record (a string each)."""
+        return np.array(SPLITS)[self.codes]
+
     def indices(self, name: str) -> np.ndarray:
         """Record indices of one split (``"train"``, ``"valid"`` or ``"test"``)."""
-        return np.flatnonzero(self.assignment == name)
+        return np.flatnonzero(self.codes == SPLITS.index(name))
 
     def counts(self) -> dict[str, int]:
-        return {name: int((self.assignment == name).sum()) for name in SPLITS}
+        found = np.bincount(self.codes, minlength=len(SPLITS))
+        return {name: int(found[i]) for i, name in enumerate(SPLITS)}
 
     def describe(self) -> dict:
         """A JSON-ready record of the split (stored in a run's config)."""
@@ -73,6 +81,41 @@ def chromosome_of(record_id: str) -> str | None:
     return match.group("chrom") if match else None
 
 
+def chromosome_codes(groups: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """Per record, the index of its id's chromosome in the sorted list of chromosomes (``-1``:
+    no coordinates), read with bounded memory from compact ids
+    (:class:`~seqconv.dna.strings.Gathered` ids are parsed once per distinct record)."""
+    if isinstance(groups, Gathered):
+        codes, names = chromosome_codes(groups.strings)
+        return codes[groups.index], names
+    found: dict[str, int] = {}
+    codes = np.empty(len(groups), dtype=np.int32)
+    chunks = groups.chunks() if isinstance(groups, Strings) else [list(groups)]
+    position = 0
+    for chunk in chunks:
+        for record_id in chunk:
+            chrom = chromosome_of(record_id)
+            codes[position] = -1 if chrom is None else found.setdefault(chrom, len(found))
+            position += 1
+    names = sorted(found)
+    rank = np.array([names.index(c) for c in found] + [-1], dtype=np.int32)  # -1 -> -1
+    return rank[codes], names
+
+
+SORTED_KEYS = 1_000_000
+"""Up to this many records, groups are keyed in the sorted order of their ids (the random
+split of a seed stays what it was); beyond, by hash (sorting millions of strings costs memory)."""
+
+
+def group_keys(groups: Sequence[str]) -> np.ndarray:
+    """``(N,)`` int64: records with the same group get the same key."""
+    if isinstance(groups, Gathered) and len(groups.strings) > SORTED_KEYS:
+        return np.asarray(groups.index, dtype=np.int64)
+    if isinstance(groups, Strings) and len(groups) > SORTED_KEYS:
+        return np.unique(groups.hashes(), return_inverse=True)[1].astype(np.int64)
+    return np.unique(np.asarray(list(groups), dtype=str), return_inverse=True)[1].astype(np.int64)
+
+
 def make_split(
     groups: Sequence[str],
     strata: np.ndarray | None = None,
@@ -87,7 +130,9 @@ def make_split(
     Parameters
     ----------
     groups
-        Per record, the id that places it (records with the same group land in the same split).
+        Per record, the id that places it (records with the same group land in the same split):
+        a list, or compact :class:`~seqconv.dna.strings.Strings` /
+        :class:`~seqconv.dna.strings.Gathered` ids.
     strata
         ``(N,)`` class per record to stratify a random split by (``None``: unstratified).
     valid_chroms, test_chroms
@@ -101,25 +146,18 @@ def make_split(
     -------
     Split
     """
-    chroms = [chromosome_of(g) for g in groups]
+    codes, names = chromosome_codes(groups)
     explicit = valid_chroms is not None or test_chroms is not None
-    if all(c is not None for c in chroms):
-        chosen = _choose_chromosomes(
-            chroms,
-            valid_chroms,
-            test_chroms,
-            valid_fraction,
-            test_fraction,
-            seed,  # type: ignore
-        )
+    if len(codes) and (codes >= 0).all():
+        counts = np.bincount(codes, minlength=len(names))
+        chosen = _choose_chromosomes(names, counts, valid_chroms, test_chroms, valid_fraction,
+                                     test_fraction, seed)  # fmt: skip
         if chosen is not None:
             valid, test = chosen
-            assignment = np.array(
-                ["valid" if c in valid else "test" if c in test else "train" for c in chroms]
-            )
-            return Split(assignment, "chromosome", sorted(valid), sorted(test), seed)
+            part = np.array([2 if c in test else 1 if c in valid else 0 for c in names], np.uint8)
+            return Split(part[codes], "chromosome", sorted(valid), sorted(test), seed)
     elif explicit:
-        bad = next(g for g, c in zip(groups, chroms, strict=True) if c is None)
+        bad = groups[int(np.flatnonzero(codes < 0)[0])]
         raise InputError(
             f"held-out chromosomes were given, but id {bad!r} has no coordinates "
             "(expected ids like chr1:100-300)"
@@ -128,15 +166,15 @@ def make_split(
 
 
 def _choose_chromosomes(
-    chroms: list[str],
+    names: list[str],
+    counts: np.ndarray,
     valid_chroms: Sequence[str] | None,
     test_chroms: Sequence[str] | None,
     valid_fraction: float,
     test_fraction: float,
     seed: int,
 ) -> tuple[set[str], set[str]] | None:
-    names, counts = np.unique(np.array(chroms), return_counts=True)
-    present = set(names.tolist())
+    present = set(names)
     if valid_chroms is not None or test_chroms is not None:
         valid, test = set(valid_chroms or ()), set(test_chroms or ())
         for label, wanted in (("validation", valid), ("test", test)):
@@ -195,11 +233,9 @@ def random_split(
             f"validation and test fractions ({valid_fraction} + {test_fraction}) leave nothing "
             "to train on; their sum must be below 1"
         )
-    unique, first, inverse = np.unique(
-        np.asarray(groups, dtype=str), return_index=True, return_inverse=True
-    )
+    unique, first, inverse = np.unique(group_keys(groups), return_index=True, return_inverse=True)
     n = len(unique)
-    labels = np.full(n, "train", dtype=object)
+    labels = np.zeros(n, dtype=np.uint8)
     if held > 0:
         parts = ["training"] + [
             name for name, f in (("validation", valid_fraction), ("test", test_fraction)) if f > 0
@@ -222,8 +258,8 @@ def random_split(
             valid, test = rest, rest[:0]
         else:
             valid, test = rest[:0], rest
-        labels[valid], labels[test] = "valid", "test"
-    return Split(labels[inverse].astype(str), "random", [], [], seed)
+        labels[valid], labels[test] = 1, 2
+    return Split(labels[inverse], "random", [], [], seed)
 
 
 def _draw(
@@ -268,12 +304,12 @@ def check_class_sizes(
         Saying which classes are too small and how many sequences they need.
     """
     labels = np.asarray(strata)
-    if labels.ndim != 1 or len(set(groups)) < len(SPLITS):
+    keys = group_keys(groups)
+    if labels.ndim != 1 or len(np.unique(keys)) < len(SPLITS):
         return  # too few for any split: make_split says so, counting all sequences
     held = [f for f in (valid_fraction, test_fraction) if f > 0]
     need = max(len(SPLITS), math.ceil(1 / min(held) - 1e-9)) if held else 1
-    group_index = np.unique(np.asarray(groups, dtype=str), return_inverse=True)[1]
-    pairs = np.unique(np.c_[group_index, labels], axis=0)
+    pairs = np.unique(np.c_[keys, labels], axis=0)
     sizes = np.bincount(pairs[:, 1], minlength=len(names))
     present = np.flatnonzero(sizes)
     large = np.flatnonzero(sizes >= need)
@@ -290,3 +326,17 @@ def check_class_sizes(
             f"classes have {need} or more, and a classifier needs two such classes; {rule}; "
             "add sequences"
         )
+
+
+def split_rows(
+    ids: Sequence[str], split: Split, sources: Sequence[str] | None = None, size: int = 1 << 16
+) -> Iterator[pd.DataFrame]:
+    """The rows of ``split.tsv`` (``id``, ``split``[, ``source``]) ``size`` records at a time,
+    so that millions of records are written with bounded memory."""
+    names = np.array(SPLITS)
+    for start in range(0, len(split.codes), size):
+        stop = min(start + size, len(split.codes))
+        columns = {"id": list(ids[start:stop]), "split": names[split.codes[start:stop]]}
+        if sources is not None:
+            columns["source"] = np.asarray(sources[start:stop], dtype=object)
+        yield pd.DataFrame(columns)

@@ -8,8 +8,10 @@ A run directory is the unit of exchange between training and everything after it
     checkpoint.safetensors  the last epoch's state, for --resume
     history.csv             one row per epoch
     split.tsv               train / valid / test of every record
+    store/                  the encoded training sequences (FASTA runs; reused by --resume)
     metrics.json            held-out metrics; evaluation.json from seqconv evaluate
     *.png                   learning curves, ROC/PR curves or a regression scatter
+    gc.tsv, gc.png          runs from peaks: the GC content of peaks and genomic negatives
 
 This module alone writes and reads ``config.json``: training recipes :func:`start` and
 :func:`finish` a run through it, and every reader (``seqconv.load``, ``--resume``, ``--config``)
@@ -32,7 +34,7 @@ import hashlib
 import json
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -61,8 +63,14 @@ SPLIT = "split.tsv"
 METRICS = "metrics.json"
 EVALUATION = "evaluation.json"
 RELIABILITY = "reliability.png"
+STORE = "store"
+"""The folder of a run's encoded training sequences (:mod:`seqconv.dna.store`)."""
 PLOTS = ("learning_curves.png", "roc_pr.png", "test_scatter.png", RELIABILITY)
-RUN_FILES = (CONFIG, WEIGHTS, CHECKPOINT, HISTORY, SPLIT, METRICS, EVALUATION, *PLOTS)
+GC_TABLE = "gc.tsv"
+GC_PLOT = "gc.png"
+"""A run trained from peaks against GC-matched genomic negatives: both GC distributions."""
+RUN_FILES = (CONFIG, WEIGHTS, CHECKPOINT, HISTORY, SPLIT, METRICS, EVALUATION, *PLOTS, GC_TABLE,
+             GC_PLOT)  # fmt: skip
 """Every file that training and ``seqconv evaluate`` write in a run directory."""
 REQUIRED = ("model", "task", "target_names", "input")
 
@@ -184,8 +192,22 @@ def resume_options(run_dir: str | Path) -> dict[str, Any]:
     return options
 
 
-def start(out: Path, config: dict[str, Any], split: pd.DataFrame, resume: bool = False) -> None:
-    """Create the run directory and write ``config.json`` and ``split.tsv``.
+def _write_table(path: Path, table: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
+    """A TSV from one frame or from frames of consecutive rows (bounded memory)."""
+    parts = [table] if isinstance(table, pd.DataFrame) else table
+    with open(path, "w") as handle:
+        for i, part in enumerate(parts):
+            part.to_csv(handle, sep="\t", index=False, header=i == 0)
+
+
+def start(
+    out: Path,
+    config: dict[str, Any],
+    split: pd.DataFrame | Iterable[pd.DataFrame],
+    resume: bool = False,
+) -> None:
+    """Create the run directory and write ``config.json`` and ``split.tsv`` (``split``: one
+    frame, or frames of consecutive rows).
 
     On ``resume`` the run keeps its original creation time and the recorded hash of its weights,
     which are checked first; ``resumed`` lists each resumption with the options it changed
@@ -207,7 +229,7 @@ def start(out: Path, config: dict[str, Any], split: pd.DataFrame, resume: bool =
             config["weights"] = {"file": WEIGHTS, "sha256": sha256(out / WEIGHTS)}
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / CONFIG, config)
-    write_with(out / SPLIT, lambda tmp: split.to_csv(tmp, sep="\t", index=False))
+    write_with(out / SPLIT, lambda tmp: _write_table(tmp, split))
 
 
 def write_weights(out: Path, writer: Callable[[Path], None]) -> None:

@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqconv.errors import InputError
-from seqconv.rundir import CHECKPOINT, CONFIG, HISTORY, RUN_FILES, WEIGHTS, default_run_dir
+from seqconv.rundir import (
+    CHECKPOINT,
+    CONFIG,
+    HISTORY,
+    RUN_FILES,
+    STORE,
+    WEIGHTS,
+    default_run_dir,
+)
 from seqconv.rundir.lock import LOCK, acquire, release
 
 OUTPUT_FOLDERS = {
@@ -74,7 +82,19 @@ def _is_seqconv_folder(path: Path) -> bool:
     return True
 
 
+def is_store(path: Path) -> bool:
+    """The run's store of encoded sequences (:mod:`seqconv.dna.store`), or the remains of one
+    being built or replaced: a folder of raw arrays and their ``.json`` descriptions."""
+    if path.name not in (STORE, STORE + ".partial", STORE + ".old"):
+        return False
+    if path.is_symlink() or not path.is_dir():
+        return False
+    return all(entry.is_file() and not entry.is_symlink() for entry in path.iterdir())
+
+
 def _is_ours(path: Path) -> bool:
+    if is_store(path):
+        return True
     if path.name in RUN_FILES:
         return path.is_file()
     return _is_seqconv_folder(path)
@@ -149,6 +169,8 @@ class Claim:
         if not self.old:
             return
         for path in replaceable(self.out, force=True):
+            if path.name == STORE:  # the store replaces itself when its inputs differ
+                continue
             if path.is_dir():
                 shutil.rmtree(path)
             else:

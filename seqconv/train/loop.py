@@ -1,36 +1,48 @@
 """The training loop: any ``nn.Module`` over ``(N, C, L)`` inputs, on CPU, a GPU or several (DDP).
 
-Early stopping on a validation score (auROC for classification, where the loss is a noisy guide,
-the loss for regression), learning rate halved when it stalls (``ReduceLROnPlateau``), AdamW, bf16
-autocast on CUDA, evaluation averaged over both strands.
-Each epoch rewrites the best weights, the checkpoint and the history atomically, so an interrupted
-run can be resumed and never leaves a broken file.
+Training runs in intervals of batches: after each (an epoch by default; ``val_every`` batches or
+seconds), the validation score is computed (auROC for classification, where the loss is a noisy
+guide; the loss for regression), the learning rate halved when it stalls (``ReduceLROnPlateau``),
+the best weights, the checkpoint and the history rewritten atomically, and training stops after
+``patience`` intervals without improvement. AdamW, bf16 autocast on CUDA, validation averaged over
+both strands.
+
+A run can stop at any moment and lose nothing: ``time_limit`` is checked after every batch (the
+run then validates and stops), and SIGTERM or Ctrl-C write a checkpoint at the batch where they
+came and stop with the ``--resume`` command (:class:`~seqconv.errors.RunStopped`).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
-from safetensors.torch import load_file
 from torch import nn
 
-from seqconv.atomic import write_with
 from seqconv.core.metrics import compute_metrics, headline_metric
 from seqconv.core.predict import autocast_dtype, predict
-from seqconv.core.stores import InputStore, batch_indices
+from seqconv.core.stores import InputStore
 from seqconv.core.tasks import is_classification, link, loss_function
 from seqconv.core.weights import weights_writer
-from seqconv.errors import InputError, TrainingDiverged
-from seqconv.progress import Reporter
-from seqconv.rundir import CHECKPOINT, HISTORY, WEIGHTS, write_weights
-from seqconv.train.checkpoint import load_checkpoint, save_checkpoint
+from seqconv.errors import InputError, RunStopped, TrainingDiverged
+from seqconv.progress import Reporter, clock
+from seqconv.rundir import CHECKPOINT, write_weights
 from seqconv.train.distributed import Distributed
+from seqconv.train.fit_state import FitResult, FitState, restore_state, save_state, start_state
+from seqconv.train.sampler import EpochSampler
+from seqconv.train.stopping import EXIT_CODES, StopSignals
+
+__all__ = ["FitResult", "FitSettings", "fit"]
+
+VALIDATE_AT_LEAST_EVERY = 600.0
+"""Seconds: with ``val_every="epoch"``, epochs longer than this are validated within."""
+VALID_ROWS = 200_000
+"""Validation rows scored at each interval: a seeded sample of larger validation sets (a score
+on 200,000 rows moves by well under 0.01; held-out metrics use every test row)."""
 
 
 @dataclass
@@ -46,21 +58,26 @@ class FitSettings:
     lr, weight_decay
         AdamW learning rate and decoupled weight decay.
     patience
-        Epochs without a better validation score before stopping.
+        Validations without a better score before stopping.
     lr_patience, lr_factor
-        Epochs without improvement before the learning rate is multiplied by ``lr_factor``.
+        Validations without improvement before the learning rate is multiplied by ``lr_factor``.
     precision
         ``"auto"`` (bf16 autocast on CUDA, fp32 elsewhere), ``"fp32"`` or ``"bf16"``.
     rc_average
         Average validation predictions over both strands (DNA only).
     seed
-        Seeds weights initialisation (by the caller), shuffling and augmentation.
+        Seeds weights initialisation (by the caller), the order of batches and augmentation.
     monitor
         What early stopping, the learning-rate schedule and the choice of the best weights
         follow: ``"auto"`` (the validation auROC for classification, the loss for regression) or
         ``"val_loss"`` (the loss of the validation rows, whatever the task).
     time_limit
-        Seconds of training (this process) after which no new epoch starts; ``None``: no limit.
+        Seconds of training (this process) after which the run validates and stops.
+    val_every
+        ``"epoch"`` (and at least every 10 minutes), a number of batches (``"5000"``) or seconds
+        (``"600s"``) between validations.
+    block_shuffle
+        Shuffle by blocks of the store (data larger than memory; :mod:`seqconv.train.sampler`).
     """
 
     epochs: int = 30
@@ -76,37 +93,17 @@ class FitSettings:
     monitor: str = "auto"
     time_limit: float | None = None
     pos_weight: list[float] | None = None
+    val_every: str = "epoch"
+    block_shuffle: bool = False
 
-
-@dataclass
-class FitResult:
-    """What training produced: per-epoch history and where the best weights came from.
-
-    ``best_score`` is the best value of ``monitor``, signed so that higher is better (the negated
-    loss when the loss is monitored). ``leave_one_out``: for a closed-form fit with nothing held
-    out, the training rows and their ``(n, n_outputs)`` leave-one-out outputs (each row scored by
-    the fit without it), an honest score where no row is held out.
-    """
-
-    history: list[dict] = field(default_factory=list)
-    best_epoch: int = 0
-    best_score: float = -math.inf
-    monitor: str = "val_loss"
-    stopped_early: bool = False
-    leave_one_out: tuple[np.ndarray, torch.Tensor] | None = None
-
-
-@dataclass
-class _State:
-    """What one training run carries from epoch to epoch (and into its checkpoint)."""
-
-    optimizer: torch.optim.Optimizer
-    scheduler: torch.optim.lr_scheduler.ReduceLROnPlateau
-    generators: dict[str, torch.Generator]
-    result: FitResult
-    best_state: dict | None = None
-    wait: int = 0
-    start_epoch: int = 1
+    def interval(self) -> tuple[int | None, float | None]:
+        """``(batches, seconds)`` between validations (``None``: not that way); ``(None, 600)``
+        for ``"epoch"``, where epoch ends validate too."""
+        if self.val_every == "epoch":
+            return None, VALIDATE_AT_LEAST_EVERY
+        if self.val_every.endswith("s"):
+            return None, float(self.val_every[:-1])
+        return int(self.val_every), None
 
 
 def fit(
@@ -139,10 +136,10 @@ def fit(
         Rows to train on and to validate on.
     out_dir
         Where ``model.safetensors`` (best weights), ``checkpoint.safetensors`` and ``history.csv``
-        are written after every epoch (rank 0 only); ``None`` keeps everything in memory. Each
-        new ``model.safetensors`` has its SHA-256 recorded in the folder's ``config.json``.
+        are written after every validation (rank 0 only); ``None`` keeps everything in memory.
+        Each new ``model.safetensors`` has its SHA-256 recorded in the folder's ``config.json``.
     resume
-        Continue from ``out_dir/checkpoint.safetensors``.
+        Continue from ``out_dir/checkpoint.safetensors``, at the batch where it was written.
     distributed
         Process group information under ``torchrun`` (each rank trains on its shard).
 
@@ -150,176 +147,277 @@ def fit(
     -------
     FitResult
         The history; the model holds the best weights on return.
+
+    Raises
+    ------
+    RunStopped
+        SIGTERM or Ctrl-C came: a checkpoint was written; the message says how to continue.
     """
     settings = settings or FitSettings()
-    check_batch_size(model, settings.batch_size)
+    check_batch_size(model, settings.batch_size, len(train_index))
     reporter = reporter or Reporter(quiet=True)
     dist = distributed or Distributed()
     out = Path(out_dir) if out_dir is not None else None
     names = target_names or [str(i) for i in range(_n_outputs(targets, task))]
     targets = targets.to(inputs.device)
     net = dist.wrap(model)
-    state = _start(model, settings, inputs.device, dist)
+    sampler = EpochSampler(train_index, settings.batch_size, settings.seed, dist.rank,
+                           dist.world_size, settings.block_shuffle)  # fmt: skip
+    state = start_state(model, settings, inputs.device, dist)
     if resume and out is not None and (out / CHECKPOINT).exists():
-        _restore(state, model, out)
-        reporter.info(f"resuming after epoch {state.start_epoch - 1} from {out / CHECKPOINT}")
+        restore_state(state, model, out, sampler.n_batches)
+        p = state.position
+        reporter.info(f"resuming at epoch {p.epoch}, batch {p.batch:,} (step {p.step:,}) "
+                      f"from {out / CHECKPOINT}")  # fmt: skip
     result = state.result
     metric = headline_metric(task)
-    result.monitor = f"val_{metric}" if task != "regression" else "val_loss"
-    if settings.monitor == "val_loss":
-        result.monitor = "val_loss"
-    clock = time.perf_counter()
-    for epoch in range(state.start_epoch, settings.epochs + 1):
-        if state.wait >= settings.patience:
-            result.stopped_early = True
-            break
-        spent = time.perf_counter() - clock
-        # the limit ends a run after an epoch, never before its first: a run ends with weights
-        limited = settings.time_limit is not None and epoch > state.start_epoch
-        if limited and spent >= settings.time_limit:
-            result.stopped_early = True
-            reporter.info(
-                f"time limit reached after epoch {epoch - 1} ({spent:,.0f} s): stopping with the "
-                f"best weights (epoch {result.best_epoch})"
-            )
-            break
-        started = time.perf_counter()
-        seen, loss_sum = _train_epoch(
-            net, inputs, targets, task, train_index, settings, state, dist, reporter, epoch
+    loss_monitored = settings.monitor == "val_loss" or task == "regression"
+    result.monitor = "val_loss" if loss_monitored else f"val_{metric}"
+    valid_rows = _validation_rows(valid_index, settings.seed, reporter)
+    trainer = _Trainer(net, inputs, targets, task, settings, state, dist, reporter, sampler)
+    with StopSignals() as stop:
+        trainer.stop = stop
+        while True:
+            ended = trainer.train_interval()
+            if ended == "stop":
+                _stop(out, model, state, settings, dist, stop.requested or "Ctrl-C")
+            if trainer.trained == 0:  # nothing since the last validation: the epoch cap
+                _say_cap(result, settings, reporter)
+                break
+            improved = _validate_and_record(model, inputs, targets, task, valid_rows, settings,
+                                            dist, names, state, trainer, metric)  # fmt: skip
+            if out is not None and dist.is_main:
+                if improved:
+                    meta = {"epoch": result.best_epoch, "step": result.best_step,
+                            result.monitor: abs(result.best_score)}  # fmt: skip
+                    write_weights(out, weights_writer(model, meta))  # SHA-256 into config.json
+                save_state(out, model, state, settings)
+            if state.wait >= settings.patience:
+                result.stopped_early = True
+                break
+            if ended == "time":
+                result.stopped_early = True
+                reporter.info(
+                    f"time limit reached at step {state.position.step:,} ({clock(trainer.spent)}): "
+                    f"stopping with the best weights (epoch {result.best_epoch})"
+                )
+                break
+            if ended == "done":
+                _say_cap(result, settings, reporter)
+                break
+    if result.history and result.best_step == 0 and result.best_epoch == 0:
+        raise TrainingDiverged(
+            f"the validation loss was {result.history[-1]['val_loss']} at every validation "
+            f"({len(result.history)}); try a smaller --lr (or inputs on a smaller scale)"
         )
-        train_seconds = time.perf_counter() - started
-        val_loss, scores = _validate(model, inputs, targets, task, valid_index, settings, dist,
-                                     names)  # fmt: skip
-        score = -val_loss if result.monitor == "val_loss" else scores.get(metric, math.nan)
-        if not math.isfinite(score):  # e.g. a validation set holding one class
-            score = -val_loss
-        state.scheduler.step(score)
-        improved = score > result.best_score + 1e-6
-        if improved:
-            result.best_score, result.best_epoch, state.wait = score, epoch, 0
-            state.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        else:
-            state.wait += 1
-        row = {
-            "epoch": epoch,
-            "train_loss": loss_sum / max(seen, 1),
-            "val_loss": val_loss,
-            f"val_{metric}": scores.get(metric),
-            "lr": state.optimizer.param_groups[0]["lr"],
-            "train_seq_per_s": seen * dist.world_size / max(train_seconds, 1e-9),
-            "seconds": time.perf_counter() - started,
-        }
-        if is_classification(task):
-            row["val_accuracy"] = scores.get("accuracy")
-        result.history.append(row)
-        reporter.epoch_summary(row)
-        if out is not None and dist.is_main:
-            if improved:
-                meta = {"epoch": epoch, result.monitor: abs(score)}
-                write_weights(out, weights_writer(model, meta))  # its SHA-256 into config.json
-            _save_epoch(out, model, state, epoch, settings)
-    else:
-        result.stopped_early = state.wait >= settings.patience
-        if result.history and not result.stopped_early and settings.epochs > 1:
-            reporter.info(
-                f"reached the epoch cap ({settings.epochs}) before {result.monitor} stopped "
-                f"improving (best epoch {result.best_epoch}): a larger --epochs may give a "
-                "better model"
-            )
     if state.best_state is not None:
         model.load_state_dict(state.best_state)
     dist.barrier()
     return result
 
 
-def check_batch_size(model: nn.Module, batch_size: int) -> None:
-    """Batch norm normalises each batch by its own statistics: one row has none."""
-    if batch_size < 2 and any(
-        isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()
-    ):
+class _Trainer:
+    """Runs batches until a validation is due, keeping the position, loss and time."""
+
+    def __init__(self, net, inputs, targets, task, settings, state, dist, reporter, sampler):
+        self.net, self.inputs, self.targets, self.task = net, inputs, targets, task
+        self.settings, self.state, self.dist, self.reporter = settings, state, dist, reporter
+        self.sampler = sampler
+        self.stop: StopSignals | None = None
+        self.spent = 0.0  # seconds of training in this process
+        self.trained, self.loss_sum, self.interval_spent = 0, 0.0, 0.0
+        self.interval_started = time.perf_counter()
+        self.every_batches, self.every_seconds = settings.interval()
+        device = inputs.device
+        self.dtype = autocast_dtype(settings.precision, device)
+        self.loss_fn = loss_function(task, settings.pos_weight)
+        self.aug = state.generators.get(device.type, state.generators["cpu"])
+        self.timed = False
+
+    def train_interval(self) -> str:
+        """Train until a validation is due; why it stopped: ``"due"`` (batches or seconds),
+        ``"epoch"``, ``"time"`` (the limit), ``"stop"`` (a signal) or ``"done"`` (the cap)."""
+        state, settings, p = self.state, self.settings, self.state.position
+        self.trained, self.loss_sum, self.interval_spent = 0, 0.0, 0.0
+        since = self.interval_started = time.perf_counter()
+        self.net.train()
+        while p.epoch <= settings.epochs:
+            total = self.sampler.per_rank
+            with self.reporter.epoch(p.epoch, settings.epochs, total):
+                for batch in self.sampler.batches(p.epoch, p.batch):
+                    started = time.perf_counter()
+                    self._step(batch)
+                    took = time.perf_counter() - started
+                    self.spent += took
+                    self.interval_spent += took
+                    p.batch += 1
+                    p.step += 1
+                    self._announce_pace()
+                    if self._stop_requested():
+                        return "stop"
+                    if settings.time_limit is not None and self.spent >= settings.time_limit:
+                        return "time"
+                    if self.every_batches and p.step - state.last_validated_step >= (
+                        self.every_batches
+                    ):
+                        return "due"
+                    if self.every_seconds and time.perf_counter() - since >= self.every_seconds:
+                        return "due"
+            p.epoch, p.batch = p.epoch + 1, 0
+            if settings.val_every == "epoch":
+                return "epoch"
+        return "done"
+
+    def _step(self, batch: torch.Tensor) -> None:
+        inputs, device = self.inputs, self.inputs.device
+        raw = inputs.augment(inputs.gather(batch), self.aug)
+        with torch.autocast(device.type, dtype=self.dtype or torch.float32,
+                            enabled=self.dtype is not None):  # fmt: skip
+            output = self.net(inputs.encode(raw))
+        # stores whose targets move with augmentation (per-position labels) give their own
+        truth = inputs.targets_of(raw) if hasattr(inputs, "targets_of") else (
+            self.targets[batch.to(device)]
+        )  # fmt: skip
+        if output.shape[0] != truth.shape[0]:  # an ensemble: each member scores every row
+            members = output.shape[0] // truth.shape[0]
+            truth = truth.repeat(members, *([1] * (truth.dim() - 1)))
+        loss = self.loss_fn(output.float(), truth)
+        self.state.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.state.optimizer.step()
+        n = batch.numel()
+        value = loss.item()
+        if not math.isfinite(value):
+            raise TrainingDiverged(
+                f"the training loss became {value} in epoch {self.state.position.epoch} (step "
+                f"{self.state.position.step + 1:,}); try a smaller --lr (or inputs on a smaller "
+                "scale)"
+            )
+        self.trained += n
+        self.loss_sum += value * n
+        rate = self.trained / max(self.interval_spent, 1e-9)
+        self.reporter.advance(n, self.loss_sum / self.trained, rate)
+
+    def _stop_requested(self) -> bool:
+        asked = self.stop is not None and self.stop.requested is not None
+        if not self.dist.enabled:
+            return asked
+        flag = torch.tensor([float(asked)], device=self.inputs.device)
+        torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+        if flag.item() and self.stop is not None and self.stop.requested is None:
+            self.stop.requested = "SIGTERM"  # another rank was told
+        return bool(flag.item())
+
+    def _announce_pace(self) -> None:
+        """Once, after a few timed batches: how long an epoch takes at this pace."""
+        done = self.state.position.step
+        if self.timed or self.trained < 20 * self.settings.batch_size or self.interval_spent < 2:
+            return
+        self.timed = True
+        per_batch = self.interval_spent / max(self.trained / self.settings.batch_size, 1)
+        epoch = per_batch * self.sampler.n_batches
+        every = self.settings.val_every
+        cadence = "after each epoch" if every == "epoch" else f"every {every}"
+        if every == "epoch" and epoch > VALIDATE_AT_LEAST_EVERY:
+            cadence = f"every {VALIDATE_AT_LEAST_EVERY / 60:.0f} min (epochs are longer)"
+        self.reporter.info(
+            f"about {clock(epoch)} per epoch ({self.sampler.n_batches:,} batches of "
+            f"{self.settings.batch_size:,} at {self.trained / self.interval_spent:,.0f} "
+            "sequences/s, "
+            f"step {done:,}); validating {cadence}"
+        )
+
+
+def _validate_and_record(model, inputs, targets, task, rows, settings, dist, names, state,
+                         trainer, metric) -> bool:  # fmt: skip
+    """Validate, step the schedule, keep the best weights; the history row. Whether it improved."""
+    result, p = state.result, state.position
+    val_loss, scores = _validate(model, inputs, targets, task, rows, settings, dist, names)
+    score = -val_loss if result.monitor == "val_loss" else scores.get(metric, math.nan)
+    if not math.isfinite(score):  # e.g. a validation set holding one class
+        score = -val_loss
+    state.scheduler.step(score)
+    epoch = (p.epoch - 1) + p.batch / max(trainer.sampler.n_batches, 1)
+    epoch = int(epoch) if float(epoch).is_integer() else round(epoch, 4)
+    improved = score > result.best_score + 1e-6
+    if improved:
+        result.best_score, result.best_epoch, result.best_step = score, epoch, p.step
+        state.wait = 0
+        state.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    else:
+        state.wait += 1
+    state.last_validated_step = p.step
+    row = {
+        "epoch": epoch,
+        "step": p.step,
+        "train_loss": trainer.loss_sum / max(trainer.trained, 1),
+        "val_loss": val_loss,
+        f"val_{metric}": scores.get(metric),
+        "lr": state.optimizer.param_groups[0]["lr"],
+        "train_seq_per_s": trainer.trained * dist.world_size / max(trainer.interval_spent, 1e-9),
+        "seconds": time.perf_counter() - trainer.interval_started,  # training and validating
+    }
+    if is_classification(task):
+        row["val_accuracy"] = scores.get("accuracy")
+    result.history.append(row)
+    trainer.reporter.epoch_summary(row)
+    return improved
+
+
+def _stop(out: Path | None, model: nn.Module, state: FitState, settings: FitSettings,
+          dist: Distributed, why: str) -> None:  # fmt: skip
+    """Write the checkpoint at this batch and stop, saying how to continue."""
+    p = state.position
+    if out is not None and dist.is_main:
+        save_state(out, model, state, settings)
+    dist.barrier()
+    where = f"at epoch {p.epoch}, batch {p.batch:,} (step {p.step:,})"
+    if out is None:
+        raise RunStopped(f"{why} {where}", EXIT_CODES[why])
+    raise RunStopped(
+        f"{why} {where}; checkpoint written: continue with  seqconv train --resume {out}",
+        EXIT_CODES[why],
+    )
+
+
+def _say_cap(result: FitResult, settings: FitSettings, reporter: Reporter) -> None:
+    if len(result.history) > 1 and settings.epochs > 1:
+        reporter.info(
+            f"reached the epoch cap ({settings.epochs}) before {result.monitor} stopped "
+            f"improving (best epoch {result.best_epoch}): a larger --epochs may give a better "
+            "model"
+        )
+
+
+def _validation_rows(valid_index: np.ndarray, seed: int, reporter: Reporter) -> np.ndarray:
+    """The validation rows scored at each interval: all of them, or a seeded sample."""
+    if len(valid_index) <= VALID_ROWS:
+        return np.asarray(valid_index)
+    rng = np.random.default_rng(seed)
+    chosen = np.sort(rng.choice(np.asarray(valid_index), VALID_ROWS, replace=False))
+    reporter.info(
+        f"validating on {VALID_ROWS:,} of the {len(valid_index):,} validation sequences (a "
+        "seeded sample: the score moves by well under 0.01); held-out metrics use all test rows"
+    )
+    return chosen
+
+
+def check_batch_size(model: nn.Module, batch_size: int, n_train: int | None = None) -> None:
+    """Batch norm normalises each batch by its own statistics: one row has none (a batch size
+    of 1, or a training split of one row)."""
+    if not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        return
+    if batch_size < 2:
         raise InputError(
             f"--batch-size {batch_size} cannot train this model: its batch normalisation needs at "
             "least 2 rows per batch; use --batch-size 2 or more"
         )
-
-
-def _start(
-    model: nn.Module, settings: FitSettings, device: torch.device, dist: Distributed
-) -> _State:
-    """Optimizer, learning-rate schedule and the seeded generators of shuffling and augmentation."""
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
-    )
-    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-        optimizer, mode="max", factor=settings.lr_factor, patience=settings.lr_patience
-    )
-    generators = {"cpu": torch.Generator().manual_seed(settings.seed)}
-    if device.type != "cpu":
-        generators[device.type] = torch.Generator(device=device).manual_seed(
-            settings.seed + dist.rank
+    if n_train is not None and n_train < 2:
+        raise InputError(
+            f"the training split holds {n_train} row{'' if n_train == 1 else 's'}, but this "
+            "model's batch normalisation needs at least 2 rows per batch: add data, or choose a "
+            "model without batch norm"
         )
-    return _State(optimizer, scheduler, generators, FitResult())
-
-
-def _restore(state: _State, model: nn.Module, out: Path) -> None:
-    """Continue from the run's checkpoint: weights, optimizer, schedule, generators, history."""
-    saved = load_checkpoint(out / CHECKPOINT, model, state.optimizer, state.generators)
-    state.scheduler.load_state_dict(saved["scheduler"])
-    state.result = FitResult(saved["history"], saved["best_epoch"], saved["best_score"])
-    state.wait, state.start_epoch = saved["wait"], saved["epoch"] + 1
-    state.best_state = load_file(str(out / WEIGHTS)) if (out / WEIGHTS).exists() else None
-
-
-def _train_epoch(
-    net: nn.Module,
-    inputs: InputStore,
-    targets: torch.Tensor,
-    task: str,
-    train_index: np.ndarray,
-    settings: FitSettings,
-    state: _State,
-    dist: Distributed,
-    reporter: Reporter,
-    epoch: int,
-) -> tuple[int, float]:
-    """One pass over this process's shard; returns rows seen and the summed loss."""
-    device = inputs.device
-    dtype = autocast_dtype(settings.precision, device)
-    loss_fn = loss_function(task, settings.pos_weight)
-    aug_generator = state.generators.get(device.type, state.generators["cpu"])
-    shard = dist.shard(train_index, state.generators["cpu"])
-    seen, loss_sum, started = 0, 0.0, time.perf_counter()
-    net.train()
-    with reporter.epoch(epoch, settings.epochs, len(shard)):
-        for batch in batch_indices(shard, settings.batch_size, shuffle=False, no_lone_row=True):
-            raw = inputs.augment(inputs.gather(batch), aug_generator)
-            with torch.autocast(
-                device.type, dtype=dtype or torch.float32, enabled=dtype is not None
-            ):
-                output = net(inputs.encode(raw))
-            # stores whose targets move with augmentation (per-position labels) give their own
-            truth = (
-                inputs.targets_of(raw)
-                if hasattr(inputs, "targets_of")
-                else targets[batch.to(device)]
-            )
-            if output.shape[0] != truth.shape[0]:  # an ensemble: each member scores every row
-                members = output.shape[0] // truth.shape[0]
-                truth = truth.repeat(members, *([1] * (truth.dim() - 1)))
-            loss = loss_fn(output.float(), truth)
-            state.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            state.optimizer.step()
-            n = batch.numel()
-            seen += n
-            loss_sum += loss.item() * n
-            reporter.advance(n, loss_sum / seen, seen / max(time.perf_counter() - started, 1e-9))
-    if not math.isfinite(loss_sum):
-        raise TrainingDiverged(
-            f"the training loss became {loss_sum} in epoch {epoch}; try a smaller --lr (or "
-            "inputs on a smaller scale)"
-        )
-    return seen, loss_sum
 
 
 def _validate(
@@ -354,24 +452,6 @@ def _validate(
         task, val_targets.numpy(), link(task, outputs).numpy(), names, n_bootstrap=0
     )["summary"]
     return val_loss, scores
-
-
-def _save_epoch(
-    out: Path, model: nn.Module, state: _State, epoch: int, settings: FitSettings
-) -> None:
-    """History and the checkpoint to resume from, rewritten atomically after every epoch."""
-    result = state.result
-    write_with(out / HISTORY, lambda tmp: pd.DataFrame(result.history).to_csv(tmp, index=False))
-    saved = {
-        "epoch": epoch,
-        "scheduler": state.scheduler.state_dict(),
-        "history": result.history,
-        "best_epoch": result.best_epoch,
-        "best_score": result.best_score,
-        "wait": state.wait,
-        "settings": asdict(settings),
-    }
-    save_checkpoint(out / CHECKPOINT, model, state.optimizer, saved, state.generators)
 
 
 def _per_step_scores(task: str, outputs: torch.Tensor, targets: torch.Tensor) -> dict:

@@ -16,7 +16,7 @@ from typing import Any
 
 from seqconv.files import absolute
 from seqconv.option_table import Computed, check, data_of, option, specs
-from seqconv.options import comma_list, duration, key_values
+from seqconv.options import comma_list, duration, interval, key_values
 from seqconv.series.normalize import MISSING_POLICIES, NORM_MODES
 from seqconv.validation import Rule
 
@@ -53,11 +53,15 @@ def _forecast_model(options: Any, context: dict) -> str:
     return "wavenet" if options.levels else "tcn"
 
 
+ROCKETS = ("minirocket", "multirocket", "hydra", "multirocket_hydra")
+"""The closed-form series models: fixed kernels that sum to zero, features scaled by the head."""
+
+
 def _series_normalize(options: Any, context: dict) -> str:
     # MiniRocket's kernels sum to zero and its biases scale with the data: it needs no
     # normalising, and z-normalising each series alone discards the channels' relative scale
     # (JapaneseVowels: 0.797 test accuracy z-normalised, 0.976 as is).
-    return "none" if options.model == "minirocket" else "series"
+    return "none" if options.model in ROCKETS else "series"
 
 
 def _series_valid_fraction(options: Any, context: dict) -> float:
@@ -238,7 +242,8 @@ class TrainOptions:
         "z-normalise per 'series', per 'channel' with training statistics, or 'none'.",
         Rule(str, choices=NORM_MODES, optional=True), metavar="MODE",
         panel=SERIES, data=("series",),
-        by_task={"series": Computed("series; none for minirocket", _series_normalize),
+        by_task={"series": Computed("series; none for the rocket models",
+                                     _series_normalize),
                  "forecast": "channel"},
     )  # fmt: skip
     missing: str | None = option(
@@ -279,7 +284,7 @@ class TrainOptions:
         by_task={"dna": 1e-2, "series": 0.0},
     )  # fmt: skip
     lr_patience: int | None = option(
-        "Epochs without a better validation score before the learning rate is halved.",
+        "Validations without a better score before the learning rate is halved.",
         Rule(int, 0, 1_000_000, optional=True), metavar="N", cli=int,
         by_task={"dna": 2, "series": 50, "forecast": 3, "series-segment": 5},
     )  # fmt: skip
@@ -300,6 +305,11 @@ class TrainOptions:
         "Test chromosomes (default: chr8,chr9).",
         Rule(list, optional=True), metavar="CHR,...", data=("dna",), parse=comma_list,
     )  # fmt: skip
+    store: str | None = option(
+        "Folder for the encoded sequences: one store per set of input files and options, reused "
+        "by later runs on the same ones (default: the run directory's store/).",
+        Rule(str, optional=True), metavar="DIR", data=("dna",), cli=Path,
+    )  # fmt: skip
     seed: int = option(
         "Seed for negatives, split, weights and shuffling.",
         Rule(int, 0, 2**32 - 1), default=0, metavar="N", cli=int,
@@ -313,14 +323,19 @@ class TrainOptions:
         by_task={"dna": 200, "series": 1500, "forecast": 100, "series-segment": 200},
     )  # fmt: skip
     patience: int | None = option(
-        "Epochs without a better validation score (auROC; regression and series: loss) before "
-        "stopping.",
+        "Validations (epochs unless --val-every says otherwise) without a better validation "
+        "score (auROC; regression and series: loss) before stopping.",
         Rule(int, 1, 1_000_000, optional=True), metavar="N", panel=RUN, resume=True, cli=int,
         by_task={"dna": 5, "series": 200, "forecast": 10, "series-segment": 10},
     )  # fmt: skip
+    val_every: str = option(
+        "Validate, checkpoint and count --patience every N batches or every TIME (e.g. 5000, "
+        "10m); 'epoch': after each epoch, and at least every 10 minutes.",
+        Rule(str), default="epoch", metavar="N|TIME", panel=RUN, resume=True, parse=interval,
+    )  # fmt: skip
     time_limit: float | None = option(
-        "Stop after the epoch that passes this much training time (e.g. 90s, 20m, 2h); the best "
-        "weights so far are kept.",
+        "Stop when this much training time has passed (e.g. 90s, 20m, 2h): validate, checkpoint "
+        "and keep the best weights so far.",
         Rule(float, 0, 1e9, low_open=True, optional=True), metavar="TIME", panel=RUN,
         resume=True, parse=duration,
     )  # fmt: skip
@@ -345,8 +360,9 @@ class TrainOptions:
         Rule(str, optional=True), flags=("--out", "-o"), metavar="DIR", panel=RUN, cli=Path,
     )  # fmt: skip
     force: bool = option(
-        "Replace the run directory --out if it holds a run already.",
-        Rule(bool), default=False, flags=("--force",), panel=RUN, cli=bool,
+        "Replace the run directory --out if it holds a run already; with --resume, continue on "
+        "data files that changed since training.",
+        Rule(bool), default=False, flags=("--force",), panel=RUN, resume=True, cli=bool,
     )  # fmt: skip
     config: str | None = option(
         "JSON/YAML file of these options (a run's config.json repeats that run).",
@@ -361,6 +377,13 @@ class TrainOptions:
     def data(self) -> str:
         """``series`` or ``dna``: what the run trains on."""
         return "series" if self.series else "dna"
+
+    @property
+    def stem(self) -> str:
+        """The first input file's name up to its first dot: names the default run directory
+        ``runs/<stem>-<model>``."""
+        first = (self.fasta or self.bed or [self.series])[0]
+        return Path(first).name.split(".")[0] or ("series" if self.series else "run")
 
     @property
     def negatives_used(self) -> str:
@@ -391,7 +414,7 @@ class TrainOptions:
 
 
 PATH_FIELDS = ("fasta", "labels", "bed", "genome", "bigwig", "exclude", "intervals", "series",
-               "out")  # fmt: skip
+               "store", "out")  # fmt: skip
 """Options holding file paths: stored absolute, so a run's config.json repeats it anywhere."""
 
 

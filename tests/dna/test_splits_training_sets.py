@@ -2,6 +2,7 @@
 a table of 1,000 classes gets through set-up and held-out metrics."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -9,6 +10,8 @@ import seqconv
 from seqconv.core.metrics import compute_metrics
 from seqconv.option_table import fill
 from seqconv.progress import Reporter
+from seqconv.train.distributed import Distributed
+from seqconv.train.recipes.common import RunContext
 from seqconv.train.recipes.dna import TrainOptions, prepare
 from tests.conftest import write_fasta
 
@@ -25,7 +28,8 @@ def options(tmp_path, fasta, **kw):
 
 
 def run_prepare(opts):
-    return prepare(fill(opts, "dna"), torch.device("cpu"), Reporter(quiet=True))
+    context = RunContext(torch.device("cpu"), Reporter(quiet=True), Distributed())
+    return prepare(fill(opts, "dna"), context)
 
 
 def test_five_records_are_too_few_ten_are_enough(tmp_path):
@@ -79,7 +83,8 @@ def test_drop_missing_labels_reaches_load_labeled(tmp_path):
     with pytest.raises(seqconv.InputError, match="drop them with --drop-missing-labels"):
         run_prepare(options(tmp_path, [path], labels=str(table)))
     job = run_prepare(options(tmp_path, [path], labels=str(table), drop_missing_labels=True))
-    assert "s3" not in job.split["id"].tolist() and len(job.split) == 29
+    table = pd.concat(list(job.split))
+    assert "s3" not in table["id"].tolist() and len(table) == 29
 
 
 def test_thousand_classes_set_up_and_metrics(tmp_path):
@@ -96,7 +101,7 @@ def test_thousand_classes_set_up_and_metrics(tmp_path):
     assert job.task == "multiclass" and len(job.target_names) == len(set(job.target_names)) > 900
     counts = job.config["data"]["class_counts"]
     assert sum(counts.values()) == n
-    test = job.split["split"].to_numpy() == "test"
+    test = pd.concat(list(job.split))["split"].to_numpy() == "test"
     truth = job.targets.numpy()[test]
     probs = rng.random((int(test.sum()), len(job.target_names)))
     m = compute_metrics("multiclass", truth, probs, job.target_names, n_bootstrap=20)

@@ -126,7 +126,10 @@ def test_segment_run_end_to_end(tmp_path):
     assert result.exit_code == 0, result.output
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["summary"]["aupr"] > 0.8
-    assert metrics["summary"]["interval_recall"] > 0.7
+    # the weights chosen by auPR may leave some sites below p = 0.5: recall 0.55-1.0 over seeds
+    # 0-3 of this small run, precision 0.89-1.0
+    assert metrics["summary"]["interval_recall"] > 0.5
+    assert metrics["summary"]["interval_precision"] > 0.8
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["task"] == "segment" and config["segment"]["pos_weight"][0] > 1
 

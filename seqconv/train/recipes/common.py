@@ -48,6 +48,7 @@ def fit_settings(o: TrainOptions) -> FitSettings:
         seed=o.seed,
         monitor="val_loss" if series else "auto",
         time_limit=o.time_limit,
+        val_every=o.val_every,
     )
 
 
@@ -94,8 +95,6 @@ class Job:
     options
         The :class:`~seqconv.train.train_options.TrainOptions` actually used (task defaults
         filled in): repeated in ``config.json``.
-    stem
-        Names the default run directory ``runs/<stem>-<model>``.
     model, inputs, targets, task, train_index, valid_index, settings, target_names
         What :func:`~seqconv.train.loop.fit` trains (``task`` is the loss's task).
     config
@@ -114,7 +113,6 @@ class Job:
     """
 
     options: TrainOptions
-    stem: str
     model: nn.Module
     inputs: InputStore
     targets: torch.Tensor
@@ -130,7 +128,30 @@ class Job:
     write_files: Callable[[Path], None] | None = None
 
 
-Prepare = Callable[[torch.device, Reporter], Job]
+@dataclass
+class RunContext:
+    """Where a recipe prepares its job.
+
+    Attributes
+    ----------
+    device
+        The training device of this process.
+    reporter
+        Where notes go (quiet on every process but the first).
+    dist
+        The process group (one process without ``torchrun``).
+    out
+        The run directory, when it is known before the data is read (DNA runs: their data go
+        into a store there, :mod:`seqconv.dna.store`); ``None`` otherwise.
+    """
+
+    device: torch.device
+    reporter: Reporter
+    dist: Distributed
+    out: Path | None = None
+
+
+Prepare = Callable[[RunContext], Job]
 T = TypeVar("T")
 
 _HELD_LABEL = {
@@ -169,7 +190,7 @@ def fit_run(out: Path, reporter: Reporter, job: Job, resume: bool, dist: Distrib
         raise
 
 
-def _on_main(dist: Distributed, action: Callable[[], T]) -> T:
+def on_main(dist: Distributed, action: Callable[[], T]) -> T:
     """Run ``action`` on the main process and hand its result, or its error, to every process
     (a rank that fails alone would leave the others waiting for it)."""
     value, problem, error = None, None, None
@@ -194,14 +215,15 @@ def train_run(
     The run directory is checked and locked before any data is read (see
     :func:`seqconv.rundir.claim.claim`): a folder holding another run is replaced only with
     ``options.force``, one process writes it at a time, and temporary files left by a killed run
-    are removed. The default run directory (no ``out``) gets a new name once the data is read.
+    are removed. A default run directory (no ``out``) is named before the data is read when the
+    model is known (DNA), else once the data is read.
 
     Parameters
     ----------
     options
         The recipe's options (``device``, ``seed``, ``out``, ``force``, ``quiet`` are read here).
     prepare
-        The recipe: ``(device, reporter) -> Job``.
+        The recipe: :class:`RunContext` -> :class:`Job`.
     reporter
         Where progress goes (quiet on every process but the first).
     resume
@@ -225,12 +247,15 @@ def train_run(
         def take(out: Path, made: bool = False) -> Claim:
             return stack.enter_context(claim(out, force, resume, reporter.info, made))
 
-        held = _on_main(dist, lambda: take(Path(options.out))) if options.out else None
+        held = on_main(dist, lambda: take(Path(options.out))) if options.out else None
+        if held is None and options.model is not None:
+            held = on_main(dist, lambda: take(_new_dir(options, reporter), made=True))
         if held is not None and held.restart:
             resume = False
-        job = prepare(device, reporter)
+        known = Path(dist.broadcast(str(held.out))) if held is not None else None
+        job = prepare(RunContext(device, reporter, dist, known))
         if held is None:
-            held = _on_main(dist, lambda: take(_new_dir(job, reporter), made=True))
+            held = on_main(dist, lambda: take(_new_dir(job.options, reporter), made=True))
         out = Path(dist.broadcast(str(held.out)))
         resume = bool(dist.broadcast(resume))
         config = rundir.provenance(job.options.repeatable()) | job.config
@@ -250,10 +275,10 @@ def train_run(
     return out
 
 
-def _new_dir(job: Job, reporter: Reporter) -> Path:
+def _new_dir(options: TrainOptions, reporter: Reporter) -> Path:
     """A new default run directory, announced when numbered (the plain name was taken)."""
-    out = new_run_dir(job.stem, job.options.model)
-    plain = rundir.run_dir_name(job.stem, job.options.model)
+    out = new_run_dir(options.stem, options.model)
+    plain = rundir.run_dir_name(options.stem, options.model)
     if out.name != plain:
         reporter.info(f"{out.parent / plain} exists: this run goes to {out}")
     return out

@@ -12,7 +12,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 
 from seqconv import rundir
@@ -25,9 +24,8 @@ from seqconv.core.tasks import (
     link,
     target_tensor,
 )
-from seqconv.dna.fasta import fasta_lengths
-from seqconv.dna.labels import LabeledSequences, load_labeled
-from seqconv.dna.splits import Split, check_class_sizes, make_split
+from seqconv.dna.labels import LabeledSequences
+from seqconv.dna.splits import Split, check_class_sizes, make_split, split_rows
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models.probe import check_input_length
 from seqconv.models.protocol import is_dense
@@ -35,7 +33,9 @@ from seqconv.option_table import fill
 from seqconv.progress import Reporter
 from seqconv.rf.receptive_field import receptive_field
 from seqconv.train.loop import FitResult, FitSettings
-from seqconv.train.recipes.common import HeldOut, Job, fit_settings, train_run
+from seqconv.train.preflight import check_fit
+from seqconv.train.recipes.common import HeldOut, Job, RunContext, fit_settings, train_run
+from seqconv.train.recipes.fasta_data import fasta_data
 from seqconv.train.recipes.genome import (
     genome_config,
     load_genome_data,
@@ -43,21 +43,6 @@ from seqconv.train.recipes.genome import (
     write_gc_files,
 )
 from seqconv.train.train_options import TrainOptions, profile_of
-
-
-def choose_length(paths: list[str], reporter: Reporter) -> int:
-    """The common length of all sequences, or their median length (announced) when they differ."""
-    lengths = np.concatenate([fasta_lengths(p) for p in paths])
-    if lengths.size == 0:
-        raise InputError(f"no sequences in {', '.join(paths)}")
-    if (lengths == lengths[0]).all():
-        return int(lengths[0])
-    length = int(np.median(lengths))
-    reporter.info(
-        f"sequences are {lengths.min()}-{lengths.max()} bp long: centring and padding/trimming all "
-        f"to the median, {length} bp (set --length to choose)"
-    )
-    return length
 
 
 def build_model(options: TrainOptions, n_outputs: int, task: str) -> torch.nn.Module:
@@ -109,27 +94,19 @@ def train(options: TrainOptions, reporter: Reporter | None = None, resume: bool 
         The run directory.
     """
     options = fill(options, profile_of(options))
-    return train_run(options, lambda device, rep: prepare(options, device, rep), reporter, resume)
+    return train_run(options, lambda ctx: prepare(options, ctx), reporter, resume)
 
 
-def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> Job:
-    """Read, label and split the sequences; build the model; describe the run."""
+def prepare(options: TrainOptions, ctx: RunContext) -> Job:
+    """Read, label and split the sequences (into a store in the run directory, when there is
+    one); build the model; describe the run."""
+    device, reporter = ctx.device, ctx.reporter
     genome_data = None
     if options.bed:
         genome_data = load_genome_data(options, reporter)
         data, length = genome_data.data, genome_data.data.codes.shape[1]
     else:
-        length = options.length or choose_length(options.fasta, reporter)
-        data = load_labeled(
-            options.fasta,
-            labels=options.labels,
-            negatives=options.negatives_used,
-            length=length,
-            align=options.align,  # type: ignore[arg-type]
-            task=options.task,
-            seed=options.seed,
-            drop_missing_labels=options.drop_missing_labels,
-        )
+        data, length = fasta_data(options, ctx, lambda *plan: _preflight(options, ctx, *plan))
     for note in data.notes:
         reporter.info(note)
     strata = data.targets if is_classification(data.task) else None
@@ -173,7 +150,6 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
 
     return Job(
         options=options,
-        stem=Path((options.fasta or options.bed)[0]).name.split(".")[0],
         model=model,
         inputs=inputs,
         targets=target_tensor(data.task, targets),
@@ -184,11 +160,22 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
         target_names=data.target_names,
         config=run_config(options, data, split, length, rf, model, scaler, settings)
         | genome_config(genome_data),
-        split=pd.DataFrame({"id": data.ids, "split": split.assignment, "source": data.sources}),
+        split=split_rows(data.ids, split, data.sources),
         held_out=held_out,
         outputs=outputs_of,
         write_files=(lambda out: write_gc_files(genome_data, out)) if genome_data else None,
     )
+
+
+def _preflight(
+    options: TrainOptions, ctx: RunContext, n_records: int, length: int, store: Path | None,
+    store_bytes: int,
+) -> str:  # fmt: skip
+    """What the run needs (a model of the run's kind stands in for the one the labels decide)."""
+    stand_in = build_for_task(options.model, "multiclass", **(dict(options.model_options)
+                              | {"in_channels": 4, "n_outputs": 2}))  # fmt: skip
+    return check_fit(stand_in, 4, length, options.batch_size, n_records, ctx.device, store,
+                     store_bytes)  # fmt: skip
 
 
 def run_config(
@@ -214,6 +201,11 @@ def run_config(
             "labels": rundir.file_record(options.labels) if options.labels else None,
             "negatives": (
                 options.negatives_used if len(options.fasta or options.bed) == 1 else None
+            ),
+            "negatives_file": (
+                rundir.file_record(options.negatives)
+                if options.negatives not in (None, "shuffle", "none", "genome")
+                else None
             ),
             "records": len(data),
             "class_counts": data.class_counts(),
@@ -257,6 +249,17 @@ def _check_split(split: Split, data: LabeledSequences) -> list[str]:
                 else ""
             )
         )
+    if data.task != "multilabel" and split.method == "chromosome":
+        for held in ("valid", "test"):  # one class held out: auROC undefined, nothing validated
+            present = np.unique(data.targets[split.indices(held)])
+            if len(present) < 2:
+                raise InputError(
+                    f"the {'validation' if held == 'valid' else held} split ({counts[held]:,} "
+                    f"sequence(s) on its chromosomes) holds only class "
+                    f"{names[present[0]] if len(present) else '?'!r}: its scores would be "
+                    f"undefined; add sequences of every class on those chromosomes, or choose "
+                    f"--{'valid' if held == 'valid' else 'test'}-chroms where they are"
+                )
     if not absent:
         return []
     return [

@@ -22,7 +22,6 @@ validation loss, early stopping after 10.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -189,7 +188,6 @@ def prepare(
 
     return Job(
         options=o,
-        stem=Path(o.series).name.split(".")[0] or "series",
         model=model,
         inputs=inputs,
         targets=targets,

@@ -35,8 +35,9 @@ from seqconv.models import registry
 from seqconv.option_table import fill
 from seqconv.progress import Reporter
 from seqconv.train.loop import FitResult
-from seqconv.train.recipes.common import HeldOut, Job, fit_settings, train_run
-from seqconv.train.recipes.dna import check_receptive_field, choose_length
+from seqconv.train.recipes.common import HeldOut, Job, RunContext, fit_settings, train_run
+from seqconv.train.recipes.dna import check_receptive_field
+from seqconv.train.recipes.lengths import choose_length
 from seqconv.train.train_options import TrainOptions
 
 SEGMENT_MODEL = "unet"
@@ -50,7 +51,7 @@ def train_segment(options: TrainOptions, reporter: Reporter | None = None,
     if options.model is None:
         reporter.info("--task segment: the dense model unet (choose with --arch)")
     options = fill(dataclasses.replace(options, task="segment"), "dna-segment")
-    return train_run(options, lambda device, rep: prepare(options, device, rep), reporter, resume)
+    return train_run(options, lambda ctx: prepare(options, ctx), reporter, resume)
 
 
 def pos_weights(labels: np.ndarray) -> list[float]:
@@ -71,8 +72,9 @@ def _check_dense(options: TrainOptions) -> None:
         )
 
 
-def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> Job:
+def prepare(options: TrainOptions, ctx: RunContext) -> Job:
     """Read sequences and intervals, split, build the dense model; describe the run."""
+    device, reporter = ctx.device, ctx.reporter
     if len(options.fasta) != 1 or options.bed:
         raise InputError("--task segment takes one --fasta file and its --intervals table")
     _check_dense(options)
@@ -134,7 +136,6 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
     }
     return Job(
         options=options,
-        stem=Path(fasta).name.split(".")[0],
         model=model,
         inputs=inputs,
         targets=targets,

@@ -53,7 +53,7 @@ from seqconv.series.normalize import Normalizer, encode_values
 from seqconv.train.closed_form import is_closed_form
 from seqconv.train.loop import FitResult
 from seqconv.train.recipes import forecast, series_segment
-from seqconv.train.recipes.common import HeldOut, Job, fit_settings, train_run
+from seqconv.train.recipes.common import HeldOut, Job, RunContext, fit_settings, train_run
 from seqconv.train.recipes.series_options import (
     build_series_model,
     check_series_options,
@@ -91,7 +91,8 @@ def train_series(
         The run directory.
     """
 
-    def prepare(device: torch.device, reporter: Reporter) -> Job:
+    def prepare(ctx: RunContext) -> Job:
+        device, reporter = ctx.device, ctx.reporter
         kind = task_kind(options)
         if kind == "segment":
             return series_segment.prepare(options, device, reporter)
@@ -215,7 +216,6 @@ def prepare_labelled(
 
     return Job(
         options=o,
-        stem=Path(o.series).name.split(".")[0] or "series",
         model=model,
         inputs=inputs,
         targets=target_tensor(task, fit_targets),

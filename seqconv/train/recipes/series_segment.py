@@ -21,7 +21,6 @@ dozen series give a steady validation loss).
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -148,7 +147,6 @@ def prepare(options: TrainOptions, device: torch.device, reporter: Reporter) -> 
     }
     return Job(
         options=o,
-        stem=Path(o.series).name.split(".")[0] or "series",
         model=model,
         inputs=inputs,
         targets=torch.as_tensor(labels, dtype=torch.float32),
