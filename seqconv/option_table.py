@@ -37,6 +37,7 @@ T = TypeVar("T")
 PROFILES: dict[str, str] = {
     "dna": "DNA",
     "dna-segment": "DNA segment",
+    "dna-profile": "DNA profile",
     "series": "series",
     "forecast": "forecast",
     "series-segment": "series segment",

@@ -28,8 +28,15 @@ console = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
-def track(items: Iterable[T], total: int, description: str, enabled: bool = True) -> Iterator[T]:
-    """Yield ``items`` with a transient bar (an item ``(start, batch)`` counts ``len(batch)``)."""
+def track(
+    items: Iterable[T],
+    total: int,
+    description: str,
+    enabled: bool = True,
+    count: Callable[[T], int] | None = None,
+) -> Iterator[T]:
+    """Yield ``items`` with a transient bar; an item counts ``count(item)`` towards ``total``
+    (default: ``len(batch)`` of an item ``(start, batch)``, else 1)."""
     if not enabled or not console.is_terminal:
         yield from items
         return
@@ -45,7 +52,10 @@ def track(items: Iterable[T], total: int, description: str, enabled: bool = True
         task = bar.add_task(description, total=total)
         for item in items:
             yield item
-            step = len(item[1]) if isinstance(item, tuple) and len(item) == 2 else 1
+            if count is not None:
+                step = count(item)
+            else:
+                step = len(item[1]) if isinstance(item, tuple) and len(item) == 2 else 1
             bar.advance(task, step)
 
 

@@ -20,6 +20,12 @@ OPTIONS = {
         "variants in them: genome.fa, peaks.narrowPeak, variants.vcf, sites.tsv in --out.",
         Rule(bool), default=False, flags=("--genome",), data=BOTH, cli=bool,
     ),
+    "profiles": Spec(
+        "With --genome: also stranded footprints over the planted sites, as counts per base "
+        "(footprints.plus.bw, footprints.minus.bw) and their expected values "
+        "(expected.plus.bw, expected.minus.bw: the ceiling for a model): data for --task profile.",
+        Rule(bool), default=False, flags=("--profiles",), data=GENOME, cli=bool,
+    ),
     "motif": Spec(
         "JASPAR id (MA0079.3, any version; MA0079: latest) or TF name (latest CORE version); "
         "repeat for several.",
@@ -66,7 +72,9 @@ def simulate(given: set[str], **values: object) -> None:
     With --genome: a genome of --chromosomes x --chrom-length bp (isochores, repeats, gaps) with
     --n peaks carrying the motifs, written into the folder OUT: genome.fa, peaks.narrowPeak,
     variants.vcf (SNVs that destroy a planted site and SNVs elsewhere in the same peaks),
-    sites.tsv, isochores.bed and simulation.json.
+    sites.tsv, isochores.bed and simulation.json; with --profiles also stranded footprints of
+    the sites as bigWig counts (footprints.plus.bw, footprints.minus.bw), their expected values
+    (expected.*.bw) and profiles.json.
     """
     mode = "genome" if values["genome"] else "fasta"
     wrong = [OPTIONS[n].flag(n) for n in OPTIONS if n in given and mode not in OPTIONS[n].data]
@@ -145,6 +153,7 @@ def _simulate_genome(
     db: Path | None,
     release: str,
     genome: bool,
+    profiles: bool,
 ) -> None:
     from seqconv.dna.simulate_genome import simulate_genome, write_genome_simulation
     from seqconv.motifs.database import load_database
@@ -162,6 +171,12 @@ def _simulate_genome(
         database=database,
     )
     files = write_genome_simulation(sim, out, command)
+    if profiles:
+        from seqconv.dna.simulate_profiles import simulate_profiles, write_profile_tracks
+
+        prof = simulate_profiles(sim, seed=seed)
+        written = write_profile_tracks(prof, out, command)
+        files.update({k: v for k, v in written.items() if k != "provenance"})
     for note in sim.notes:
         err_console.print(f"note: {note}", highlight=False)
     gc, names = sim.stats["gc"], ", ".join(path.name for path in files.values())
@@ -178,5 +193,6 @@ command(
     OPTIONS,
     simulate,
     epilog="Example: seqconv simulate --motif CTCF --motif REST --n 2000 --out data/sim.fa"
-    "\n\nExample: seqconv simulate --genome --motif CTCF --n 2000 --out data/genome",
+    "\n\nExample: seqconv simulate --genome --motif CTCF --n 2000 --out data/genome"
+    "\n\nExample: seqconv simulate --genome --profiles --motif CTCF --out data/footprints",
 )

@@ -337,4 +337,6 @@ def headline_metric(task: str) -> str:
     """The summary metric shown first for a task."""
     if task == "segment":  # positive positions are rare: auPR tells models apart, auROC less
         return "aupr"
+    if task == "profile":  # bpnet-lite's headline: median per-region profile Pearson
+        return "profile_pearson"
     return "pearson" if task == "regression" else "auroc"

@@ -18,6 +18,8 @@ import torch
 from torch import nn
 
 from seqconv.core.stores import InputStore, TensorStore, batch_indices
+from seqconv.models.protocol import strand_outputs
+from seqconv.progress import track
 
 PRECISIONS = ("auto", "fp32", "bf16")
 """``auto``: bf16 autocast on a CUDA device that supports it, fp32 elsewhere."""
@@ -61,6 +63,7 @@ def predict(
     batch_size: int = 512,
     rc_average: bool = False,
     precision: str = "fp32",
+    progress: str | None = None,
 ) -> torch.Tensor:
     """Raw model outputs, batch by batch, in evaluation mode and without gradients.
 
@@ -81,6 +84,8 @@ def predict(
         ``"fp32"`` (default), ``"bf16"`` (autocast) or ``"auto"`` (bf16 on a CUDA device that
         supports it, else fp32). A trained run's outputs are computed in the precision it was
         trained in: :meth:`seqconv.runs.run.Run.predict` passes it.
+    progress
+        A description for a progress bar with an ETA (on a terminal), or ``None`` for none.
 
     Returns
     -------
@@ -103,13 +108,16 @@ def predict(
                 inputs.device.type, dtype=dtype or torch.float32, enabled=dtype is not None
             ),
         ):
-            for batch in batch_indices(index, batch_size, shuffle=False):
+            batches = batch_indices(index, batch_size, shuffle=False)
+            if progress is not None:
+                batches = track(batches, len(index), progress, count=len)
+            for batch in batches:
                 raw = inputs.gather(batch)
                 out = model(inputs.encode(raw)).float()
                 if both:
                     back = model(inputs.encode(inputs.reverse_complement(raw))).float()
-                    if back.dim() == 3:  # per-position outputs: the other strand runs backwards
-                        back = back.flip(-1)
+                    # per-position outputs run backwards; stranded profiles swap their tracks
+                    back = strand_outputs(model, back)
                     out = (out + back) / 2
                 chunks.append(out.cpu())
     finally:

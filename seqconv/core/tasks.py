@@ -5,6 +5,9 @@
 * ``regression``: one output per target, mean squared error on standardised targets.
 * ``segment``: a logit per class and position ``(B, K, L)``, sigmoid, binary cross-entropy with
   the positive positions weighted (they are rare); targets are 0/1 per position.
+* ``profile``: per track, profile logits and ``log(1 + total)`` ``(B, T, W + 1)``; the BPNet loss
+  (multinomial NLL + ``count_weight`` x MSE of the log counts; :mod:`seqconv.core.profiles`);
+  predictions are expected counts per base.
 """
 
 from __future__ import annotations
@@ -20,9 +23,16 @@ def is_classification(task: str) -> bool:
     return task in CLASSIFICATION
 
 
-def loss_function(task: str, pos_weight: list[float] | None = None) -> torch.nn.Module:
+def loss_function(
+    task: str, pos_weight: list[float] | None = None, count_weight: float | None = None
+) -> torch.nn.Module:
     """The training loss for ``task``, taking ``(B, n_outputs)`` outputs (``(B, K, L)`` for
-    ``segment``) and batch targets; ``pos_weight``: per class, the weight of positive positions."""
+    ``segment``, ``(B, T, W + 1)`` for ``profile``) and batch targets; ``pos_weight``: per class,
+    the weight of positive positions; ``count_weight``: the weight of a profile's counts term."""
+    if task == "profile":
+        from seqconv.core.profiles import ProfileLoss
+
+        return ProfileLoss(1.0 if count_weight is None else count_weight)
     if is_classification(task):
         return torch.nn.CrossEntropyLoss()
     if task == "segment":
@@ -77,6 +87,10 @@ def link(task: str, outputs: torch.Tensor) -> torch.Tensor:
     """Model outputs ``(B, n_outputs)`` to probabilities (classification) or values (regression)."""
     if is_classification(task):
         return outputs.float().softmax(dim=-1)
+    if task == "profile":
+        from seqconv.core.profiles import expected_counts
+
+        return expected_counts(outputs)
     if task in ("multilabel", "segment"):
         return outputs.float().sigmoid()
     return outputs.float()

@@ -2,6 +2,8 @@
 
 Logits are ``(N, K)``, one row per sequence, or ``(N, K, L)``, one column per position, for
 dense models (``unet``, ``dilated_seg``, ``per_step=True``): :func:`is_dense` tells them apart.
+Profile models (``bpnet``) give ``(N, T, W + 1)``: per track, profile logits over the output
+window and ``log(1 + total)`` (:mod:`seqconv.core.profiles`).
 The optional attributes seqconv reads from a model (``dense``, ``closed_form``, ``trunk``, ...)
 are written down in :mod:`seqconv.models.protocol`, which alone reads them.
 
@@ -15,6 +17,7 @@ are written down in :mod:`seqconv.models.protocol`, which alone reads them.
 # Importing the model modules registers them.
 from seqconv.models import (  # noqa: F401
     basset,
+    bpnet,
     deepbind,
     dilated,
     dilated_seg,

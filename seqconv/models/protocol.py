@@ -13,6 +13,8 @@ attribute           read by                      used for
                     :func:`model_name`
 ``closed_form``     :func:`is_closed_form`       fitted without gradients (MiniRocket)
 ``dense``           :func:`is_dense`             per-position logits ``(N, K, L)``
+``profile``         :func:`is_profile`           profiles and counts ``(N, T, W + 1)``
+``reverse_outputs`` :func:`strand_outputs`       outputs of the other strand read back
 ``trunk``           :func:`trunk_of`             receptive field, causality, motif hooks
 ``head``            :func:`head_of`              which side a padded series is padded on
 ``in_channels``     :func:`in_channels_of`       input channels when no ``Conv1d`` tells them
@@ -28,6 +30,7 @@ attribute           read by                      used for
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from torch import Tensor, nn
@@ -40,8 +43,10 @@ __all__ = [
     "in_channels_of",
     "is_closed_form",
     "is_dense",
+    "is_profile",
     "model_name",
     "n_outputs_of",
+    "strand_outputs",
     "takes_mask",
     "trunk_of",
 ]
@@ -67,6 +72,13 @@ class SeqconvModel(Protocol):
     dense
         ``True`` when the logits are per position, ``(N, K, L)`` (segmentation and per-step
         models), rather than one row per sequence, ``(N, K)``. Default ``False``.
+    profile
+        ``True`` when the outputs are base-resolution profiles and counts, ``(N, T, W + 1)``
+        (:mod:`seqconv.core.profiles`). Default ``False``.
+    reverse_outputs
+        A method mapping the outputs of a reverse-complemented input back to the forward
+        strand's coordinates (profiles read backwards, stranded tracks swapped). Default: dense
+        outputs are read backwards, others taken as they are.
     trunk
         The module before global pooling, ``(N, C, L) -> (N, C', L')``: what the receptive field
         describes, what causality is checked on when the output is pooled, what motif extraction
@@ -88,6 +100,8 @@ class SeqconvModel(Protocol):
     build_config: dict[str, Any]
     closed_form: bool
     dense: bool
+    profile: bool
+    reverse_outputs: Callable[[Tensor], Tensor]
     trunk: nn.Module
     head: nn.Module
     in_channels: int
@@ -114,6 +128,22 @@ def is_dense(model: nn.Module) -> bool:
     (True, False)
     """
     return bool(getattr(model, "dense", False))
+
+
+def is_profile(model: nn.Module) -> bool:
+    """Whether ``model`` returns profiles and counts ``(N, T, W + 1)`` (its ``profile``
+    attribute; default no)."""
+    return bool(getattr(model, "profile", False))
+
+
+def strand_outputs(model: nn.Module, outputs: Tensor) -> Tensor:
+    """Outputs of ``model`` for reverse-complemented inputs in the forward strand's coordinates:
+    its ``reverse_outputs`` when it has one; else per-position outputs ``(N, K, L)`` read
+    backwards and per-sequence outputs as they are."""
+    reverse = getattr(model, "reverse_outputs", None)
+    if callable(reverse):
+        return reverse(outputs)
+    return outputs.flip(-1) if outputs.dim() == 3 else outputs
 
 
 def is_closed_form(model: nn.Module) -> bool:

@@ -297,6 +297,7 @@ def finish(
     seed: int = 0,
     extra: dict[str, float] | None = None,
     calibration: dict[str, Any] | None = None,
+    scored: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Held-out metrics (``metrics.json``), plots, and the result block of ``config.json``.
 
@@ -316,11 +317,15 @@ def finish(
     calibration
         The fitted calibration with its scores before and after (``metrics.json``'s
         ``calibration``); ``predictions`` are already calibrated.
+    scored
+        Metrics computed by the recipe (profile runs), written instead of the task's standard
+        ones; the recipe draws its own figures.
     """
     from seqconv.core.metrics import compute_metrics
     from seqconv.rundir.plots import plot_classification_curves, plot_history, plot_regression
 
-    metrics = compute_metrics(task, truth, predictions, names, seed=seed)
+    metrics = scored if scored is not None else compute_metrics(task, truth, predictions, names,
+                                                                seed=seed)  # fmt: skip
     metrics["split"] = held
     if extra:
         metrics["summary"].update(extra)
@@ -332,7 +337,9 @@ def finish(
     write_json(out / METRICS, metrics)
     if len(result["history"]) > 1:  # a closed-form fit (one row) has no curve to show
         plot_history(result["history"], out / "learning_curves.png", result.get("best_epoch"))
-    if task == "regression":
+    if scored is not None:
+        pass
+    elif task == "regression":
         plot_regression(truth, predictions, names, out / "test_scatter.png")
     else:
         plot_classification_curves(task, truth, predictions, names, out / "roc_pr.png")

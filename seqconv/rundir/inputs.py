@@ -21,8 +21,8 @@ from typing import Any
 from seqconv.errors import InputError
 from seqconv.files import absolute
 
-DATA_OPTIONS = ("fasta", "labels", "negatives", "bed", "genome", "bigwig", "exclude", "intervals",
-                "series")  # fmt: skip
+DATA_OPTIONS = ("fasta", "labels", "negatives", "bed", "genome", "bigwig", "control", "exclude",
+                "intervals", "series")  # fmt: skip
 """Options of ``seqconv train`` that name data files."""
 NOT_FILES = ("shuffle", "none", "genome")
 """Values of ``--negatives`` that name no file."""

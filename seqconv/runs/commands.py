@@ -71,7 +71,7 @@ def predict_file(
         )  # fmt: skip
     run = load_for(run_dir, is_series, device)
     source = series if is_series else fasta
-    return run.predict_file(source, out, batch_size, precision, per_position)
+    return run.predict_file(source, out, batch_size, precision, per_position, progress=True)
 
 
 def predict_bed_file(

@@ -20,7 +20,7 @@ from seqconv.core.predict import predict
 from seqconv.core.segments import interval_table
 from seqconv.core.stores import CodesTensor
 from seqconv.dna.encode import encode_dna
-from seqconv.dna.fasta import iter_fasta_codes
+from seqconv.dna.fasta import fasta_lengths, iter_fasta_codes
 from seqconv.dna.intervals import offsets
 from seqconv.runs.run import BATCH_SIZE, Run
 
@@ -47,9 +47,14 @@ class DnaRun(Run):
         return encode_dna(seqs, length=self.length, align=self.align)  # type: ignore[arg-type]
 
     def predict_codes(
-        self, codes: np.ndarray, batch_size: int = BATCH_SIZE, precision: str | None = None
+        self,
+        codes: np.ndarray,
+        batch_size: int = BATCH_SIZE,
+        precision: str | None = None,
+        progress: str | None = None,
     ) -> np.ndarray:
-        """Predictions for ``(N, L)`` uint8 codes (:meth:`encode`).
+        """Predictions for ``(N, L)`` uint8 codes (:meth:`encode`); ``progress``: a description
+        for a progress bar with an ETA (on a terminal).
 
         Returns
         -------
@@ -63,7 +68,7 @@ class DnaRun(Run):
             return np.zeros((0, len(self.target_names)), dtype=np.float32)
         inputs = CodesTensor(codes, self.device)
         outputs = predict(self.model, inputs, batch_size=batch_size, rc_average=self.rc_average,
-                          precision=precision)  # fmt: skip
+                          precision=precision, progress=progress)  # fmt: skip
         return self.values(outputs)
 
     def predict(
@@ -75,6 +80,12 @@ class DnaRun(Run):
         if isinstance(inputs, str):
             inputs = [inputs]
         return self.predict_codes(self.encode(inputs), batch_size, precision)
+
+    def count_records(self, path: str | Path) -> int | None:
+        """The records of a plain file (a quick pass over it; a pipe cannot be read twice)."""
+        if not Path(path).is_file():
+            return None
+        return len(fasta_lengths(path))
 
     def prediction_blocks(
         self, path: str | Path, batch_size: int, precision: str

@@ -3,6 +3,7 @@ training): metrics with bootstrap 95 % intervals."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -42,17 +43,22 @@ def evaluate(
     dict
         See :func:`seqconv.core.metrics.compute_metrics`, plus ``files``.
     """
-    data = load_labeled(
-        fasta,
-        labels=labels,
-        negatives=negatives,
-        length=run.length,
-        align=run.align,  # type: ignore[arg-type]
-        task=run.task if run.task in ("multilabel", "regression") else None,
-        seed=seed,
-        classes=None if run.task == "regression" else run.target_names,
-    )
-    metrics = score(run, data, n_bootstrap, seed)
+    with tempfile.TemporaryDirectory(prefix="seqconv-evaluate-") as folder:
+        # the sequences go into a folder and are mapped from there: memory stays that of a
+        # block of the files, whatever their size
+        data = load_labeled(
+            fasta,
+            labels=labels,
+            negatives=negatives,
+            length=run.length,
+            align=run.align,  # type: ignore[arg-type]
+            task=run.task if run.task in ("multilabel", "regression") else None,
+            seed=seed,
+            classes=None if run.task == "regression" else run.target_names,
+            into=Path(folder),
+        )
+        metrics = score(run, data, n_bootstrap, seed)
+        del data
     metrics["files"] = [str(p) for p in fasta] + ([str(labels)] if labels else [])
     return metrics
 
@@ -108,7 +114,7 @@ def score(run: Run, data: LabeledSequences, n_bootstrap: int, seed: int) -> dict
             f"(e.g. {shared[0]!r} in {data.sources[list(data.ids).index(shared[0])]}), but the "
             f"model predicts one class per sequence ({run.task}); keep each in one file"
         )
-    predictions = run.predict_codes(data.codes)
+    predictions = run.predict_codes(data.codes, progress="scoring")
     if data.targets.ndim == 2 and data.targets.shape[1] != predictions.shape[1]:
         raise InputError(
             f"the labels have {data.targets.shape[1]} targets but the model predicts "

@@ -29,6 +29,7 @@ from seqconv.core.segments import unweighted_logits
 from seqconv.core.tasks import TargetScaler, is_classification, link
 from seqconv.errors import InputError
 from seqconv.outputs import check_output_file
+from seqconv.progress import track
 from seqconv.validation import Rule, check_value
 
 BATCH_SIZE = 512
@@ -141,9 +142,11 @@ class Run:
         batch_size: int = BATCH_SIZE,
         precision: str | None = None,
         per_position: str | Path | None = None,
+        progress: bool = False,
     ) -> int:
         """Write the prediction table of the file ``path`` as TSV to ``out`` (a file, written
-        atomically; an open text stream; ``None`` or ``-``: standard output).
+        atomically; an open text stream; ``None`` or ``-``: standard output), with a progress bar
+        and its ETA on a terminal when ``progress``.
 
         Segment runs write their called intervals ``id, start, end, label, score`` instead, and
         with ``per_position`` every per-position probability to that ``.npz`` (``ids``,
@@ -161,8 +164,12 @@ class Run:
             out = check_output_file(out, [path], option="out", example="predictions.tsv")
         kept: list[tuple[list[str], np.ndarray]] = []
         n = 0
+        blocks = self.prediction_blocks(path, batch_size, precision)
+        total = self.count_records(path) if progress else None
+        if total is not None:
+            blocks = track(blocks, total, "predicting", count=lambda block: len(block[0]))
         with _text_output(out) as handle:
-            for ids, predictions, table in self.prediction_blocks(path, batch_size, precision):
+            for ids, predictions, table in blocks:
                 digits = "%.4g" if self.task == "segment" else "%.6g"
                 table.to_csv(handle, sep="\t", index=False, header=n == 0, float_format=digits)
                 if per_position is not None:
@@ -177,6 +184,10 @@ class Run:
     ) -> Iterator[tuple[list[str], np.ndarray, pd.DataFrame]]:
         """``(ids, predictions, table rows)`` of the file ``path``, block by block."""
         raise NotImplementedError
+
+    def count_records(self, path: str | Path) -> int | None:
+        """How many records the file ``path`` holds, for a progress bar (``None``: no bar)."""
+        return None
 
 
 @contextmanager

@@ -63,17 +63,6 @@ class Distributed:
         ids = [device.index] if device.type == "cuda" else None
         return nn.parallel.DistributedDataParallel(model, device_ids=ids)
 
-    def shard(self, index: np.ndarray, generator: torch.Generator) -> np.ndarray:
-        """This rank's part of one epoch: a shuffled permutation shared by all ranks, split evenly.
-
-        Every rank draws the same permutation (same generator state), takes every
-        ``world_size``-th element and drops the remainder so all ranks run the same number of steps.
-        """
-        order = torch.randperm(len(index), generator=generator).numpy()
-        shuffled = np.asarray(index)[order]
-        per_rank = len(shuffled) // self.world_size
-        return shuffled[self.rank :: self.world_size][:per_rank]
-
     def gather_predictions(
         self, predict: Callable[[np.ndarray], torch.Tensor], index: np.ndarray
     ) -> tuple[torch.Tensor, np.ndarray]:

@@ -25,7 +25,7 @@ from torch import nn
 
 from seqconv.core.metrics import compute_metrics, headline_metric
 from seqconv.core.predict import autocast_dtype, predict
-from seqconv.core.stores import InputStore
+from seqconv.core.stores import InputStore, scored_rows
 from seqconv.core.tasks import is_classification, link, loss_function
 from seqconv.core.weights import weights_writer
 from seqconv.errors import InputError, RunStopped, TrainingDiverged
@@ -40,9 +40,6 @@ __all__ = ["FitResult", "FitSettings", "fit"]
 
 VALIDATE_AT_LEAST_EVERY = 600.0
 """Seconds: with ``val_every="epoch"``, epochs longer than this are validated within."""
-VALID_ROWS = 200_000
-"""Validation rows scored at each interval: a seeded sample of larger validation sets (a score
-on 200,000 rows moves by well under 0.01; held-out metrics use every test row)."""
 
 
 @dataclass
@@ -78,6 +75,8 @@ class FitSettings:
         (``"600s"``) between validations.
     block_shuffle
         Shuffle by blocks of the store (data larger than memory; :mod:`seqconv.train.sampler`).
+    count_weight
+        ``profile`` task: the weight of the counts term of the loss (:mod:`seqconv.core.profiles`).
     """
 
     epochs: int = 30
@@ -94,6 +93,7 @@ class FitSettings:
     time_limit: float | None = None
     pos_weight: list[float] | None = None
     val_every: str = "epoch"
+    count_weight: float | None = None
     block_shuffle: bool = False
 
     def interval(self) -> tuple[int | None, float | None]:
@@ -173,7 +173,7 @@ def fit(
     metric = headline_metric(task)
     loss_monitored = settings.monitor == "val_loss" or task == "regression"
     result.monitor = "val_loss" if loss_monitored else f"val_{metric}"
-    valid_rows = _validation_rows(valid_index, settings.seed, reporter)
+    valid_rows = scored_rows(valid_index, settings.seed, "validating", reporter.info)
     trainer = _Trainer(net, inputs, targets, task, settings, state, dist, reporter, sampler)
     with StopSignals() as stop:
         trainer.stop = stop
@@ -230,7 +230,8 @@ class _Trainer:
         self.every_batches, self.every_seconds = settings.interval()
         device = inputs.device
         self.dtype = autocast_dtype(settings.precision, device)
-        self.loss_fn = loss_function(task, settings.pos_weight)
+        self.loss_fn = loss_function(task, settings.pos_weight, settings.count_weight)
+        self.term_sums: dict[str, float] = {}  # the terms of a loss that reports them
         self.aug = state.generators.get(device.type, state.generators["cpu"])
         self.timed = False
 
@@ -239,6 +240,7 @@ class _Trainer:
         ``"epoch"``, ``"time"`` (the limit), ``"stop"`` (a signal) or ``"done"`` (the cap)."""
         state, settings, p = self.state, self.settings, self.state.position
         self.trained, self.loss_sum, self.interval_spent = 0, 0.0, 0.0
+        self.term_sums = {}
         since = self.interval_started = time.perf_counter()
         self.net.train()
         while p.epoch <= settings.epochs:
@@ -295,6 +297,8 @@ class _Trainer:
             )
         self.trained += n
         self.loss_sum += value * n
+        for name, term in getattr(self.loss_fn, "terms", {}).items():
+            self.term_sums[name] = self.term_sums.get(name, 0.0) + float(term) * n
         rate = self.trained / max(self.interval_spent, 1e-9)
         self.reporter.advance(n, self.loss_sum / self.trained, rate)
 
@@ -359,6 +363,11 @@ def _validate_and_record(model, inputs, targets, task, rows, settings, dist, nam
     }
     if is_classification(task):
         row["val_accuracy"] = scores.get("accuracy")
+    for name, total in trainer.term_sums.items():  # a loss of several terms: each of them
+        row[f"train_{name}"] = total / max(trainer.trained, 1)
+        row[f"val_{name}"] = scores.get(name)
+    if task == "profile":
+        row["val_counts_pearson"] = scores.get("counts_pearson")
     result.history.append(row)
     trainer.reporter.epoch_summary(row)
     return improved
@@ -387,19 +396,6 @@ def _say_cap(result: FitResult, settings: FitSettings, reporter: Reporter) -> No
             f"improving (best epoch {result.best_epoch}): a larger --epochs may give a better "
             "model"
         )
-
-
-def _validation_rows(valid_index: np.ndarray, seed: int, reporter: Reporter) -> np.ndarray:
-    """The validation rows scored at each interval: all of them, or a seeded sample."""
-    if len(valid_index) <= VALID_ROWS:
-        return np.asarray(valid_index)
-    rng = np.random.default_rng(seed)
-    chosen = np.sort(rng.choice(np.asarray(valid_index), VALID_ROWS, replace=False))
-    reporter.info(
-        f"validating on {VALID_ROWS:,} of the {len(valid_index):,} validation sequences (a "
-        "seeded sample: the score moves by well under 0.01); held-out metrics use all test rows"
-    )
-    return chosen
 
 
 def check_batch_size(model: nn.Module, batch_size: int, n_train: int | None = None) -> None:
@@ -438,7 +434,13 @@ def _validate(
         valid_index,
     )
     val_targets = targets[torch.as_tensor(index, device=targets.device)].cpu()
-    val_loss = float(loss_function(task, settings.pos_weight)(outputs, val_targets))
+    loss_fn = loss_function(task, settings.pos_weight, settings.count_weight)
+    val_loss = float(loss_fn(outputs, val_targets))
+    if task == "profile":  # scores of the peaks; each term of the loss
+        from seqconv.core.profile_metrics import validation_profile_scores
+
+        terms = {k: float(v) for k, v in getattr(loss_fn, "terms", {}).items()}
+        return val_loss, validation_profile_scores(outputs, val_targets) | terms
     if task == "segment":  # every position of every validation sequence is a row
         from seqconv.core.segments import per_position
 

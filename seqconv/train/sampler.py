@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 import torch
+
+from seqconv.core.stores import batch_indices
 
 BLOCK_ROWS = 4096
 """Consecutive rows read together when shuffling by blocks."""
@@ -92,14 +95,8 @@ class EpochSampler:
 
     def batches(self, epoch: int, start: int = 0) -> Iterator[torch.Tensor]:
         """The batches of ``epoch`` from batch ``start`` on, as ``(B,)`` int64 row tensors."""
-        rows = torch.as_tensor(self.order(epoch), dtype=torch.long)
-        size, n = self.batch_size, len(rows)
-        starts = list(range(0, n, size))
-        if len(starts) > 1 and n - starts[-1] == 1:  # batch norm cannot normalise one row
-            starts.pop()
-        for i in range(start, len(starts)):
-            end = starts[i + 1] if i + 1 < len(starts) else n
-            yield rows[starts[i] : end]
+        batches = batch_indices(self.order(epoch), self.batch_size, False, no_lone_row=True)
+        yield from islice(batches, start, None)
 
 
 def _block_order(n: int, generator: torch.Generator) -> np.ndarray:

@@ -22,7 +22,7 @@ from seqconv.validation import Rule
 
 MAX_LENGTH = 1_000_000
 """Longest DNA input: seqconv trains on windows; longer sequences belong cut into windows."""
-DNA_TASKS = ("binary", "multiclass", "multilabel", "regression", "segment")
+DNA_TASKS = ("binary", "multiclass", "multilabel", "regression", "segment", "profile")
 SERIES_TASKS = ("classify", "regress", "forecast", "classification", "regression", "binary",
                 "multiclass", "segment")  # fmt: skip
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -43,6 +43,10 @@ def _model_names() -> tuple[str, ...]:
 
 def _tenth_of_training(options: Any, context: dict) -> int:
     return int(min(max(context["n_train"] // 10, 4), 64))
+
+
+def _profile_jitter(options: Any, context: dict) -> int:
+    return int(min(128, context["length"] // 4))
 
 
 def _series_model(options: Any, context: dict) -> str:
@@ -121,7 +125,8 @@ class TrainOptions:
         Rule(str, optional=True), metavar="COL", panel=GENOME, data=("dna",),
     )  # fmt: skip
     bigwig: list[str] = option(
-        "Regress on this bigWig's signal per window (repeat: one target per file).",
+        "Regress on this bigWig's signal per window (repeat: one target per file); with --task "
+        "profile, the base-resolution tracks to predict.",
         Rule(list), default_factory=list, metavar="FILE", panel=GENOME, data=("dna",),
         cli=list[Path],
     )  # fmt: skip
@@ -134,10 +139,11 @@ class TrainOptions:
         "Regress on log(1 + signal).",
         Rule(bool), default=False, flags=("--log1p",), panel=GENOME, data=("dna",), cli=bool,
     )  # fmt: skip
-    negatives_ratio: float = option(
-        "Genomic negatives per peak.",
-        Rule(float, 0, 1000, low_open=True), default=1.0, metavar="X", panel=GENOME,
-        data=("dna",), cli=float,
+    negatives_ratio: float | None = option(
+        "Genomic negatives per peak (--task profile: GC-matched background windows per peak, "
+        "whose counts train as chromBPNet's).",
+        Rule(float, 0, 1000, low_open=True, optional=True), metavar="X", panel=GENOME,
+        data=("dna",), cli=float, by_task={"dna": 1.0, "dna-profile": 0.1},
     )  # fmt: skip
     flank: int | None = option(
         "Genomic negatives keep this far from every peak (default: the window length).",
@@ -148,13 +154,32 @@ class TrainOptions:
         "Regions no negative may touch (e.g. the ENCODE blacklist).",
         Rule(str, optional=True), metavar="BED", panel=GENOME, data=("dna",), cli=Path,
     )  # fmt: skip
+    control: list[str] = option(
+        "--task profile: control track (bigWig, e.g. input or IgG; repeat for a stranded pair) "
+        "fed to the model's heads, as BPNet does.",
+        Rule(list), default_factory=list, metavar="FILE", panel=GENOME, data=("dna",),
+        cli=list[Path],
+    )  # fmt: skip
+    stranded: bool | None = option(
+        "--task profile: the --bigwig (and --control) files are stranded pairs (default: files "
+        "whose names differ only by plus/minus, pos/neg, fwd/rev or +/- are a pair).",
+        Rule(bool, optional=True), flags=("--stranded/--unstranded",), panel=GENOME,
+        data=("dna",), cli=bool,
+    )  # fmt: skip
+    count_weight: float | None = option(
+        "--task profile: weight of the counts term of the loss (default: bpnet-lite's, the mean "
+        "total count per track of the training peaks).",
+        Rule(float, 0, 1e12, optional=True), metavar="X", panel=GENOME, data=("dna",),
+        cli=float,
+    )  # fmt: skip
     intervals: str | None = option(
         "--task segment: table of id, start, end[, label] (0-based, half-open) per record "
         "(seqconv simulate writes its sites so).",
         Rule(str, optional=True), metavar="FILE", data=("dna",), cli=Path,
     )  # fmt: skip
     length: int | None = option(
-        "Pad/trim sequences to this length (default: their length, or the median).",
+        "Pad/trim sequences to this length (default: their length, or the median); --task "
+        "profile: the output window, centred on each summit (default: the peaks' median width).",
         Rule(int, 1, MAX_LENGTH, optional=True), metavar="N", data=("dna",), cli=int,
     )  # fmt: skip
     align: str = option(
@@ -215,7 +240,7 @@ class TrainOptions:
         "Architecture: a zoo model (see seqconv models).",
         Rule(str, choices=_model_names, optional=True, flag="--arch"),
         flags=("--arch", "-a"), old_flags=("--model", "-m"), metavar="NAME",
-        by_task={"dna": "motifnet", "dna-segment": "unet",
+        by_task={"dna": "motifnet", "dna-segment": "unet", "dna-profile": "bpnet",
                  "series": Computed("minirocket", _series_model),
                  "forecast": Computed("tcn; wavenet with --levels", _forecast_model),
                  "series-segment": "dilated_seg"},
@@ -226,8 +251,8 @@ class TrainOptions:
         cli=list[str], parse=key_values,
     )  # fmt: skip
     task: str | None = option(
-        "DNA: binary, multiclass, multilabel, regression, or segment (a label per position, "
-        "from --intervals); series: classify, regress, forecast or segment (default: from the "
+        "DNA: binary, multiclass, multilabel, regression, segment (a label per position, "
+        "from --intervals) or profile (counts per base from --bigwig tracks); series: classify, regress, forecast or segment (default: from the "
         "labels).",
         {"dna": Rule(str, choices=DNA_TASKS, optional=True),
          "series": Rule(str, choices=SERIES_TASKS, optional=True)},
@@ -271,31 +296,35 @@ class TrainOptions:
     batch_size: int | None = option(
         "Sequences per step.",
         Rule(int, 1, 65_536, optional=True), metavar="N", cli=int,
-        by_task={"dna": 128, "series": TENTH, "forecast": 64},
+        by_task={"dna": 128, "dna-profile": 64, "series": TENTH, "forecast": 64},
     )  # fmt: skip
     lr: float | None = option(
         "Learning rate of AdamW (Adam without weight decay), halved when validation stalls.",
         Rule(float, 0, 10, low_open=True, optional=True), metavar="X", cli=float,
-        by_task={"dna": 3e-3, "series": 1e-3},
+        by_task={"dna": 3e-3, "dna-profile": 1e-3, "series": 1e-3},
     )  # fmt: skip
     weight_decay: float | None = option(
         "AdamW weight decay.",
         Rule(float, 0, 10, optional=True), metavar="X", cli=float,
-        by_task={"dna": 1e-2, "series": 0.0},
+        by_task={"dna": 1e-2, "dna-profile": 0.0, "series": 0.0},
     )  # fmt: skip
     lr_patience: int | None = option(
         "Validations without a better score before the learning rate is halved.",
         Rule(int, 0, 1_000_000, optional=True), metavar="N", cli=int,
-        by_task={"dna": 2, "series": 50, "forecast": 3, "series-segment": 5},
+        by_task={"dna": 2, "dna-profile": 3, "series": 50, "forecast": 3,
+                 "series-segment": 5},
     )  # fmt: skip
     reverse_complement: bool = option(
         "Reverse-complement augmentation and strand-averaged evaluation.",
         Rule(bool), default=True, flags=("--reverse-complement/--no-reverse-complement",),
         data=("dna",), cli=bool,
     )  # fmt: skip
-    max_shift: int = option(
-        "Random shift augmentation, in bases.",
-        Rule(int, 0, 10_000), default=3, metavar="N", data=("dna",), cli=int,
+    max_shift: int | None = option(
+        "Random shift augmentation, in bases (--task profile: the jitter of each window around "
+        "its summit, read from the genome).",
+        Rule(int, 0, 10_000, optional=True), metavar="N", data=("dna",), cli=int,
+        by_task={"dna": 3, "dna-profile": Computed("128, at most a quarter of --length",
+                                                   _profile_jitter, ("length",))},
     )  # fmt: skip
     valid_chroms: list[str] | None = option(
         "Validation chromosomes (default: chr7).",
@@ -320,7 +349,8 @@ class TrainOptions:
         "Most epochs: training stops earlier when the monitored metric stops improving "
         "(--patience).",
         Rule(int, 1, 1_000_000, optional=True), metavar="N", panel=RUN, resume=True, cli=int,
-        by_task={"dna": 200, "series": 1500, "forecast": 100, "series-segment": 200},
+        by_task={"dna": 200, "dna-profile": 50, "series": 1500, "forecast": 100,
+                 "series-segment": 200},
     )  # fmt: skip
     patience: int | None = option(
         "Validations (epochs unless --val-every says otherwise) without a better validation "
@@ -413,8 +443,8 @@ class TrainOptions:
         return values
 
 
-PATH_FIELDS = ("fasta", "labels", "bed", "genome", "bigwig", "exclude", "intervals", "series",
-               "store", "out")  # fmt: skip
+PATH_FIELDS = ("fasta", "labels", "bed", "genome", "bigwig", "control", "exclude", "intervals",
+               "series", "store", "out")  # fmt: skip
 """Options holding file paths: stored absolute, so a run's config.json repeats it anywhere."""
 
 
@@ -428,6 +458,8 @@ def profile_of(options: TrainOptions, series_task: str | None = None) -> str:
     """The defaults profile of a run (:data:`seqconv.option_table.PROFILES`); for series the
     recipe's task kind (``classify``, ``regress``, ``forecast``, ``segment``)."""
     if options.data == "dna":
+        if options.task == "profile":
+            return "dna-profile"
         return "dna-segment" if options.task == "segment" or options.intervals else "dna"
     return {"forecast": "forecast", "segment": "series-segment"}.get(series_task or "", "series")
 

@@ -35,7 +35,8 @@ def spy(monkeypatch):
 
     default = inspect.signature(predict).parameters["precision"].default
 
-    def recording(model, inputs, index=None, batch_size=512, rc_average=False, precision=None):
+    def recording(model, inputs, index=None, batch_size=512, rc_average=False, precision=None,
+                  progress=None):  # fmt: skip
         precision = default if precision is None else precision  # not given: predict's own
         calls.append({"batch_size": batch_size, "precision": precision})
         return predict(model, inputs, index, batch_size, rc_average, precision)

@@ -22,7 +22,7 @@ from torch import nn
 
 from seqconv import rundir
 from seqconv.core.predict import resolved_precision
-from seqconv.core.stores import InputStore
+from seqconv.core.stores import InputStore, scored_rows
 from seqconv.errors import SeqconvError
 from seqconv.progress import Reporter
 from seqconv.rundir.claim import Claim, claim, new_run_dir
@@ -74,6 +74,9 @@ class HeldOut:
         ``(M, K)`` raw model outputs (logits) the predictions came from, for classifiers that can
         be calibrated (:attr:`Job.outputs` set); the skeleton recomputes the predictions from
         them through the calibration.
+    metrics
+        Scores the recipe computed itself (profile runs: :mod:`seqconv.core.profile_metrics`),
+        written as they are instead of the task's standard metrics.
     """
 
     task: str
@@ -84,6 +87,7 @@ class HeldOut:
     extra: dict[str, float] | None = None
     unit: str = "sequences"
     outputs: torch.Tensor | None = None
+    metrics: dict | None = None
 
 
 @dataclass
@@ -302,7 +306,7 @@ def _finish(
     }
     metrics = rundir.finish(
         out, config, summary, held.task, held.truth, held.predictions, held.names,
-        held.split, seed, held.extra, report,
+        held.split, seed, held.extra, report, held.metrics,
     )  # fmt: skip
     scores = ", ".join(f"{k} {v:.4g}" for k, v in metrics["summary"].items())
     reporter.info(
@@ -340,6 +344,7 @@ def _calibrate(out: Path, config: dict, job: Job, held: HeldOut, reporter: Repor
     if job.outputs is None or held.outputs is None or held.task not in CALIBRATED_TASKS:
         return None
     rows = np.setdiff1d(job.valid_index, job.train_index)  # series monitor the training rows
+    rows = scored_rows(rows, job.settings.seed, "calibrating", reporter.info)
     if len(rows) < MIN_ROWS:
         reason = f"{len(rows)} validation rows apart from the training rows (< {MIN_ROWS})"
         reporter.info(f"probabilities not calibrated: {reason}")

@@ -16,7 +16,7 @@ import torch
 
 from seqconv import rundir
 from seqconv.core.predict import predict
-from seqconv.core.stores import Augment, CodesTensor
+from seqconv.core.stores import Augment, CodesTensor, scored_rows
 from seqconv.core.tasks import (
     TargetScaler,
     build_for_task,
@@ -137,10 +137,11 @@ def prepare(options: TrainOptions, ctx: RunContext) -> Job:
     settings = fit_settings(options)
 
     def outputs_of(rows: np.ndarray) -> torch.Tensor:
-        return predict(model, inputs, rows, 512, options.reverse_complement, options.precision)
+        return predict(model, inputs, rows, 512, options.reverse_complement, options.precision,
+                       progress="scoring held-out sequences")  # fmt: skip
 
     def held_out(_: FitResult) -> HeldOut:
-        test = split.indices("test")
+        test = scored_rows(split.indices("test"), options.seed, "test metrics", reporter.info)
         outputs = outputs_of(test)
         predictions = link(data.task, outputs).numpy()
         if scaler is not None:
