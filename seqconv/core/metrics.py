@@ -295,13 +295,13 @@ def analytic_intervals(n_rows: int, n_columns: int, n_bootstrap: int) -> bool:
 
 
 class _Resamples:
-    """Bootstrap resamples as row counts, drawn a chunk at a time (at most about 2^24 numbers
+    """Bootstrap resamples as row counts, drawn a chunk at a time (at most about 2^21 numbers
     in memory) and the same on every pass."""
 
     def __init__(self, n: int, count: int, rng: np.random.Generator) -> None:
         self.n, self.count = n, count
         self.seed = int(rng.integers(2**63))
-        self.chunk = max(1, (1 << 24) // max(n, 1))
+        self.chunk = max(1, (1 << 21) // max(n, 1))
 
     def __iter__(self):
         for first in range(0, self.count, self.chunk):

@@ -410,7 +410,8 @@ def read_fasta_codes(
     """
     path = Path(path)
     stem = path.name.replace(".", "_")
-    ids, descriptions = StringSpool(into, f"{stem}.ids"), StringSpool(into, f"{stem}.descriptions")
+    ids = StringSpool(into, f"{stem}.ids", keys=unique_ids)
+    descriptions = StringSpool(into, f"{stem}.descriptions")
     codes = lengths = None
     try:
         for part in iter_fasta_codes(path, length, align):

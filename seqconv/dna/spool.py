@@ -97,10 +97,14 @@ def open_array(path: Path) -> np.ndarray:
 class StringSpool:
     """Strings appended in blocks (see :class:`~seqconv.dna.strings.Strings`)."""
 
-    def __init__(self, folder: Path | None = None, name: str = "strings"):
+    def __init__(self, folder: Path | None = None, name: str = "strings", keys: bool = False):
         self.folder, self.name = folder, name
         self.data = Spool(np.uint8, (), folder / f"{name}.bytes" if folder else None)
         self.sizes = Spool(np.int64, (), folder / f"{name}.sizes" if folder else None)
+        # each string's hash, taken while it is a str anyway: finds repeats without decoding
+        self.keys = (
+            Spool(np.int64, (), folder / f"{name}.keys" if folder else None) if keys else None
+        )
 
     def extend(self, strings: Strings, suffix: str = "") -> None:
         """Append ``strings`` (each with ``suffix``), a chunk at a time."""
@@ -108,16 +112,24 @@ class StringSpool:
             self.append([s + suffix for s in chunk] if suffix else chunk)
 
     def append(self, items: list[str]) -> None:
-        encoded = [s.encode() for s in items]
-        self.data.append(np.frombuffer(b"".join(encoded), dtype=np.uint8))
-        self.sizes.append(np.fromiter((len(b) for b in encoded), np.int64, len(encoded)))
+        joined = "".join(items).encode()
+        if len(joined) == sum(map(len, items)):  # ASCII (ids nearly always): a byte a character
+            sizes = np.fromiter(map(len, items), np.int64, len(items))
+        else:
+            encoded = [item.encode() for item in items]
+            sizes = np.fromiter(map(len, encoded), np.int64, len(encoded))
+        self.data.append(np.frombuffer(joined, dtype=np.uint8))
+        self.sizes.append(sizes)
+        if self.keys is not None:
+            self.keys.append(np.fromiter(map(hash, items), np.int64, len(items)))
 
     def finish(self) -> Strings:
         data, sizes = self.data.finish(), self.sizes.finish()
+        keys = self.keys.finish().view(np.uint64) if self.keys is not None else None
         if self.folder is None:
             offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
             np.cumsum(sizes, out=offsets[1:])
-            return Strings(data, offsets)
+            return Strings(data, offsets, keys)
         spool = Spool(np.int64, (), self.folder / f"{self.name}.offsets")
         spool.append(np.zeros(1, np.int64))
         running = 0
@@ -125,8 +137,9 @@ class StringSpool:
             part = np.cumsum(sizes[start : start + (1 << 20)]) + running
             spool.append(part)
             running = int(part[-1])
-        return Strings(data, spool.finish())
+        return Strings(data, spool.finish(), keys)
 
     def close(self) -> None:
-        self.data.close()
-        self.sizes.close()
+        for spool in (self.data, self.sizes, self.keys):
+            if spool is not None:
+                spool.close()

@@ -33,9 +33,12 @@ class Strings(Sequence[str]):
         ``(N + 1,)`` int64: string ``i`` is ``data[offsets[i]:offsets[i + 1]]``.
     """
 
-    def __init__(self, data: np.ndarray, offsets: np.ndarray) -> None:
+    def __init__(
+        self, data: np.ndarray, offsets: np.ndarray, keys: np.ndarray | None = None
+    ) -> None:
         self.data = data
         self.offsets = offsets
+        self.keys = keys  # each string's hash, when known already (see hashes())
 
     @classmethod
     def from_list(cls, items: Iterable[str]) -> Strings:
@@ -127,12 +130,14 @@ class Strings(Sequence[str]):
     def hashes(self) -> np.ndarray:
         """``(N,)`` uint64 hash of each string (equal strings, equal hashes; for finding
         repeats without a set of every string)."""
+        if self.keys is not None and len(self.keys) == len(self):
+            return np.asarray(self.keys)
         out = np.empty(len(self), dtype=np.uint64)
         for start in range(0, len(self), CHUNK):
             part = self._decode(start, min(start + CHUNK, len(self)))
             out[start : start + len(part)] = np.fromiter(
-                (hash(s) & 0xFFFFFFFFFFFFFFFF for s in part), dtype=np.uint64, count=len(part)
-            )
+                (hash(s) for s in part), dtype=np.int64, count=len(part)
+            ).view(np.uint64)
         return out
 
     def tolist(self) -> list[str]:

@@ -252,8 +252,8 @@ class TrainOptions:
     )  # fmt: skip
     task: str | None = option(
         "DNA: binary, multiclass, multilabel, regression, segment (a label per position, "
-        "from --intervals) or profile (counts per base from --bigwig tracks); series: classify, regress, forecast or segment (default: from the "
-        "labels).",
+        "from --intervals) or profile (counts per base from --bigwig tracks); series: classify, "
+        "regress, forecast or segment (default: from the labels).",
         {"dna": Rule(str, choices=DNA_TASKS, optional=True),
          "series": Rule(str, choices=SERIES_TASKS, optional=True)},
         metavar="TASK",
@@ -432,7 +432,7 @@ class TrainOptions:
             and not table[name].cli_only
             and name not in ("force", "quiet")
         }
-        for name in PATH_FIELDS:
+        for name in path_fields():
             value = values.get(name)
             if isinstance(value, list):
                 values[name] = [str(absolute(v)) for v in value]
@@ -443,9 +443,12 @@ class TrainOptions:
         return values
 
 
-PATH_FIELDS = ("fasta", "labels", "bed", "genome", "bigwig", "control", "exclude", "intervals",
-               "series", "store", "out")  # fmt: skip
-"""Options holding file paths: stored absolute, so a run's config.json repeats it anywhere."""
+def path_fields() -> list[str]:
+    """Options holding file paths (the command line reads them as paths): stored absolute, so
+    a run's config.json repeats it from anywhere."""
+    return [
+        n for n, s in specs(TrainOptions).items() if s.cli in (Path, list[Path]) and not s.cli_only
+    ]
 
 
 def check_options(values: dict[str, Any], data: str, source: str | None = None) -> dict[str, Any]:
