@@ -8,6 +8,7 @@ works on codes, so it costs one gather per batch.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,6 +17,7 @@ import numpy as np
 import torch
 
 from seqconv.dna.encode import COMPLEMENT_CODE, PAD, one_hot_table
+from seqconv.resources import available_memory
 
 
 @dataclass
@@ -279,3 +281,26 @@ def scored_rows(
         note(f"{what} on {SCORED_ROWS:,} of the {len(index):,} sequences (a seeded sample; the "
              "score moves by well under 0.01)")  # fmt: skip
     return chosen
+
+
+def read_ahead(codes: np.ndarray, note: Callable[[str], None] | None = None) -> bool:
+    """Ready memory-mapped ``codes`` for training: when they fit in memory (half of what is
+    available), ask the kernel to read the whole file ahead, so that random batches hit memory
+    rather than the disk; otherwise say that batches come by blocks. Whether they fit.
+
+    Without it the first random batches wait for the disk, a read per row; data larger than
+    memory would wait all along, hence the blocks (:mod:`seqconv.train.sampler`).
+    """
+    handle = getattr(codes, "_mmap", None)
+    if handle is None:  # in memory already
+        return True
+    free = available_memory()
+    fits = free is None or codes.nbytes < free // 2
+    if fits and hasattr(mmap, "MADV_WILLNEED"):
+        handle.madvise(mmap.MADV_WILLNEED)
+    elif not fits and note is not None:
+        note(
+            f"the sequences ({codes.nbytes / 1e9:.1f} GB) exceed half the memory available "
+            f"({free / 1e9:.1f} GB): batches are shuffled by blocks of the store's file"
+        )
+    return fits

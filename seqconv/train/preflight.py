@@ -16,22 +16,12 @@ from torch import nn
 
 from seqconv.errors import InputError
 from seqconv.progress import size_text
+from seqconv.resources import available_memory
 
 FIXED_BYTES = 600 * 2**20
 """The interpreter, torch and numpy loaded, before any data."""
 BYTES_PER_RECORD = 48
 """Anonymous memory per stored sequence while training (measured: scripts/bench_scale.py)."""
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to new allocations (Linux ``MemAvailable``), or ``None``."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
 
 
 def activation_bytes(model: nn.Module, in_channels: int, length: int, batch_size: int) -> int:

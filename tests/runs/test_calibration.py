@@ -105,7 +105,8 @@ def test_a_refit_that_raises_the_validation_log_loss_is_not_kept(monkeypatch, tm
 
     z, y = _binary(400, 0)
     job = SimpleNamespace(outputs=lambda rows: z[rows], valid_index=np.arange(200),
-                          train_index=np.arange(200, 400), targets=torch.as_tensor(y))  # fmt: skip
+                          train_index=np.arange(200, 400), targets=torch.as_tensor(y),
+                          settings=SimpleNamespace(seed=0))  # fmt: skip
     held = SimpleNamespace(task="binary", outputs=z[200:], truth=y[200:], split="test",
                            predictions=calibrated("binary", z[200:], None).numpy())  # fmt: skip
     config: dict = {}

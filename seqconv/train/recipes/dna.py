@@ -16,7 +16,7 @@ import torch
 
 from seqconv import rundir
 from seqconv.core.predict import predict
-from seqconv.core.stores import Augment, CodesTensor, scored_rows
+from seqconv.core.stores import Augment, CodesTensor, read_ahead, scored_rows
 from seqconv.core.tasks import (
     TargetScaler,
     build_for_task,
@@ -135,6 +135,7 @@ def prepare(options: TrainOptions, ctx: RunContext) -> Job:
     rf = check_receptive_field(model, length, reporter)
     inputs = CodesTensor(data.codes, device, Augment(options.reverse_complement, options.max_shift))
     settings = fit_settings(options)
+    settings.block_shuffle = not read_ahead(data.codes, reporter.info)
 
     def outputs_of(rows: np.ndarray) -> torch.Tensor:
         return predict(model, inputs, rows, 512, options.reverse_complement, options.precision,
