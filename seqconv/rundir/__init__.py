@@ -65,7 +65,9 @@ EVALUATION = "evaluation.json"
 RELIABILITY = "reliability.png"
 STORE = "store"
 """The folder of a run's encoded training sequences (:mod:`seqconv.dna.store`)."""
-PLOTS = ("learning_curves.png", "roc_pr.png", "test_scatter.png", RELIABILITY)
+PROFILE_PLOT = "test_profiles.png"
+"""A profile run: observed and predicted profiles of its best, median and worst test peaks."""
+PLOTS = ("learning_curves.png", "roc_pr.png", "test_scatter.png", RELIABILITY, PROFILE_PLOT)
 GC_TABLE = "gc.tsv"
 GC_PLOT = "gc.png"
 """A run trained from peaks against GC-matched genomic negatives: both GC distributions."""
@@ -305,7 +307,9 @@ def finish(
     ----------
     result
         ``best_epoch``, ``monitor``, ``best_score`` (the monitored value; a loss is positive),
-        ``epochs_run``, ``stopped_early`` and ``history`` (the per-epoch rows).
+        ``epochs_run`` (epochs done, a fraction when training stopped within one),
+        ``validations``, ``steps``, ``best_step``, ``stopped_early`` and ``history`` (a row per
+        validation).
     task
         The metrics' task (forecasts are scored as regression).
     truth, predictions

@@ -300,7 +300,11 @@ def _finish(
         "best_epoch": result.best_epoch,
         "monitor": result.monitor,
         "best_score": abs(result.best_score),
-        "epochs_run": len(result.history),
+        # epochs done when training ended (a fraction when it stopped within one)
+        "epochs_run": result.history[-1].get("epoch", len(result.history)) if result.history else 0,
+        "validations": len(result.history),
+        "steps": result.history[-1].get("step") if result.history else 0,
+        "best_step": result.best_step,
         "stopped_early": result.stopped_early,
         "history": result.history,
     }
