@@ -163,11 +163,6 @@ def rules(cls: Any, data: str) -> dict[str, Rule]:
     }
 
 
-def applies(cls: Any, data: str) -> set[str]:
-    """The options of ``cls`` that apply to ``data``."""
-    return set(rules(cls, data))
-
-
 def as_written(value: Any) -> Any:
     """Command-line values as a config file would hold them: paths as text, tuples as lists."""
     if isinstance(value, Path):

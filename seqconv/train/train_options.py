@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from seqconv.files import absolute
-from seqconv.option_table import Computed, check, data_of, option, specs
+from seqconv.option_table import Computed, check, option, specs
 from seqconv.options import comma_list, duration, interval, key_values
 from seqconv.series.normalize import MISSING_POLICIES, NORM_MODES
 from seqconv.validation import Rule
@@ -354,7 +354,7 @@ class TrainOptions:
     )  # fmt: skip
     patience: int | None = option(
         "Validations (epochs unless --val-every says otherwise) without a better validation "
-        "score (auROC; regression and series: loss) before stopping.",
+        "score (auROC; regression, profiles and series: loss) before stopping.",
         Rule(int, 1, 1_000_000, optional=True), metavar="N", panel=RUN, resume=True, cli=int,
         by_task={"dna": 5, "series": 200, "forecast": 10, "series-segment": 10},
     )  # fmt: skip
@@ -467,4 +467,4 @@ def profile_of(options: TrainOptions, series_task: str | None = None) -> str:
     return {"forecast": "forecast", "segment": "series-segment"}.get(series_task or "", "series")
 
 
-__all__ = ["TrainOptions", "check_options", "data_of", "profile_of"]
+__all__ = ["TrainOptions", "check_options", "profile_of"]
