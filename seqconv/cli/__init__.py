@@ -7,6 +7,7 @@ Each sub-command lives in a module of its own and registers itself on `app`.
 from seqconv.cli import (  # noqa: F401
     attribute_cmd,
     evaluate_cmd,
+    marginalize_cmd,
     models_cmd,
     motifs_cmd,
     predict_cmd,

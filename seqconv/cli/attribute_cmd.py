@@ -9,6 +9,7 @@ from seqconv.cli.common import (
     BED,
     FASTA,
     GENOME,
+    HEAD,
     RUN,
     RUNS_ON,
     SEED,
@@ -26,8 +27,9 @@ OPTIONS = {
     "bed": BED,
     "genome": GENOME,
     "out": out_folder("<run>/attributions"),
-    "target": Spec("Class or target to explain (default: the last (the positive class)).",
-                   Rule(str, optional=True), metavar="NAME"),
+    "target": Spec("Class or target to explain (default: the last (the positive class); "
+                   "profile runs: total).", Rule(str, optional=True), metavar="NAME"),
+    "head": HEAD,
     "top": Spec("Logos for this many top-scoring sequences.", Rule(int, 0, 1_000_000),
                 default=10, metavar="N", cli=int),
     "method": Spec(
@@ -62,6 +64,7 @@ def attribute(
     genome: Path | None,
     out: Path | None,
     target: str | None,
+    head: str | None,
     top: int,
     method: list[str],
     ism: bool,
@@ -83,6 +86,7 @@ def attribute(
     from seqconv.motifs.occlusion import OcclusionSettings
     from seqconv.outputs import check_output_dir
     from seqconv.runs.commands import load_with_sequences
+    from seqconv.runs.profile_run import explained_outputs
 
     run_dir = run
     folder = check_output_dir(out or Path(run_dir) / "attributions", [fasta, bed, genome])
@@ -94,10 +98,10 @@ def attribute(
     trained, data = load_with_sequences(
         run_dir, [fasta] if fasta else [], device, [bed] if bed else [], genome
     )
-    names = trained.target_names
-    index = trained.target_index(target)
+    model, names, default = explained_outputs(trained, head)
+    index = _output_index(names, target or default)
     write_attributions(
-        trained.model, data.codes, data.ids, folder, target=index, top=top, device=trained.device,
+        model, data.codes, data.ids, folder, target=index, top=top, device=trained.device,
         show_progress=True, target_name=names[index], methods=methods,
         occlusion_settings=occlusion,
     )  # fmt: skip
@@ -106,6 +110,17 @@ def attribute(
         f"in {folder}",
         highlight=False,
     )
+
+
+def _output_index(names: list[str], target: str | None) -> int:
+    """The column of ``target`` (default: the last)."""
+    from seqconv.errors import InputError
+
+    if target is None:
+        return len(names) - 1
+    if target not in names:
+        raise InputError(f"unknown target {target!r}; the model's: {', '.join(names)}")
+    return names.index(target)
 
 
 command(

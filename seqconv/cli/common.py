@@ -45,6 +45,12 @@ OUT_TABLE = Spec(
     PATH, flags=("--out", "-o"), metavar="FILE", cli=Path,
 )  # fmt: skip
 SEED = Spec("Seed.", Rule(int, 0, 2**32 - 1), default=0, metavar="N", cli=int)
+HEAD = Spec(
+    "Profile runs: explain the counts head (log total counts; the default) or the profile head "
+    "(softmax-weighted, mean-centred logits, as BPNet); their outputs are the run's tracks and "
+    "'total' (every track together).",
+    Rule(str, choices=("counts", "profile"), optional=True), metavar="HEAD",
+)  # fmt: skip
 RUNS_ON = {"device": DEVICE, "threads": THREADS}
 """What every command that computes takes last."""
 

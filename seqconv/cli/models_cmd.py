@@ -29,6 +29,7 @@ def list_models(in_channels: int, length: int) -> None:
     """List the zoo models: name, source, output, parameter count and default options; then what
     the separable variants save in parameters and multiply-adds."""
     from seqconv.models import build, defaults, get, is_dense, names
+    from seqconv.models.protocol import is_profile
 
     table = Table(title="seqconv model zoo")
     for column in ("model", "source", "output", "parameters", "defaults"):
@@ -41,6 +42,8 @@ def list_models(in_channels: int, length: int) -> None:
         doc = (module.__doc__ or "").strip().splitlines()[0].rstrip(".")
         options = {k: v for k, v in defaults(name).items() if k not in ("in_channels", "n_outputs")}
         output = "(N, K, L)" if is_dense(model) else "(N, K)"
+        if is_profile(model):
+            output = "(N, T, W + 1)"
         table.add_row(
             name, doc, output, f"{params:,}", ", ".join(f"{k}={v}" for k, v in options.items())
         )

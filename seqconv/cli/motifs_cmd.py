@@ -9,6 +9,7 @@ from seqconv.cli.common import (
     BED,
     FASTA,
     GENOME,
+    HEAD,
     PATH,
     RUN,
     RUNS_ON,
@@ -79,6 +80,7 @@ OPTIONS = {
         "every output).",
         Rule(list), default=[], flags=("--target",), metavar="NAME", cli=list[str],
     ),
+    "head": HEAD,
     "sequences": _number("seqlets: most sequences explained per target (the top quarter by "
                          "score).", Rule(int, 1, 100_000_000), 1000, "N"),
     "seed": with_help(SEED, "Seed for the shuffled control and the influence subset."),
@@ -106,6 +108,7 @@ def motifs(
     min_sites: int,
     trim_bits: float,
     target: list[str],
+    head: str | None,
     sequences: int,
     seed: int,
     device: str,
@@ -134,6 +137,7 @@ def motifs(
     )
     from seqconv.outputs import check_output_dir
     from seqconv.runs.commands import load_with_sequences
+    from seqconv.runs.profile_run import explained_outputs
 
     run_dir = run
     folder = check_output_dir(out or Path(run_dir) / "motifs", [*fasta, *bed, genome, db])
@@ -142,6 +146,8 @@ def motifs(
     check_options(source, [OPTIONS[name].flag(name) for name in chosen])
     start_threads(threads)
     trained, data = load_with_sequences(run_dir, fasta, device, bed, genome)
+    model, names, _ = explained_outputs(trained, head)
+    profile = trained.task == "profile"
     suffix = {"filters": "", "units": f" (layer {layer})", "seqlets": " (seqlets)"}[source]
     options = {
         "layer": layer,
@@ -150,11 +156,11 @@ def motifs(
         "factor": factor,
         "min_sites": min_sites,
         "trim_bits": trim_bits,
-        "targets": target_indices(trained.target_names, target),
+        "targets": target_indices(names, target),
         "n_sequences": sequences,
     }
     report = write_motif_report(
-        trained.model,
+        model,
         data.codes,
         folder,
         source,
@@ -165,9 +171,9 @@ def motifs(
         min_information=min_information,
         seed=seed,
         ids=data.ids,
-        target_names=trained.target_names,
+        target_names=names,
         classification=is_classification(trained.task),
-        output_transform=lambda t: link(trained.task, t),
+        output_transform=(lambda t: t) if profile else (lambda t: link(trained.task, t)),
         device=trained.device,
         title=f"seqconv motifs: {Path(run_dir).name}{suffix}",
         **applicable(source, options),

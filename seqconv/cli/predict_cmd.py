@@ -38,7 +38,8 @@ OPTIONS = {
     "genome": GENOME,
     "per_position": Spec(
         "Segment runs: also write every per-position probability here (ids, probabilities "
-        "(N, K, L), target_names).",
+        "(N, K, L), target_names); profile runs: every base's expected counts (ids, profiles "
+        "(regions, tracks, width), target_names), with --fasta or --bed.",
         FASTA.rule, metavar="FILE.npz", cli=Path,
     ),
 }  # fmt: skip
@@ -57,7 +58,8 @@ def predict(
     per_position: Path | None,
 ) -> None:
     """Score sequences with a trained model: id, one column per class or target, prediction.
-    A segment run writes its called intervals instead: id, start, end, label, score.
+    A segment run writes its called intervals instead: id, start, end, label, score; a profile
+    run each track's predicted total count (--per-position: the counts at every base).
 
     Sequences are padded or trimmed like the training data and, where the model was trained with
     reverse-complement augmentation, averaged over both strands. Memory stays constant.
@@ -70,7 +72,7 @@ def predict(
         if fasta is not None or series is not None:
             raise InputError("give one of --fasta, --bed (with --genome) or --series")
         notes: list[str] = []
-        n = predict_bed_file(run, bed, genome, out, batch_size, device, notes)
+        n = predict_bed_file(run, bed, genome, out, batch_size, device, notes, per_position)
         for note in notes:
             err_console.print(note, highlight=False)
     elif genome is not None:

@@ -35,6 +35,7 @@ OPTIONS = {
 
 
 def scan(
+    given: set[str],
     run: Path,
     genome: Path,
     out: Path,
@@ -49,6 +50,8 @@ def scan(
     window centred on each bin, and write one value per bin.
 
     Memory stays constant (4,096 bins at a time); a progress bar shows the ETA on a terminal.
+    A profile run (--task profile) writes its predicted counts at every base instead, one track
+    per track of the run, tiling each region with its output window (--stride does not apply).
     Windows reaching past a chromosome end are padded with N; bins whose windows are all N
     (assembly gaps) are not written. A scan that would take more than a day, or more disk than
     is free, is refused before it starts, with a --stride that fits.
@@ -65,6 +68,9 @@ def scan(
         raise InputError(f"--out {out}: use a .bedgraph (or .bg) or .bw (bigWig) file name")
     start_threads(threads)
     loaded = load_for(run_dir, False, device)
+    if loaded.task == "profile":
+        _scan_profiles(loaded, genome, out, regions, target, batch_size, "stride" in given)
+        return
     names = scan_targets(loaded, target or None)
     for path in track_paths(out, names).values():
         check_output_file(path, [genome, regions], example="track.bedgraph")
@@ -82,6 +88,33 @@ def scan(
         f"{result.seconds:.1f} s ({result.bases_per_second:,.0f} bp/s); "
         f"{result.padded:,} windows padded with N past chromosome ends{skipped}; written to "
         f"{files}",
+        highlight=False,
+    )
+
+
+def _scan_profiles(run, genome: Path, out: Path, regions: Path | None, target: list[str],
+                   batch_size: int, stride_given: bool) -> None:  # fmt: skip
+    """``seqconv scan`` of a profile run: counts at every base."""
+    from seqconv.errors import InputError
+    from seqconv.outputs import check_output_file
+    from seqconv.runs.genome_predict import track_paths
+    from seqconv.runs.profile_outputs import scan_profiles
+
+    if stride_given:
+        raise InputError(
+            f"--stride: {run.path} predicts every base (a profile run); its scan tiles the "
+            f"genome with its {run.width} bp output window: leave --stride out"
+        )
+    for name in target:
+        run.target_index(name)
+    for path in track_paths(out, target or run.target_names).values():
+        check_output_file(path, [genome, regions], example="track.bw")
+    result = scan_profiles(run, genome, out, regions, target or None, batch_size)
+    skipped = f"; {result.unknown:,} windows all N not written" if result.unknown else ""
+    files = ", ".join(str(p) for p in result.files.values())
+    err_console.print(
+        f"predicted counts at {result.bases:,} bases ({result.windows:,} windows of "
+        f"{run.width} bp) in {result.seconds:.1f} s{skipped}; written to {files}",
         highlight=False,
     )
 

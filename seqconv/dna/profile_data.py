@@ -145,8 +145,10 @@ def load_profile_windows(request: ProfileRequest) -> ProfileWindows:
         gc, unknown = gc_fraction(out_codes)
         keep = unknown <= MOSTLY_N
         if not keep.any():
-            raise InputError(f"{where}: every output window is mostly unknown bases (N) in "
-                             f"{genome.path.name}; is this the genome they were called on?")  # fmt: skip
+            raise InputError(
+                f"{where}: every output window is mostly unknown bases (N) in "
+                f"{genome.path.name}; is this the genome they were called on?"
+            )
         if not keep.all():
             notes.append(f"[yellow]warning:[/] skipped {int((~keep).sum()):,} peak(s) whose "
                          f"window is more than {MOSTLY_N:.0%} unknown bases (N)")  # fmt: skip

@@ -17,8 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from seqconv.atomic import write_with  # noqa: E402
-
-PROFILE_PLOT = "test_profiles.png"
+from seqconv.rundir import PROFILE_PLOT  # noqa: E402, F401 - where training draws them
 
 
 def _save(fig: plt.Figure, path: Path) -> None:

@@ -82,16 +82,32 @@ def predict_bed_file(
     batch_size: int = 512,
     device: str = "cpu",
     notes: list[str] | None = None,
+    per_position: str | Path | None = None,
 ) -> int:
     """Predictions for BED regions on a genome, as a TSV to ``out`` (standard output when
-    ``None`` or ``-``). Returns the number of regions; what was skipped goes to ``notes``."""
+    ``None`` or ``-``). Returns the number of regions; what was skipped goes to ``notes``.
+    ``per_position``: for profile runs, the ``.npz`` of every region's profile."""
     from seqconv.runs.genome_predict import write_predict_bed
 
     if genome is None:
         raise InputError("--bed needs --genome (the reference FASTA the regions are on)")
     batch_size = check_value("batch_size", batch_size, Rule(int, low=1))
     out = check_output_file(out, [bed, genome], keep=_run_files(run_dir), example="predictions.tsv")
+    if per_position is not None:
+        per_position = check_output_file(
+            per_position, [bed, genome, out], option="--per-position", keep=_run_files(run_dir),
+            example="profiles.npz",
+        )  # fmt: skip
     run = load_for(run_dir, False, device)
+    if run.task == "profile":
+        from seqconv.runs.profile_outputs import write_predict_bed_profiles
+
+        return write_predict_bed_profiles(run, bed, genome, out, per_position, batch_size, notes)
+    if per_position is not None:
+        raise InputError(
+            f"--per-position with --bed is for profile runs; {run_dir} is {run.task} (segment "
+            "runs: give --fasta)"
+        )
     return write_predict_bed(run, bed, genome, out, batch_size, notes)
 
 
@@ -123,10 +139,10 @@ def evaluate_files(
     inputs = [*(fasta or []), labels, negatives, series]
     check_output_file(target, inputs, keep=_run_files(run_dir, but=EVALUATION), example=EVALUATION)
     run = load_for(run_dir, is_series, device)
-    if run.task == "segment":
+    if run.task in ("segment", "profile"):
         raise InputError(
-            f"{run_dir}: seqconv evaluate does not score segment runs yet; their held-out "
-            "per-position and per-interval scores are in metrics.json"
+            f"{run_dir}: seqconv evaluate does not score {run.task} runs yet; their held-out "
+            "scores are in metrics.json"
         )
     if isinstance(run, SeriesRun):
         metrics = run.evaluate(series, n_bootstrap, seed)
@@ -182,8 +198,11 @@ def evaluate_bed_files(
         data = config.get("data") if isinstance(config.get("data"), dict) else {}
         negatives = data.get("negatives") if data.get("negatives") in NEGATIVE_KINDS else "genome"
     run = load_for(run_dir, False, device)
-    if run.task == "segment":
-        raise InputError(f"{run_dir}: seqconv evaluate does not score segment runs yet")
+    if run.task in ("segment", "profile"):
+        raise InputError(
+            f"{run_dir}: seqconv evaluate does not score {run.task} runs yet; their held-out "
+            "scores are in metrics.json"
+        )
     if picked.get("bigwig") and run.task != "regression":
         raise InputError(
             f"--bigwig is for runs that regress on signal; {run_dir} is a {run.task} run "

@@ -28,7 +28,7 @@ from seqconv.runs.dna_run import DnaRun
 from seqconv.runs.run import Run
 from seqconv.runs.series_run import load_series_run
 
-TASKS = ("binary", "multiclass", "multilabel", "regression", "forecast", "segment")
+TASKS = ("binary", "multiclass", "multilabel", "regression", "forecast", "segment", "profile")
 """The tasks a run can have been trained for."""
 
 
@@ -71,7 +71,16 @@ def load(path: str | Path, device: str = "cpu") -> Run:
     target = resolve_device(device)
     if config["input"].get("kind") == "series":
         return load_series_run(path, config, model.to(target), target)
+    if task_of(config) == "profile":
+        from seqconv.runs.profile_run import ProfileRun
+
+        return ProfileRun(path, config, model.to(target), target)
     return DnaRun(path, config, model.to(target), target)
+
+
+def task_of(config: dict[str, Any]) -> str:
+    """The task of a run's ``config.json``."""
+    return str(config.get("task"))
 
 
 def check_config(path: Path, config: dict[str, Any]) -> None:

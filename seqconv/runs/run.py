@@ -158,8 +158,10 @@ class Run:
             The number of records predicted.
         """
         batch_size, precision = self.checked(batch_size, precision)
-        if per_position is not None and self.task != "segment":
-            raise InputError(f"--per-position is for segment runs; {self.path} is {self.task}")
+        if per_position is not None and not self.writes_positions:
+            raise InputError(
+                f"--per-position is for segment and profile runs; {self.path} is {self.task}"
+            )
         if isinstance(out, (str, Path)) and str(out) != "-":
             out = check_output_file(out, [path], option="out", example="predictions.tsv")
         kept: list[tuple[list[str], np.ndarray]] = []
@@ -176,8 +178,17 @@ class Run:
                     kept.append((ids, predictions))
                 n += len(ids)
         if per_position is not None:
-            _write_positions(per_position, kept, self.target_names)
+            self.write_positions(per_position, kept)
         return n
+
+    @property
+    def writes_positions(self) -> bool:
+        """Whether the run has per-position predictions to write (``--per-position``)."""
+        return self.task == "segment"
+
+    def write_positions(self, path: str | Path, kept: list[tuple[list[str], np.ndarray]]) -> None:
+        """The ``--per-position`` file from ``(ids, predictions)`` blocks."""
+        _write_positions(path, kept, self.target_names)
 
     def prediction_blocks(
         self, path: str | Path, batch_size: int, precision: str

@@ -15,7 +15,10 @@ trained with, and predictions are made in fp32 on any device: effects are small 
 Effects (``<target>_delta``) are ``logit(p_alt) - logit(p_ref)`` (natural log-odds, with
 probabilities clipped to ``[1e-6, 1 - 1e-6]``) for classifiers and ``alt - ref`` in the targets'
 units for regression. A binary run reports its positive (last) class only; the other class's
-log-odds effect is its negative.
+log-odds effect is its negative. A profile run reports per track the predicted total count of
+each allele over its output window (``<track>_ref``, ``<track>_alt``), their log2 fold change
+``log2((1 + alt) / (1 + ref))`` (``<track>_log2fc``) and the Jensen-Shannon divergence of the two
+predicted profiles (``<track>_jsd``; :mod:`seqconv.runs.profile_run`).
 """
 
 from __future__ import annotations
@@ -144,6 +147,10 @@ def effect_columns(run: DnaRun) -> list[str]:
     """The output's columns: ``chrom pos id ref alt`` then ``<t>_ref <t>_alt <t>_delta`` per
     reported target."""
     cols = ["chrom", "pos", "id", "ref", "alt"]
+    if run.task == "profile":
+        from seqconv.runs.profile_run import effect_columns as profile_columns
+
+        return cols + profile_columns(run.target_names)
     for _, name in effect_targets(run):
         cols += [f"{name}_ref", f"{name}_alt", f"{name}_delta"]
     return cols
@@ -181,8 +188,13 @@ def effect_table(
     Parameters
     ----------
     ref, alt
-        ``(N, n_outputs)`` predictions for the two alleles.
+        ``(N, n_outputs)`` predictions for the two alleles (``(N, T, W)`` expected counts for
+        a profile run).
     """
+    if run.task == "profile":
+        from seqconv.runs.profile_run import profile_effects
+
+        return profile_effects(ref, alt)
     columns = []
     for index, _ in effect_targets(run):
         r, a = ref[:, index].astype(np.float64), alt[:, index].astype(np.float64)

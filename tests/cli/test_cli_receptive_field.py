@@ -54,7 +54,7 @@ def test_model_run_directory(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--arch", "lenet"], "valid names: basset, deepbind, dilated"),
+        (["--arch", "lenet"], "valid names: basset, bpnet, deepbind, dilated"),
         (["--arch", "tcn", "--kernel", "3"], "accepted options"),
         ([], "either --arch NAME or --run DIR"),
         (["--arch", "tcn", "stray"], "unexpected argument 'stray'"),

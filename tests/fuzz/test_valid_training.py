@@ -118,7 +118,11 @@ RULE_OPTIONS = set(  # drawn from their rules alone (capped for speed)
     "test_fraction lr weight_decay lr_patience reverse_complement max_shift seed epochs patience "
     "time_limit device threads precision quiet force val_every".split()
 )
-LEFT_OUT: dict[str, str] = {}  # option -> why no case draws it
+LEFT_OUT: dict[str, str] = {  # option -> why no case draws it
+    "control": "--task profile only: tests/profile/ trains profile runs with control tracks",
+    "stranded": "--task profile only: tests/profile/ covers detected, forced and refused pairs",
+    "count_weight": "--task profile only: tests/profile/ checks the loss it weights",
+}
 CLI_ONLY = {  # given by how a case runs
     "config": "some cases pass part of their options in a --config file",
     "resume": "some runs that trained are resumed with run-control options",

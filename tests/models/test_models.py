@@ -16,11 +16,15 @@ from torch import nn
 from seqconv import models
 from seqconv.errors import InputError, SeqconvError
 from seqconv.models.layers import Exp
+from seqconv.models.protocol import is_profile
 
-DNA = {"deepbind", "basset", "motifnet", "dilated", "dilated_seg", "unet"}
+DNA = {"deepbind", "basset", "motifnet", "dilated", "dilated_seg", "unet", "bpnet"}
 DENSE = {"dilated_seg", "unet"}
 CAUSAL = {"wavenet", "tcn"}
-LENGTHS = {"basset": (168, 300), "motifnet": (50, 203), "deepbind": (24, 101)}
+LENGTHS = {"basset": (168, 300), "motifnet": (50, 203), "deepbind": (24, 101),
+           "bpnet": (2139, 2150)}  # fmt: skip
+PROFILE_RF = 2139
+"""bpnet's receptive field: its profiles cover the input minus this, plus one."""
 
 
 def _lengths(name: str) -> tuple[int, ...]:
@@ -28,6 +32,8 @@ def _lengths(name: str) -> tuple[int, ...]:
 
 
 def _expected(model: nn.Module, n: int, k: int, length: int) -> tuple[int, ...]:
+    if is_profile(model):  # profiles over the output window, then the counts
+        return (n, k, length - PROFILE_RF + 2)
     return (n, k, length) if models.is_dense(model) else (n, k)
 
 
@@ -40,6 +46,7 @@ def test_names_lists_the_zoo():
     assert models.names() == sorted(
         [
             "basset",
+            "bpnet",
             "deepbind",
             "dilated",
             "dilated_seg",
@@ -78,6 +85,9 @@ def test_forward_shapes_for_several_lengths(name):
             assert model(x).shape == _expected(model, 2, 3, length)
             trunk = model.trunk(x)
             assert trunk.dim() == 3 and trunk.shape[0] == 2
+            if is_profile(model):  # its trunk is the path to the profile logits
+                assert trunk.shape == (2, 3, length - PROFILE_RF + 1)
+                continue
             assert model.head(trunk).shape == _expected(model, 2, 3, length)
 
 
@@ -146,7 +156,7 @@ def test_tcn_uses_weight_norm_by_default():
 
 
 def test_unknown_model_lists_valid_names():
-    with pytest.raises(SeqconvError, match="valid names: basset, deepbind"):
+    with pytest.raises(SeqconvError, match="valid names: basset, bpnet, deepbind"):
         models.build("lenet")
 
 

@@ -18,6 +18,7 @@ from seqconv.rf.receptive_field import receptive_field
 # Default geometry (kernels, strides, dilations, padding) with narrow layers, so probes are fast.
 NARROW = {
     "basset": {"filters": [4, 4, 4], "hidden": [8, 8]},
+    "bpnet": {"filters": 4},
     "deepbind": {"filters": 4},
     "dilated": {"filters": 4},
     "dilated_seg": {"filters": 4},

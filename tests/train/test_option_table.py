@@ -42,21 +42,22 @@ def test_every_option_of_the_table_is_on_the_command_line_with_its_help():
 
 def test_help_shows_the_default_each_task_uses():
     text = help_text()
-    assert "AdamW weight decay. [default: 0.01 (DNA); 0 (series)]" in text
-    assert "[default: 0.003 (DNA); 0.001 (series)]" in text
+    assert "AdamW weight decay. [default: 0.01 (DNA); 0 (DNA profile); 0 (series)]" in text
+    assert "[default: 0.003 (DNA); 0.001 (DNA profile); 0.001 (series)]" in text
     assert (
-        "[default: 128 (DNA); a tenth of the training series, 4 to 64 (series); 64 (forecast)]"
-        in text
+        "[default: 128 (DNA); 64 (DNA profile); a tenth of the training series, 4 to 64 "
+        "(series); 64 (forecast)]" in text
     )
     assert "[default: 5 (DNA); 200 (series); 10 (forecast); 10 (series segment)]" in text
-    assert "[default: motifnet (DNA); unet (DNA segment); minirocket (series); tcn; wavenet with " \
-           "--levels (forecast); dilated_seg (series segment)]" in text  # fmt: skip
+    assert "[default: motifnet (DNA); unet (DNA segment); bpnet (DNA profile); minirocket " \
+           "(series); tcn; wavenet with --levels (forecast); dilated_seg (series segment)]" \
+           in text  # fmt: skip
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
 def test_filling_a_profile_leaves_no_default_unset(profile):
     data = "dna" if profile.startswith("dna") else "series"
-    context = {"n_series": 50, "n_train": 40, "shortest": 100}
+    context = {"n_series": 50, "n_train": 40, "shortest": 100, "length": 400}
     filled = fill(TrainOptions(), profile, **context)
     for name, spec in TABLE.items():
         if spec.by_task and data in spec.data and default_of(spec, profile) is not None:

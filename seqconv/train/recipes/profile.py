@@ -146,8 +146,10 @@ def _trunk_crop(trunk: str, trunk_options: dict) -> int:
         raise InputError(f"-O trunk={trunk}: {exc}") from None
     half = (rf.size - 1) // 2
     if rf.jump != 1 or rf.offset != -half or (rf.size - 1) % 2:
-        raise InputError(f"-O trunk={trunk}: its outputs are not centred on their inputs "
-                         f"(receptive field {rf.size}, offset {rf.offset}); choose one that is")  # fmt: skip
+        raise InputError(
+            f"-O trunk={trunk}: its outputs are not centred on their inputs (receptive field "
+            f"{rf.size}, offset {rf.offset}); choose one that is"
+        )
     return half
 
 
@@ -227,8 +229,9 @@ def prepare(options: TrainOptions, ctx: RunContext) -> Job:
         f"{counts['valid']:,}, test {counts['test']:,}; loss: profile NLL + {weight:.4g} x counts "
         f"MSE ({'bpnet-lite: mean total count per track of the training peaks' if source == 'bpnet-lite' else '--count-weight'})"  # noqa: E501
     )
-    inputs = ProfileStore(data.codes, data.counts, peaks.astype(np.float32), data.control, jitter,
-                          partners, control_partners, device, options.reverse_complement)  # fmt: skip
+    inputs = ProfileStore(data.codes, data.counts, peaks.astype(np.float32), data.control,
+                          jitter, partners, control_partners, device,
+                          options.reverse_complement)  # fmt: skip
     targets = inputs.centre_targets()
     settings = dataclasses.replace(fit_settings(options), monitor="val_loss", count_weight=weight)
     units = units_of(partners)
