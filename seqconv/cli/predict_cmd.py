@@ -80,7 +80,8 @@ def predict(
     else:
         n = predict_file(run, fasta, series, out, batch_size, device, per_position)
     if out is not None and str(out) != "-":
-        err_console.print(f"{n:,} predictions written to {out}", highlight=False)
+        also = f", per position to {per_position}" if per_position is not None else ""
+        err_console.print(f"{n:,} predictions written to {out}{also}", highlight=False)
     note = shuffled_classes_note(run)
     if note:
         err_console.print(note, highlight=False)

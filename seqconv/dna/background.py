@@ -156,6 +156,7 @@ def _no_room(
     wanted: int,
     ratio: float,
     room: int,
+    alternative: str,
 ) -> InputError:
     """What keeps negatives from fitting, with the option that frees room."""
     total = max(genome.total_length, 1)
@@ -173,7 +174,7 @@ def _no_room(
     elif peak_share >= 0.5 and flank > length:
         fix = "use a smaller --flank"
     else:
-        fix = "use a smaller --negatives-ratio, a smaller --flank or --negatives shuffle"
+        fix = f"use a smaller --negatives-ratio, a smaller --flank or {alternative}"
     if room == 0:
         return InputError(
             f"no {length} bp window for a negative lies outside the peaks: {blocked}; {fix}"
@@ -200,6 +201,7 @@ def gc_matched_background(
     max_n: float = 0.01,
     seed: int = 0,
     max_candidates: int | None = None,
+    alternative: str = "--negatives shuffle",
 ) -> Background:
     """Draw genomic windows matched to the positives' GC distribution.
 
@@ -222,6 +224,8 @@ def gc_matched_background(
     max_candidates
         Stop drawing after this many candidates (default: 100 per negative wanted, at least
         200,000).
+    alternative
+        The option that does without genomic negatives, for messages.
 
     Raises
     ------
@@ -245,7 +249,7 @@ def gc_matched_background(
         genome.sizes, pd.concat([b[["chrom", "start", "end"]] for b in blocked_rows]), length
     )
     if free.room == 0 or total > free.room:
-        raise _no_room(genome, peaks, exclude, length, flank, total, ratio, free.room)
+        raise _no_room(genome, peaks, exclude, length, flank, total, ratio, free.room, alternative)
     limit = max_candidates or max(200_000, 100 * total)
     most = max(MAX_BATCH_BYTES // length, 1)
 
@@ -280,7 +284,7 @@ def gc_matched_background(
         raise InputError(
             f"{genome.path}: found no window of {length} bp outside the peaks (± {flank} bp) with "
             f"at most {max_n:.0%} N after {drawn:,} tries (the genome outside them is unknown "
-            "bases, N); use --negatives shuffle, or a genome with sequence there"
+            f"bases, N); use {alternative}, or a genome with sequence there"
         )
     chroms = np.array([c for c, _, _ in chosen])
     starts = np.array([s for _, s, _ in chosen], dtype=np.int64)

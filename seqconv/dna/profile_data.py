@@ -103,6 +103,18 @@ def _peaks(genome: Genome, request: ProfileRequest, notes: list[str]) -> pd.Data
     return unique_windows(pd.concat(tables, ignore_index=True), request.width, notes)
 
 
+def _check_width(genome: Genome, peaks: pd.DataFrame, width: int) -> None:
+    """An output window longer than a chromosome holding peaks would be mostly padding."""
+    sizes = {c: genome.sizes[c] for c in peaks["chrom"].unique()}
+    chrom = min(sizes, key=sizes.__getitem__)
+    if width > sizes[chrom]:
+        raise InputError(
+            f"--length {width:,}: longer than {chrom} ({sizes[chrom]:,} bp in "
+            f"{genome.path.name}), which holds peaks; the output window must fit on its "
+            f"chromosome: use --length {sizes[chrom]:,} or less"
+        )
+
+
 def _check_memory(n: int, request: ProfileRequest, n_tracks: int) -> None:
     per_window = (request.input_length + 2 * request.jitter) * (1 + 4 * len(request.control))
     per_window += 4 * n_tracks * (request.width + 2 * request.jitter) * 2
@@ -126,6 +138,7 @@ def load_profile_windows(request: ProfileRequest) -> ProfileWindows:
     genome = Genome(request.genome)
     notes: list[str] = []
     peaks = _peaks(genome, request, notes)
+    _check_width(genome, peaks, request.width)
     tracks = Tracks(request.bigwig, "--bigwig")
     control = Tracks(request.control, "--control") if request.control else None
     try:
@@ -201,7 +214,8 @@ def _background(
         exclude = whole if exclude is None else pd.concat([exclude, whole], ignore_index=True)
     flank = request.flank if request.flank is not None else request.width
     return gc_matched_background(genome, peaks, gc, request.width, ratio=request.negatives_ratio,
-                                 flank=flank, exclude=exclude, seed=request.seed)  # fmt: skip
+                                 flank=flank, exclude=exclude, seed=request.seed,
+                                 alternative="--negatives none")  # fmt: skip
 
 
 def median_peak_width(paths: Sequence[str]) -> int:

@@ -124,6 +124,11 @@ class Tracks:
             raise InputError(f"{option} needs pyBigWig: pip install pyBigWig") from exc
         self.paths = [Path(p) for p in paths]
         self.option = option
+        seen: set[Path] = set()
+        for path in self.paths:
+            if path.resolve() in seen:
+                raise InputError(f"{path} ({option}): given twice; each track once")
+            seen.add(path.resolve())
         self._stack = ExitStack()
         self.handles = []
         for path in self.paths:

@@ -208,3 +208,10 @@ def test_bad_profile_inputs_get_one_line(sim, tmp_path):
     assert "needs a profile model" in text
     text = error_line(_train(sim, "--bigwig", plus, "--stranded"))
     assert "--stranded: x.plus.bw (--bigwig) has no partner" in text
+    text = error_line(_train(sim, "--bigwig", plus, "--bigwig", plus))
+    assert "x.plus.bw (--bigwig): given twice" in text
+    longest = max(sizes.values())
+    text = error_line(invoke("train", "--bed", sim["peaks"], "--genome", sim["genome"],
+                             "--bigwig", plus, "--task", "profile", "--negatives", "none",
+                             "--length", str(longest + 1)))  # fmt: skip
+    assert re.search(rf"--length {longest + 1:,}: longer than chr\d+ \(", text)
