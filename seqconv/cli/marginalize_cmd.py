@@ -129,6 +129,13 @@ def marginalize(
         pair = pair_effects(trained, codes, inserted[0], inserted[1], spacings, batch_size,
                             progress=True)  # fmt: skip
         write_spacing(folder, pair, base.names[-1])
+        if pair.left_out:
+            err_console.print(
+                f"[yellow]warning:[/] left out {len(pair.left_out):,} spacing(s) from "
+                f"{pair.left_out[0]} bp on: {pair.b} would not fit in the run's "
+                f"{codes.shape[1]:,} bp input",
+                highlight=False,
+            )
         best = max((r for r in pair.rows if r["output"] == base.names[-1]),
                    key=lambda r: abs(r["cooperativity"]))  # fmt: skip
         err_console.print(

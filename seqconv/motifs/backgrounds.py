@@ -37,8 +37,9 @@ def background_codes(
     if kind not in KINDS:
         raise InputError(f"--background {kind!r}: use shuffle or genome")
     if bool(fasta) == bool(bed):
+        which = "not both" if fasta else "give one of them"
         raise InputError("backgrounds come from --fasta sequences or --bed regions (with "
-                         "--genome): give one of them")  # fmt: skip
+                         f"--genome): {which}")  # fmt: skip
     if bed and genome is None:
         raise InputError("--bed needs --genome (the reference FASTA the regions are on)")
     rng = np.random.default_rng(seed)

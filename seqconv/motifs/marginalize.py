@@ -207,11 +207,14 @@ class PairEffects:
         One dict per spacing, orientation and output: ``joint``, ``a_alone``, ``b_alone``
         (mean effects), ``cooperativity`` (joint minus both alone) and ``sd`` of the joint
         effect.
+    left_out
+        Spacings asked for that do not fit in the input window.
     """
 
     a: str
     b: str
     rows: list[dict] = field(default_factory=list)
+    left_out: list[int] = field(default_factory=list)
 
 
 def pair_effects(run, backgrounds: np.ndarray, a: Inserted, b: Inserted, spacings: Sequence[int],
@@ -227,7 +230,7 @@ def pair_effects(run, backgrounds: np.ndarray, a: Inserted, b: Inserted, spacing
         raise InputError(f"no spacing of {b.name} after {a.name} fits in the run's {length} bp "
                          f"input (at most {length - start_a - a.width - b.width} bp)")  # fmt: skip
     base = run_scores(run, backgrounds, batch_size)
-    out = PairEffects(a.name, b.name)
+    out = PairEffects(a.name, b.name, left_out=[s for s in spacings if s not in set(fits)])
     a_alone = {sa: run_scores(run, insert(backgrounds, a.strand(sa), start_a), batch_size).values
                - base.values for sa in "+-"}  # fmt: skip
     for s in track(fits, len(fits), "spacings", progress):

@@ -176,6 +176,14 @@ def test_marginalize_any_run_and_pairs_over_spacing(tmp_path):
     assert np.allclose(spacing["cooperativity"], joint, atol=1e-4)
     text = error_line(invoke("attribute", "--run", run, "--fasta", fasta, "--head", "counts"))
     assert "--head is for profile runs" in text
+    text = error_line(invoke("marginalize", "--run", run, "--motif", site, "--out", out))
+    assert "from --fasta sequences or --bed regions (with --genome): give one" in text
+    text = error_line(invoke("marginalize", "--run", run, "--motif", site, "--fasta", fasta,
+                             "--bed", fasta, "--genome", fasta, "--out", out))  # fmt: skip
+    assert "(with --genome): not both" in text
+    wide = invoke("marginalize", "--run", run, "--motif", site, "--motif", "TTTT", "--spacing",
+                  "0:100:50", "--fasta", fasta, "--n", "4", "--out", out)  # fmt: skip
+    assert wide.exit_code == 0 and "left out 2 spacing(s) from 50 bp on" in wide.output
 
 
 def _train(sim, *extra):

@@ -88,6 +88,7 @@ def test_insertions_and_pairs_on_any_run():
     assert run_scores(_Counter(), backgrounds).values.tolist() == [[0.0]] * 4
     pair = pair_effects(_Counter(), backgrounds, a, b, [0, 5, 100])
     assert sorted({r["spacing"] for r in pair.rows}) == [0, 5]  # 100 does not fit
+    assert pair.left_out == [100]
     row = pair.rows[0]
     assert (row["joint"], row["a_alone"], row["b_alone"], row["cooperativity"]) == (4, 3, 1, 0)
     with pytest.raises(InputError, match="no spacing"):
