@@ -11,7 +11,7 @@ import numpy as np
 
 from seqconv.dna.fasta import EncodedFasta, read_fasta_codes
 from seqconv.errors import InputError
-from seqconv.outputs import check_output_file
+from seqconv.outputs import check_output_file, same_file
 from seqconv.rundir import EVALUATION, RUN_FILES, write_evaluation
 from seqconv.runs.evaluate import evaluate
 from seqconv.runs.load import load
@@ -41,6 +41,19 @@ def _run_files(run_dir: str | Path, but: str | None = None) -> list[Path]:
     return [Path(run_dir) / name for name in RUN_FILES if name != but]
 
 
+def _per_position_file(
+    path: str | Path | None, inputs: list, out: Path | None, run_dir: str | Path, example: str
+) -> Path | None:
+    """``--per-position``, checked as an output that is neither an input nor ``--out``."""
+    if path is None:
+        return None
+    if out is not None and same_file(path, out):
+        raise InputError(f"--per-position {path} is also --out; give it another name ({example})")
+    return check_output_file(
+        path, inputs, option="--per-position", keep=_run_files(run_dir), example=example
+    )
+
+
 def predict_file(
     run_dir: str | Path,
     fasta: str | Path | None = None,
@@ -64,11 +77,7 @@ def predict_file(
     out = check_output_file(
         out, [fasta, series], keep=_run_files(run_dir), example="predictions.tsv"
     )
-    if per_position is not None:
-        per_position = check_output_file(
-            per_position, [fasta, out], option="--per-position", keep=_run_files(run_dir),
-            example="positions.npz",
-        )  # fmt: skip
+    per_position = _per_position_file(per_position, [fasta, series], out, run_dir, "positions.npz")
     run = load_for(run_dir, is_series, device)
     source = series if is_series else fasta
     return run.predict_file(source, out, batch_size, precision, per_position, progress=True)
@@ -93,11 +102,7 @@ def predict_bed_file(
         raise InputError("--bed needs --genome (the reference FASTA the regions are on)")
     batch_size = check_value("batch_size", batch_size, Rule(int, low=1))
     out = check_output_file(out, [bed, genome], keep=_run_files(run_dir), example="predictions.tsv")
-    if per_position is not None:
-        per_position = check_output_file(
-            per_position, [bed, genome, out], option="--per-position", keep=_run_files(run_dir),
-            example="profiles.npz",
-        )  # fmt: skip
+    per_position = _per_position_file(per_position, [bed, genome], out, run_dir, "profiles.npz")
     run = load_for(run_dir, False, device)
     if run.task == "profile":
         from seqconv.runs.profile_outputs import write_predict_bed_profiles

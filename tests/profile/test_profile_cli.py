@@ -83,6 +83,9 @@ def test_predict_writes_totals_and_profiles_in_bed_order(run, sim, tmp_path):
     wanted = [f"{c}:{s}-{e}" for c, s, e in peaks.iloc[:, :3].itertuples(index=False)]
     assert list(table["id"]) == wanted and list(saved["ids"]) == wanted
     assert np.allclose(saved["profiles"].sum(-1), table.iloc[:, 1:].to_numpy(), rtol=1e-4)
+    same = invoke("predict", "--run", run, "--bed", bed, "--genome", sim["genome"], "--out", out,
+                  "--per-position", out)  # fmt: skip
+    assert "--per-position" in error_line(same) and "is also --out" in error_line(same)
 
 
 def test_fasta_records_narrower_than_the_output_are_refused(run, tmp_path):
