@@ -26,6 +26,10 @@ def _save(fig: plt.Figure, path: Path) -> None:
     plt.close(fig)
 
 
+def _label(name: str, sign: float) -> str:
+    return f"{name} (mirrored below)" if sign < 0 else name
+
+
 def _signs(units: Sequence[Sequence[int]], n_tracks: int) -> np.ndarray:
     """+1 per track, -1 for the second track of each stranded pair (drawn below the axis)."""
     sign = np.ones(n_tracks)
@@ -79,7 +83,7 @@ def plot_profile_examples(
             ax.fill_between(x, sign[t] * observed[row, t], step="mid", color="0.75",
                             label="observed" if t == 0 else None)  # fmt: skip
             ax.plot(x, sign[t] * expected[row, t], color=colour, lw=1.2,
-                    label=f"predicted {name}")  # fmt: skip
+                    label=f"predicted {_label(name, sign[t])}")  # fmt: skip
         ax.axhline(0, color="0.3", lw=0.5)
         ax.set_title(f"{label}: {ids[row]} (profile Pearson {pearson[row]:.2f})", fontsize=9)
         ax.set_ylabel("counts")
@@ -102,7 +106,7 @@ def plot_footprint(
     sign = _signs(units, footprint.shape[0])
     x = np.arange(footprint.shape[-1]) - footprint.shape[-1] // 2
     for t, name in enumerate(names):
-        ax.plot(x, sign[t] * footprint[t], lw=1.2, label=name)
+        ax.plot(x, sign[t] * footprint[t], lw=1.2, label=_label(name, sign[t]))
     if motif_span is not None:
         ax.axvspan(motif_span[0], motif_span[1], color="gold", alpha=0.3, label="motif")
     ax.axhline(0, color="0.3", lw=0.5)
