@@ -242,6 +242,12 @@ def gc_matched_background(
     rng = np.random.default_rng(seed)
     want = np.round(np.bincount(gc_bin(positive_gc), minlength=GC_BINS) * ratio).astype(np.int64)
     total = int(want.sum())
+    if total == 0:
+        note = (f"--negatives-ratio {ratio:g} x {len(positive_gc):,} windows rounds to no "
+                "genomic negative")  # fmt: skip
+        empty = np.zeros(0, dtype=np.int64)
+        return Background(np.array([], dtype=str), empty, empty.astype(float),
+                          np.asarray(positive_gc, dtype=float), 0, [note])  # fmt: skip
     blocked_rows = [peaks.assign(start=peaks["start"] - flank, end=peaks["end"] + flank)]
     if exclude is not None:
         blocked_rows.append(exclude)

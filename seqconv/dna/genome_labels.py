@@ -334,6 +334,12 @@ def _against_negatives(
         return GenomeLabeled(data, None, genome.sizes)
     names = _two_classes(options, BACKGROUND_CLASS)
     background = _background(genome, options, peaks, codes, length)
+    if len(background.starts) == 0:
+        raise InputError(
+            f"--negatives-ratio {options.negatives_ratio:g} x {len(ids):,} peaks rounds to no "
+            "genomic negative, and peaks alone are one class: use a larger --negatives-ratio "
+            "(default 1)"
+        )
     notes.extend(background.notes)
     summary = background.summary()
     notes.append(

@@ -784,6 +784,12 @@ def train_negatives_ratio_beyond_the_genome(ws, tmp, mp):
     return train(ws, tmp, "--negatives-ratio", "1000")
 
 
+@case(2, r"--negatives-ratio 0.001 x 90 peaks rounds to no genomic negative, and peaks alone "
+         r"are one class: use a larger --negatives-ratio")  # fmt: skip
+def train_negatives_ratio_rounding_to_none(ws, tmp, mp):
+    return train(ws, tmp, "--negatives-ratio", "0.001")
+
+
 @case(2, r"--negatives-ratio must be a number > 0 and <= 1,000, not 0.0")
 def train_negatives_ratio_zero(ws, tmp, mp):
     return train(ws, tmp, "--negatives-ratio", "0")

@@ -133,3 +133,5 @@ def test_negatives_come_from_every_chromosome_in_proportion(tmp_path):
     bg = gc_matched_background(g, peaks, positive_gc, 200, ratio=20, flank=0, seed=0)
     assert len(bg.starts) == 200
     assert 0.3 < np.mean(bg.chroms == "chr1") < 0.7
+    none = gc_matched_background(g, peaks, positive_gc, 200, ratio=0.01, flank=0, seed=0)
+    assert len(none.starts) == 0 and "rounds to no genomic negative" in none.notes[0]
