@@ -56,3 +56,36 @@ def test_rare_classes_do_not_turn_stratification_off():
     for name in ("valid", "test"):
         ones = (strata[split.indices(name)] == 1).sum()
         assert ones == pytest.approx(10, abs=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(6, 300),
+    n_classes=st.integers(1, 4),
+    seed=st.integers(0, 3),
+)
+def test_the_lean_draw_for_millions_splits_like_scikit_learn(n, n_classes, seed):
+    """Above SORTED_KEYS groups the draw is seqconv's own (less memory): the same part sizes as
+    scikit-learn's, each stratum within one of its share, groups together, seeded."""
+    from seqconv.dna import splits
+
+    rng = np.random.default_rng(seed)
+    strata = rng.integers(0, n_classes, n)
+    groups = [f"g{i // 2}" for i in range(n)]  # pairs of records share a group
+    expected = np.bincount(random_split(groups, strata, 0.1, 0.1, seed).codes[0::2], minlength=3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(splits, "SORTED_KEYS", 0)
+        split = random_split(groups, strata, 0.1, 0.1, seed)
+        again = random_split(groups, strata, 0.1, 0.1, seed)
+    parts = np.asarray(split.codes)
+    assert np.array_equal(np.bincount(parts[0::2], minlength=3), expected)  # groups per part
+    assert np.array_equal(parts, again.codes)
+    assert np.all(parts[0::2][: n // 2] == parts[1::2][: n // 2])  # a group stays together
+    held = parts > 0
+    first = strata[0::2]
+    n_groups, n_held = len(first), int(held[0::2].sum())
+    stratified = n_held >= len(np.unique(first))  # else neither draw can stratify
+    for c in np.unique(first):
+        if stratified and np.sum(first == c) >= 3:  # rarer classes are pooled before the draw
+            share = np.sum(first == c) * n_held / n_groups
+            assert abs(np.sum(held[0::2] & (first == c)) - share) <= 1 + 1e-9
