@@ -230,7 +230,8 @@ def pair_effects(run, backgrounds: np.ndarray, a: Inserted, b: Inserted, spacing
         raise InputError(f"no spacing of {b.name} after {a.name} fits in the run's {length} bp "
                          f"input (at most {length - start_a - a.width - b.width} bp)")  # fmt: skip
     base = run_scores(run, backgrounds, batch_size)
-    out = PairEffects(a.name, b.name, left_out=[s for s in spacings if s not in set(fits)])
+    fitting = set(fits)
+    out = PairEffects(a.name, b.name, left_out=[s for s in spacings if s not in fitting])
     a_alone = {sa: run_scores(run, insert(backgrounds, a.strand(sa), start_a), batch_size).values
                - base.values for sa in "+-"}  # fmt: skip
     for s in track(fits, len(fits), "spacings", progress):
