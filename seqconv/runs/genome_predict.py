@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -265,13 +266,10 @@ class _Writers:
         self.sizes = sizes
 
     def __enter__(self) -> _Writers:
-        from contextlib import ExitStack
-
         self._stack = ExitStack().__enter__()
         self._handles = []
         for target, path in self.paths.items():
-            tmp = self._stack.enter_context(atomic_path(path))
-            self._handles.append(_track_writer(tmp, path, target, self.sizes, self._stack))
+            self._handles.append(_track_writer(path, target, self.sizes, self._stack))
         return self
 
     def write(self, chrom: str, starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> None:
@@ -282,8 +280,11 @@ class _Writers:
         self._stack.__exit__(*exc)
 
 
-def _track_writer(tmp: Path, path: Path, target: str, sizes: dict[str, int], stack):
-    """A function appending bins to one track file."""
+def open_track(path: Path, name: str, sizes: dict[str, int], stack: ExitStack):
+    """One track file, written atomically and closed by ``stack``: ``(bigwig, None)``, a
+    pyBigWig writer with its header, for ``.bw``/``.bigwig``, else ``(None, handle)``, a bedGraph
+    text handle after its track line."""
+    tmp = stack.enter_context(atomic_path(path))
     if path.suffix.lower() in (".bw", ".bigwig"):
         try:
             import pyBigWig
@@ -292,14 +293,22 @@ def _track_writer(tmp: Path, path: Path, target: str, sizes: dict[str, int], sta
         bw = pyBigWig.open(str(tmp), "w")
         bw.addHeader(list(sizes.items()))
         stack.callback(bw.close)
+        return bw, None
+    handle = stack.enter_context(open(tmp, "w"))
+    handle.write(f'track type=bedGraph name="{name}" description="seqconv scan: {name}"\n')
+    return None, handle
+
+
+def _track_writer(path: Path, target: str, sizes: dict[str, int], stack: ExitStack):
+    """A function appending bins to one track file."""
+    bw, handle = open_track(path, target, sizes, stack)
+    if bw is not None:
 
         def add_bw(chrom, starts, ends, values):
             bw.addEntries([chrom] * len(starts), starts.tolist(), ends=ends.tolist(),
                           values=values.astype(float).tolist())  # fmt: skip
 
         return add_bw
-    handle = stack.enter_context(open(tmp, "w"))
-    handle.write(f'track type=bedGraph name="{target}" description="seqconv scan: {target}"\n')
 
     def add_text(chrom, starts, ends, values):
         lines = "".join(
@@ -320,7 +329,13 @@ def write_predict_bed(
     notes: list[str] | None = None,
 ) -> int:
     """:func:`predict_bed` to a file (atomically) or standard output (``None``)."""
+    return write_table(out, lambda handle: predict_bed(run, bed, genome, handle, batch_size, notes))
+
+
+def write_table(out: Path | None, write: Callable[[TextIO], int]) -> int:
+    """``write(handle)`` into ``out`` (atomically: a failed write leaves no partial file) or to
+    standard output (``None``); what ``write`` returns."""
     if out is None:
-        return predict_bed(run, bed, genome, sys.stdout, batch_size, notes)
+        return write(sys.stdout)
     with atomic_path(out) as tmp, open(tmp, "w") as handle:
-        return predict_bed(run, bed, genome, handle, batch_size, notes)
+        return write(handle)

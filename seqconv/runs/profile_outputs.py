@@ -12,7 +12,6 @@ gets one prediction; the last window of a region is cut at its end. Windows whos
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -22,13 +21,19 @@ from typing import TextIO
 
 import numpy as np
 
-from seqconv.atomic import atomic_path
 from seqconv.dna.genome import Genome
 from seqconv.dna.genome_labels import read_on_genome
 from seqconv.dna.profile_signal import Tracks
 from seqconv.errors import InputError
 from seqconv.progress import track
-from seqconv.runs.genome_predict import all_unknown, chunk_size, scan_regions, track_paths
+from seqconv.runs.genome_predict import (
+    all_unknown,
+    chunk_size,
+    open_track,
+    scan_regions,
+    track_paths,
+    write_table,
+)
 from seqconv.runs.profile_run import ProfileRun, write_profiles
 
 
@@ -110,10 +115,12 @@ def write_predict_bed_profiles(
     notes: list[str] | None = None,
 ) -> int:
     """:func:`predict_bed_profiles` to a file (atomically) or standard output (``None``)."""
-    if out is None:
-        return predict_bed_profiles(run, bed, genome, sys.stdout, per_position, batch_size, notes)
-    with atomic_path(out) as tmp, open(tmp, "w") as handle:
-        return predict_bed_profiles(run, bed, genome, handle, per_position, batch_size, notes)
+    return write_table(
+        out,
+        lambda handle: predict_bed_profiles(
+            run, bed, genome, handle, per_position, batch_size, notes
+        ),
+    )
 
 
 @dataclass
@@ -188,20 +195,13 @@ def _writer(stack: ExitStack, path: Path, name: str,
             sizes: dict[str, int]) -> Callable[[str, int, np.ndarray], None]:  # fmt: skip
     """A function writing per-base values from a start, to a bigWig or bedGraph written
     atomically."""
-    tmp = stack.enter_context(atomic_path(path))
-    if path.suffix.lower() in (".bw", ".bigwig"):
-        import pyBigWig
-
-        bw = pyBigWig.open(str(tmp), "w")
-        bw.addHeader(list(sizes.items()))
-        stack.callback(bw.close)
+    bw, handle = open_track(path, name, sizes, stack)
+    if bw is not None:
 
         def add_bw(chrom: str, start: int, values: np.ndarray) -> None:
             bw.addEntries(chrom, start, values=values.astype(float).tolist(), span=1, step=1)
 
         return add_bw
-    handle = stack.enter_context(open(tmp, "w"))
-    handle.write(f'track type=bedGraph name="{name}" description="seqconv scan: {name}"\n')
 
     def add_text(chrom: str, start: int, values: np.ndarray) -> None:
         handle.write("".join(f"{chrom}\t{start + k}\t{start + k + 1}\t{v:.4g}\n"
