@@ -61,12 +61,15 @@ class HydraConv(nn.Module):
         self.in_channels, self.kernels, self.half = in_channels, kernels, groups // 2
         self.dilations = hydra_dilations(length)
         g = torch.Generator().manual_seed(seed)
-        w = torch.randn(len(self.dilations), 2, kernels * self.half, 1, 9, generator=g)
+        # drawn on the CPU even under a meta-device probe, where torch would import its
+        # compiler (~1.7 s) to draw from a CPU generator
+        w = torch.randn(len(self.dilations), 2, kernels * self.half, 1, 9, generator=g,
+                        device="cpu")  # fmt: skip
         w = w - w.mean(-1, keepdim=True)
         self.register_buffer("weight", w / w.abs().sum(-1, keepdim=True))
         per = int(np.clip(in_channels // 2, 2, max_channels))
         self.register_buffer("channels", torch.randint(in_channels, (len(self.dilations), 2,
-                             self.half, per), generator=g))  # fmt: skip
+                             self.half, per), generator=g, device="cpu"))  # fmt: skip
         self.register_buffer("step", torch.tensor([[[-1.0, 1.0]]]), persistent=False)
 
     def inputs(self, x: Tensor, index: int, rep: int) -> Tensor:

@@ -23,7 +23,6 @@ from seqconv.rundir.inputs import verify_data
 from seqconv.threads import set_threads
 from seqconv.train.recipes.dna import train as train_dna
 from seqconv.train.recipes.genome import check_genome_options
-from seqconv.train.recipes.profile import check_profile_options, train_profile
 from seqconv.train.recipes.segment import train_segment
 from seqconv.train.recipes.series import train_series
 from seqconv.train.recipes.series_segment import NEEDS_TARGET
@@ -68,6 +67,8 @@ def new_options(given: dict[str, Any], config: str | Path | None = None) -> Trai
             "--config with 'fasta', 'bed' or 'series')"
         )
     else:
+        from seqconv.train.recipes.profile import check_profile_options  # matplotlib: DNA only
+
         check_genome_options(options)
         check_profile_options(options)
     _check_model(options.model, options.model_options, in_channels=4 if data == "dna" else 1)
@@ -129,6 +130,8 @@ def _dna_recipe(options: TrainOptions) -> Callable[..., Path]:
     """Per-sequence labels (``train_dna``), per-position ones (``--task segment``) or counts
     per base (``--task profile``)."""
     if options.task == "profile":
+        from seqconv.train.recipes.profile import train_profile
+
         return train_profile
     if options.task == "segment" or options.intervals:
         if not options.intervals:
