@@ -305,27 +305,8 @@ class MiniRocket(TrunkHead):
     def features(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """``(N, C, L)`` series (zero on padded steps) and their ``(N, L)`` bool mask (``None``:
         as set by :func:`~seqconv.models.masking.enable_masks`, or all real) to ``(N, features)``
-        PPVs, one dilation and a few series at a time.
-
-        The convolutions of one dilation are ``(rows, 84, L)`` float64 numbers: rows are taken
-        ``CHUNK_NUMBERS // (84 * C * L)`` at a time so that they stay in the CPU's caches
-        (ACSF1, 100 x 1,460 steps, one thread: 4.9 s at once, 2.2-2.7 s in chunks).
-        """
-        pool = self.pool
-        saved = pool.mask
-        mask = mask if mask is not None else saved
-        rows = max(1, CHUNK_NUMBERS // (N_KERNELS * x.shape[1] * max(x.shape[2], 1)))
-        chunks = []
-        try:
-            for start in range(0, max(len(x), 1), rows):
-                part = x[start : start + rows]
-                pool.mask = None if mask is None else mask[start : start + rows]
-                dilations = range(len(pool.dilations))
-                chunks.append(torch.cat([pool.pool(self.trunk.convolve(part, i), i)
-                                         for i in dilations], dim=1))  # fmt: skip
-        finally:
-            pool.mask = saved
-        return torch.cat(chunks)
+        PPVs (:func:`minirocket_features`)."""
+        return minirocket_features(self.trunk, self.pool, x, mask)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 3 or x.shape[1] != self.in_channels:
@@ -340,39 +321,75 @@ class MiniRocket(TrunkHead):
         """(dilation, kernel) pairs: each draws its biases from one training series."""
         return N_KERNELS * len(self.pool.dilations)
 
-    @torch.no_grad()
     def fit_biases(self, examples: Tensor, mask: Tensor | None, picks: Tensor) -> None:
-        """Biases from quantiles of the convolutions of training series.
+        """Biases from quantiles of the convolutions of training series
+        (:func:`fit_minirocket_biases`)."""
+        fit_minirocket_biases(self.trunk, self.pool, examples, mask, picks)
 
-        Parameters
-        ----------
-        examples
-            ``(M, C, L)`` training series (zero on padded steps).
-        mask
-            ``(M, L)`` bool, real steps; ``None``: all real.
-        picks
-            ``(n_pairs,)`` index into ``examples``: the series each (dilation, kernel) pair
-            takes its biases from (the reference code draws one at random per pair).
-        """
-        quantiles = bias_quantiles(self.pool.n_features)
-        picks = picks.to(examples.device)
-        counted = (
-            mask.sum(dim=1).cpu()
-            if mask is not None
-            else torch.full((len(examples),), examples.shape[-1])
-        )
-        parts, start = [], 0
-        for i, per in enumerate(self.pool.per_dilation):
-            rows = picks[i * N_KERNELS : (i + 1) * N_KERNELS]
-            conv = self.trunk.convolve_pairs(examples[rows], i)
-            if mask is not None:  # padded steps sort last, beyond each row's counted steps
-                conv = conv.masked_fill(~mask[rows], float("inf"))
-            ordered = sorted_rows(conv.double().cpu()).repeat_interleave(per, dim=0)
-            n = counted[rows.cpu()].repeat_interleave(per)
-            parts.append(_quantile_rows(ordered, quantiles[start : start + N_KERNELS * per], n))
-            start += N_KERNELS * per
-        biases = torch.cat(parts)
-        self.pool.biases.copy_(biases.to(self.pool.biases))
+
+def minirocket_features(
+    conv: MiniRocketConv, pool: PPVPool, x: Tensor, mask: Tensor | None = None
+) -> Tensor:
+    """``(N, C, L)`` series (zero on padded steps) and their ``(N, L)`` bool mask (``None``: as
+    set on ``pool`` by :func:`~seqconv.models.masking.enable_masks`, or all real) to
+    ``(N, features)`` PPVs, one dilation and a few series at a time.
+
+    The convolutions of one dilation are ``(rows, 84, L)`` float64 numbers: rows are taken
+    ``CHUNK_NUMBERS // (84 * C * L)`` at a time so that they stay in the CPU's caches (ACSF1,
+    100 x 1,460 steps, one thread: 4.9 s at once, 2.2-2.7 s in chunks).
+    """
+    saved = pool.mask
+    mask = mask if mask is not None else saved
+    rows = max(1, CHUNK_NUMBERS // (N_KERNELS * x.shape[1] * max(x.shape[2], 1)))
+    chunks = []
+    try:
+        for start in range(0, max(len(x), 1), rows):
+            part = x[start : start + rows]
+            pool.mask = None if mask is None else mask[start : start + rows]
+            dilations = range(len(pool.dilations))
+            chunks.append(torch.cat([pool.pool(conv.convolve(part, i), i) for i in dilations],
+                                    dim=1))  # fmt: skip
+    finally:
+        pool.mask = saved
+    return torch.cat(chunks)
+
+
+@torch.no_grad()
+def fit_minirocket_biases(
+    conv: MiniRocketConv, pool: PPVPool, examples: Tensor, mask: Tensor | None, picks: Tensor
+) -> None:
+    """Biases from quantiles of the convolutions of training series, into ``pool``.
+
+    Parameters
+    ----------
+    conv, pool
+        The convolutions and their PPV pooling.
+    examples
+        ``(M, C, L)`` training series (zero on padded steps).
+    mask
+        ``(M, L)`` bool, real steps; ``None``: all real.
+    picks
+        ``(84 * n_dilations,)`` index into ``examples``: the series each (dilation, kernel)
+        pair takes its biases from (the reference code draws one at random per pair).
+    """
+    quantiles = bias_quantiles(pool.n_features)
+    picks = picks.to(examples.device)
+    counted = (
+        mask.sum(dim=1).cpu()
+        if mask is not None
+        else torch.full((len(examples),), examples.shape[-1])
+    )
+    parts, start = [], 0
+    for i, per in enumerate(pool.per_dilation):
+        rows = picks[i * N_KERNELS : (i + 1) * N_KERNELS]
+        y = conv.convolve_pairs(examples[rows], i)
+        if mask is not None:  # padded steps sort last, beyond each row's counted steps
+            y = y.masked_fill(~mask[rows], float("inf"))
+        ordered = sorted_rows(y.double().cpu()).repeat_interleave(per, dim=0)
+        n = counted[rows.cpu()].repeat_interleave(per)
+        parts.append(_quantile_rows(ordered, quantiles[start : start + N_KERNELS * per], n))
+        start += N_KERNELS * per
+    pool.biases.copy_(torch.cat(parts).to(pool.biases))
 
 
 def _ppv(values: Tensor, biases: Tensor, count: Tensor) -> Tensor:

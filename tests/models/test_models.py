@@ -53,6 +53,7 @@ def test_names_lists_the_zoo():
             "hydra",
             "inception",
             "minirocket",
+            "minirocket_hydra",
             "motifnet",
             "multirocket",
             "multirocket_hydra",

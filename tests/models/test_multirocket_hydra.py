@@ -76,7 +76,8 @@ def _fitted(name: str, channels: int, length: int = 70, **kwargs):
 
 
 SMALL = {"multirocket": {"features": 672 * 3}, "hydra": {"groups": 8},
-         "multirocket_hydra": {"features": 672 * 3, "groups": 8}}  # fmt: skip
+         "multirocket_hydra": {"features": 672 * 3, "groups": 8},
+         "minirocket_hydra": {"features": 84 * 6, "groups": 8}}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))
@@ -138,3 +139,23 @@ def test_sparse_scaler_is_hydras_and_streams():
     standard = (x[:, 3:] - x[:, 3:].mean(0)) / x[:, 3:].std(0, unbiased=False)
     torch.testing.assert_close(scaler(x), torch.cat([expected, standard], 1), rtol=1e-5,
                                atol=1e-5)  # fmt: skip
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_minirocket_hydra_is_hydra_beside_minirocket(channels):
+    """The pair's features are Hydra's then MiniRocket's, each as the model alone computes
+    them from the same seed, kernels and biases; state keys name both parts."""
+    pair, x = _fitted("minirocket_hydra", channels, features=84 * 6, groups=8)
+    hydra = models.build("hydra", in_channels=channels, n_outputs=2, length=70, groups=8)
+    mini = models.build("minirocket", in_channels=channels, n_outputs=2, length=70,
+                        features=84 * 6)  # fmt: skip
+    mini.pool.biases.copy_(pair.pool.minirocket.biases)
+    torch.testing.assert_close(hydra.trunk.weight, pair.trunk.hydra.weight)
+    expected = torch.cat([hydra.features(x), mini.features(x)], dim=1)
+    torch.testing.assert_close(pair.features(x), expected)
+    assert pair.n_features == expected.shape[1] and pair.n_pairs == mini.n_pairs
+    assert pair.scaler.sparse.sum() == hydra.pool.n_features
+    keys = set(pair.state_dict())
+    assert {"trunk.hydra.weight", "head.0.minirocket.biases"} <= keys
+    multi = models.build("multirocket_hydra", length=70, features=672, groups=8)
+    assert "head.0.multirocket.biases_series" in multi.state_dict()

@@ -25,6 +25,7 @@ NARROW = {
     "hydra": {"groups": 4, "kernels": 2},
     "inception": {"filters": 2, "bottleneck": 2},
     "minirocket": {"features": 84 * 32},
+    "minirocket_hydra": {"features": 84 * 32, "groups": 4, "kernels": 2},
     "multirocket": {"features": 672 * 4},
     "multirocket_hydra": {"features": 672 * 4, "groups": 4, "kernels": 2},
     "motifnet": {"filters": [4, 4], "hidden": 8},
