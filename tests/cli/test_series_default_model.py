@@ -1,4 +1,4 @@
-"""The default series model (MiniRocket, fitted in closed form) end to end: train, predict,
+"""The default series model (MiniRocket + Hydra, fitted in closed form) end to end: train, predict,
 evaluate, load; unequal lengths, multivariate series, regression; and --time-limit."""
 
 import json
@@ -36,13 +36,14 @@ def unequal_ts(tmp_path):
     )
 
 
-def test_default_is_minirocket_fitted_once(unequal_ts, tmp_path):
+def test_default_is_minirocket_hydra_fitted_once(unequal_ts, tmp_path):
     train, test = unequal_ts
     run_dir = tmp_path / "run"
     result = invoke("train", "--series", train, "--out", run_dir, "--threads", 1)
-    assert "model minirocket (the default" in result.output and "ridge penalty" in result.output
+    assert "model minirocket_hydra (the default" in result.output
+    assert "ridge penalty" in result.output
     config = json.loads((run_dir / "config.json").read_text())
-    assert config["model"]["name"] == "minirocket"
+    assert config["model"]["name"] == "minirocket_hydra"
     assert config["model"]["kwargs"]["length"] == 40  # dilations fitted to the longest series
     assert config["input"]["normalize"]["mode"] == "none" and config["input"]["mask"]
     history = pd.read_csv(run_dir / "history.csv")

@@ -83,6 +83,7 @@ TINY: dict[str, dict[str, Any]] = {  # -O options that make each zoo model small
     "tcn": {"channels": [4, 4], "kernel_size": 3},
     "inception": {"filters": 4, "depth": 3, "kernel_sizes": [9, 5, 3], "bottleneck": 4},
     "minirocket": {"features": 168},
+    "minirocket_hydra": {"features": 168, "groups": 8},
     "tdnn": {"channels": [4, 4], "kernel_sizes": [3, 1], "dilations": [1, 1], "embedding": [4]},
     "wavenet": {
         "residual_channels": 4,
@@ -101,11 +102,15 @@ MODELS = {  # per profile: the models drawn (None: the profile's default, made t
         *"motifnet deepbind deepbind basset dilated resnet tcn inception unet".split(),
     ),
     "dna-segment": (None, "unet", "dilated_seg"),
-    "series": (None, None, *"minirocket resnet inception tcn deepbind tdnn motifnet".split()),
+    "series": (
+        None,
+        None,
+        *"minirocket minirocket_hydra resnet inception tcn deepbind tdnn motifnet".split(),
+    ),
     "forecast": (None, "tcn", "tcn", "wavenet", "resnet", "tdnn"),
     "series-segment": (None, "unet", "dilated_seg", "dilated_seg"),
 }
-CHEAP_DEFAULTS = ("minirocket", "tcn")  # default models that may run at their default size
+CHEAP_DEFAULTS = ("minirocket_hydra", "tcn")  # default models that may run at their default size
 
 # How each option of the table gets its values here; every option is drawn or left out on purpose.
 DATA_OPTIONS = set(  # drawn with the data they go with
@@ -587,7 +592,7 @@ def series_case(case: Case) -> None:
             return n
         return random_train(n, o.valid_fraction, o.test_fraction)
 
-    deep = case.options.get("model") not in (None, "minirocket")
+    deep = case.options.get("model") not in (None, "minirocket", "minirocket_hydra")
     n = aim(case, train_size, 3, 400 if deep else 1200, "series")
     k = min(int(rng.integers(2, 7)), n)
     names = class_names(case, k)

@@ -49,9 +49,9 @@ def test_help_shows_the_default_each_task_uses():
         "(series); 64 (forecast)]" in text
     )
     assert "[default: 5 (DNA); 200 (series); 10 (forecast); 10 (series segment)]" in text
-    assert "[default: motifnet (DNA); unet (DNA segment); bpnet (DNA profile); minirocket " \
-           "(series); tcn; wavenet with --levels (forecast); dilated_seg (series segment)]" \
-           in text  # fmt: skip
+    assert "[default: motifnet (DNA); unet (DNA segment); bpnet (DNA profile); " \
+           "minirocket_hydra (series); tcn; wavenet with --levels (forecast); dilated_seg " \
+           "(series segment)]" in text  # fmt: skip
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
@@ -78,7 +78,7 @@ def test_series_defaults_follow_the_data():
     assert (few.valid_fraction, few.batch_size, many.valid_fraction, many.batch_size) == (
         0.0, 20, 0.2, 64
     )  # fmt: skip
-    assert few.model == "minirocket" and few.normalize == "none"
+    assert few.model == "minirocket_hydra" and few.normalize == "none"
     deep = fill(TrainOptions(series="x", model="resnet"), "series", n_series=10, n_train=10)
     assert deep.normalize == "series" and deep.batch_size == 4
     forecast = fill(TrainOptions(series="x"), "forecast", shortest=40)

@@ -10,10 +10,11 @@ label per step. The run directory is the same as for DNA: ``config.json`` (with 
 
 Defaults (no tuning needed):
 
-* classification and regression: ``minirocket`` (Dempster et al. 2021), fitted in closed form
-  (:mod:`seqconv.train.closed_form`): as accurate as the deep models on the UCR benchmark sets
-  for a few seconds of CPU (``scripts/bench_tsc.py``). Series z-normalised one by one (the UCR
-  convention), missing values interpolated.
+* classification and regression: ``minirocket_hydra`` (MiniRocket, Dempster et al. 2021,
+  beside Hydra, Dempster et al. 2023), fitted in closed form (:mod:`seqconv.train.closed_form`):
+  more accurate than aeon's MiniRocket and MultiRocket-Hydra on 13 UCR/UEA sets for a few
+  seconds of CPU (``scripts/bench_tsc.py``, ``docs/benchmarks.md``). Series used as they are
+  (the kernels sum to zero), missing values interpolated.
 * deep models (``--arch inception``, ``resnet``, ...): Fawaz et al. 2019's protocol, Adam (no
   weight decay) at ``lr = 1e-3``, batch ``clip(n_train / 10, 4, 64)``, up to 1,500 epochs,
   learning rate halved after 50 epochs without a better monitored loss, early stopping after
@@ -62,7 +63,7 @@ from seqconv.train.recipes.series_options import (
     read_training_series,
     task_kind,
 )
-from seqconv.train.train_options import TrainOptions
+from seqconv.train.train_options import ROCKETS, TrainOptions
 
 DEFAULT_NOTE = (
     " (the default: fixed convolutions and a ridge head fitted in seconds; --arch inception "
@@ -172,7 +173,7 @@ def prepare_labelled(
     reporter.info(
         f"{len(data):,} series of {data.n_channels} channel(s), {lengths} steps, task {task} "
         f"({', '.join(names[:8])}{'…' if len(names) > 8 else ''}); model {o.model}"
-        f"{DEFAULT_NOTE if options.model is None and o.model == 'minirocket' else ''}; split "
+        f"{DEFAULT_NOTE if options.model is None and o.model in ROCKETS else ''}; split "
         f"train {counts['train']}, validation {counts['valid']}, test {counts['test']}"
     )
     inputs = SeriesTensor(encoded.x, encoded.mask, device)
