@@ -89,3 +89,27 @@ class FeatureScaler(nn.Module):
 
     def extra_repr(self) -> str:
         return f"features={len(self.shift)}, sparse={int(self.sparse.sum())}"
+
+
+class ScaledHead:
+    """Properties of the closed-form models whose ``head`` is ``Sequential(pool, FeatureScaler,
+    Linear)`` (MultiRocket, Hydra and the Hydra pairs), as :mod:`seqconv.train.closed_form`
+    reads them."""
+
+    head: nn.Sequential
+
+    @property
+    def pool(self) -> nn.Module:
+        return self.head[0]
+
+    @property
+    def scaler(self) -> FeatureScaler:
+        return self.head[1]
+
+    @property
+    def linear(self) -> nn.Linear:
+        return self.head[2]
+
+    @property
+    def n_features(self) -> int:
+        return self.pool.n_features

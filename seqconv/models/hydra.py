@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from seqconv.errors import InputError, SeqconvError
-from seqconv.models.feature_scaler import FeatureScaler
+from seqconv.models.feature_scaler import FeatureScaler, ScaledHead
 from seqconv.models.layers import TrunkHead
 from seqconv.models.multirocket import difference
 from seqconv.models.registry import register
@@ -167,7 +167,7 @@ def hydra_features(conv: HydraConv, x: Tensor, mask: Tensor | None) -> Tensor:
 
 
 @register("hydra")
-class Hydra(TrunkHead):
+class Hydra(ScaledHead, TrunkHead):
     """Hydra: ``(N, in_channels, L) -> (N, n_outputs)`` scores from ``1,024`` counts per
     dilation (``k = 8``, ``g = 64``), sparse-scaled, then a linear layer fitted in closed form.
 
@@ -200,22 +200,6 @@ class Hydra(TrunkHead):
         pool = HydraPool(len(self.trunk.dilations), kernels, groups)
         scaler = FeatureScaler(torch.ones(pool.n_features, dtype=torch.bool))
         self.head = nn.Sequential(pool, scaler, nn.Linear(pool.n_features, n_outputs))
-
-    @property
-    def pool(self) -> HydraPool:
-        return self.head[0]
-
-    @property
-    def scaler(self) -> FeatureScaler:
-        return self.head[1]
-
-    @property
-    def linear(self) -> nn.Linear:
-        return self.head[2]
-
-    @property
-    def n_features(self) -> int:
-        return self.pool.n_features
 
     def features(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """``(N, C, L)`` series and their ``(N, L)`` mask (``None``: as set by

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from seqconv.errors import InputError, SeqconvError
-from seqconv.models.feature_scaler import FeatureScaler
+from seqconv.models.feature_scaler import FeatureScaler, ScaledHead
 from seqconv.models.layers import TrunkHead
 from seqconv.models.minirocket import (
     N_KERNELS,
@@ -234,7 +234,7 @@ def fit_multirocket_biases(
 
 
 @register("multirocket")
-class MultiRocket(TrunkHead):
+class MultiRocket(ScaledHead, TrunkHead):
     """MultiRocket: ``(N, in_channels, L) -> (N, n_outputs)`` scores from ~50,000 features.
 
     ``trunk`` is the fixed convolutions of the series and of its difference; ``head`` is the
@@ -279,22 +279,6 @@ class MultiRocket(TrunkHead):
         pool = MultiRocketPool(dilations, per)
         scaler = FeatureScaler(torch.zeros(pool.n_features, dtype=torch.bool))
         self.head = nn.Sequential(pool, scaler, nn.Linear(pool.n_features, n_outputs))
-
-    @property
-    def pool(self) -> MultiRocketPool:
-        return self.head[0]
-
-    @property
-    def scaler(self) -> FeatureScaler:
-        return self.head[1]
-
-    @property
-    def linear(self) -> nn.Linear:
-        return self.head[2]
-
-    @property
-    def n_features(self) -> int:
-        return self.pool.n_features
 
     @property
     def n_pairs(self) -> int:

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor, nn
 
 from seqconv.errors import InputError, SeqconvError
-from seqconv.models.feature_scaler import FeatureScaler
+from seqconv.models.feature_scaler import FeatureScaler, ScaledHead
 from seqconv.models.hydra import HydraConv, HydraPool, hydra_features
 from seqconv.models.layers import TrunkHead
 from seqconv.models.minirocket import (
@@ -73,7 +73,7 @@ class PairPool(nn.Module):
             self.hydra.mask = self.partner.mask = None
 
 
-class HydraPair(TrunkHead):
+class HydraPair(ScaledHead, TrunkHead):
     """What both pairs share: Hydra's trunk and pooling beside a partner's, the sparse and
     standard scaler, the linear head and the features (Hydra's counts first)."""
 
@@ -89,22 +89,6 @@ class HydraPair(TrunkHead):
         sparse[: hydra_pool.n_features] = True
         linear = nn.Linear(pool.n_features, self.n_outputs)
         self.head = nn.Sequential(pool, FeatureScaler(sparse), linear)
-
-    @property
-    def pool(self) -> PairPool:
-        return self.head[0]
-
-    @property
-    def scaler(self) -> FeatureScaler:
-        return self.head[1]
-
-    @property
-    def linear(self) -> nn.Linear:
-        return self.head[2]
-
-    @property
-    def n_features(self) -> int:
-        return self.pool.n_features
 
     def partner_features(self, x: Tensor, mask: Tensor | None) -> Tensor:
         raise NotImplementedError
