@@ -50,8 +50,9 @@ def _profile_jitter(options: Any, context: dict) -> int:
 
 
 def _series_model(options: Any, context: dict) -> str:
-    # the most accurate closed-form model for its time on 13 UCR/UEA sets (docs/benchmarks.md)
-    return "minirocket_hydra"
+    # the most accurate closed-form model for its time on 13 UCR/UEA sets (docs/benchmarks.md);
+    # Hydra needs two steps (it reads the first difference too), MiniRocket one
+    return "minirocket" if context.get("longest", 2) < 2 else "minirocket_hydra"
 
 
 def _forecast_model(options: Any, context: dict) -> str:
@@ -242,7 +243,8 @@ class TrainOptions:
         Rule(str, choices=_model_names, optional=True, flag="--arch"),
         flags=("--arch", "-a"), old_flags=("--model", "-m"), metavar="NAME",
         by_task={"dna": "motifnet", "dna-segment": "unet", "dna-profile": "bpnet",
-                 "series": Computed("minirocket_hydra", _series_model),
+                 "series": Computed("minirocket_hydra, or minirocket for one-step series",
+                                    _series_model),
                  "forecast": Computed("tcn; wavenet with --levels", _forecast_model),
                  "series-segment": "dilated_seg"},
     )  # fmt: skip

@@ -145,3 +145,16 @@ def test_a_run_that_reaches_the_epoch_cap_while_improving_says_so(tmp_path):
                     "--epochs", 3, "--patience", 50, "--out", tmp_path / "run")  # fmt: skip
     assert "reached the epoch cap (3) before" in result.output
     assert "a larger --epochs may give a better model" in result.output
+
+
+@pytest.mark.parametrize(("steps", "model"), [(1, "minirocket"), (2, "minirocket_hydra")])
+def test_the_default_fits_series_of_one_and_two_steps(tmp_path, steps, model):
+    """Hydra reads the first difference: one-step series get MiniRocket alone."""
+    rng = np.random.default_rng(0)
+    labels = ["bump", "dip"] * 15  # the class names write_ts declares
+    series = [rng.normal(1.0 if y == "bump" else -1.0, 0.3, size=steps) for y in labels]
+    train = write_ts(tmp_path / "short_TRAIN.ts", series, labels)
+    result = invoke("train", "--series", train, "--out", tmp_path / "run", "--threads", 1)
+    assert f"model {model} (the default" in result.output
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["summary"]["accuracy"] > 0.8

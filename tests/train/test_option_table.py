@@ -50,8 +50,8 @@ def test_help_shows_the_default_each_task_uses():
     )
     assert "[default: 5 (DNA); 200 (series); 10 (forecast); 10 (series segment)]" in text
     assert "[default: motifnet (DNA); unet (DNA segment); bpnet (DNA profile); " \
-           "minirocket_hydra (series); tcn; wavenet with --levels (forecast); dilated_seg " \
-           "(series segment)]" in text  # fmt: skip
+           "minirocket_hydra, or minirocket for one-step series (series); tcn; wavenet with " \
+           "--levels (forecast); dilated_seg (series segment)]" in text  # fmt: skip
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
@@ -79,6 +79,8 @@ def test_series_defaults_follow_the_data():
         0.0, 20, 0.2, 64
     )  # fmt: skip
     assert few.model == "minirocket_hydra" and few.normalize == "none"
+    one_step = fill(TrainOptions(series="x"), "series", n_series=20, longest=1)
+    assert one_step.model == "minirocket" and one_step.normalize == "none"
     deep = fill(TrainOptions(series="x", model="resnet"), "series", n_series=10, n_train=10)
     assert deep.normalize == "series" and deep.batch_size == 4
     forecast = fill(TrainOptions(series="x"), "forecast", shortest=40)

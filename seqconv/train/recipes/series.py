@@ -126,7 +126,7 @@ def prepare_labelled(
         )
     kind = "regress" if task == "regression" else "classify"
     strata = targets if is_classification(task) else None
-    o = fill(options, "series", n_series=len(data))
+    o = fill(options, "series", n_series=len(data), longest=int(data.max_length))
     check_series_options(o)
     groups = [str(i) for i in range(len(data))]
     assignment = random_split(groups, strata, o.valid_fraction, o.test_fraction, o.seed).assignment
