@@ -308,8 +308,9 @@ def finish(
     result
         ``best_epoch``, ``monitor``, ``best_score`` (the monitored value; a loss is positive),
         ``epochs_run`` (epochs done, a fraction when training stopped within one),
-        ``validations``, ``steps``, ``best_step``, ``stopped_early`` and ``history`` (a row per
-        validation).
+        ``validations``, ``steps``, ``best_step``, ``stopped_early``, ``stopped_by`` (what ended
+        training: ``patience``, ``time limit``, ``epochs`` or ``fitted``) and ``history`` (a row
+        per validation).
     task
         The metrics' task (forecasts are scored as regression).
     truth, predictions

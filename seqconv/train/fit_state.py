@@ -39,6 +39,7 @@ class FitResult:
     best_score: float = -math.inf
     monitor: str = "val_loss"
     stopped_early: bool = False
+    stopped_by: str = ""  # "patience", "time limit", "epochs" (the cap) or "fitted" (closed form)
     leave_one_out: tuple[np.ndarray, torch.Tensor] | None = None
     best_step: int = 0
 

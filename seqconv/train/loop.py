@@ -182,6 +182,7 @@ def fit(
             if ended == "stop":
                 _stop(out, model, state, settings, dist, stop.requested or "Ctrl-C")
             if trainer.trained == 0:  # nothing since the last validation: the epoch cap
+                result.stopped_by = "epochs"
                 _say_cap(result, settings, reporter)
                 break
             improved = _validate_and_record(model, inputs, targets, task, valid_rows, settings,
@@ -193,16 +194,17 @@ def fit(
                     write_weights(out, weights_writer(model, meta))  # SHA-256 into config.json
                 save_state(out, model, state, settings)
             if state.wait >= settings.patience:
-                result.stopped_early = True
+                result.stopped_early, result.stopped_by = True, "patience"
                 break
             if ended == "time":
-                result.stopped_early = True
+                result.stopped_early, result.stopped_by = True, "time limit"
                 reporter.info(
                     f"time limit reached at step {state.position.step:,} ({clock(trainer.spent)}): "
                     f"stopping with the best weights (epoch {result.best_epoch})"
                 )
                 break
             if ended == "done":
+                result.stopped_by = "epochs"
                 _say_cap(result, settings, reporter)
                 break
     if result.history and result.best_step == 0 and result.best_epoch == 0:

@@ -48,7 +48,7 @@ def test_default_is_minirocket_hydra_fitted_once(unequal_ts, tmp_path):
     assert config["input"]["normalize"]["mode"] == "none" and config["input"]["mask"]
     history = pd.read_csv(run_dir / "history.csv")
     assert len(history) == 1 and history["alpha"].iloc[0] > 0
-    assert config["result"]["best_epoch"] == 1
+    assert config["result"]["best_epoch"] == 1 and config["result"]["stopped_by"] == "fitted"
     # nothing held out: the metrics are the ridge's leave-one-out scores, not the training fit
     assert "training data, leave-one-out" in result.output
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -127,6 +127,7 @@ def test_time_limit_stops_a_deep_model(tmp_path):
     assert 1 <= len(history) < 1000
     config = json.loads((run_dir / "config.json").read_text())
     assert config["options"]["time_limit"] == 0.5 and config["result"]["stopped_early"]
+    assert config["result"]["stopped_by"] == "time limit"
 
 
 @pytest.mark.parametrize("value", ["0", "-3m", "soon", "5 weeks"])

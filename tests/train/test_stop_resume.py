@@ -94,6 +94,7 @@ def test_the_time_limit_ends_a_run_within_its_interval_with_weights(tmp_path):
     result = fit(Small(), store, targets, "multiclass", np.arange(9_600), np.arange(9_600, 10_000),
                  settings, out_dir=tmp_path)  # fmt: skip
     assert len(result.history) == 1 and result.stopped_early
+    assert result.stopped_by == "time limit"
     assert result.history[0]["step"] < 2_400  # stopped inside the first epoch (2,400 batches)
     assert 0 < result.history[0]["epoch"] < 1
     assert (tmp_path / WEIGHTS).is_file()
@@ -123,3 +124,14 @@ def test_sigterm_to_seqconv_train_leaves_a_checkpoint_and_resume_continues(tmp_p
     assert resumed.returncode == 0, resumed.stderr
     steps = pd.read_csv(run / HISTORY)["step"].tolist()
     assert steps[0] == 50 and steps == sorted(steps) and steps[-1] > done
+
+
+@pytest.mark.parametrize(("patience", "epochs", "stopped_by"), [(1, 30, "patience"),
+                                                                (50, 2, "epochs")])  # fmt: skip
+def test_the_result_says_what_ended_training(tmp_path, patience, epochs, stopped_by):
+    store, targets, train, valid = _data()
+    torch.manual_seed(0)
+    settings = FitSettings(epochs=epochs, batch_size=16, seed=3, patience=patience)
+    result = fit(Small(), store, targets, "multiclass", train, valid, settings, out_dir=tmp_path)
+    assert result.stopped_by == stopped_by
+    assert result.stopped_early == (stopped_by == "patience")
