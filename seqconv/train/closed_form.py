@@ -238,7 +238,7 @@ def fit_closed_form(
     )
     if not math.isfinite(val_loss):
         raise TrainingDiverged("the ridge fit gave a non-finite loss; check the inputs")
-    result = FitResult([row], 1, -val_loss, "val_loss", False, stopped_by="fitted")
+    result = FitResult([row], 1, -val_loss, "val_loss", stopped_by="fitted")
     if not held_out and loo_outputs is not None:
         result.leave_one_out = (np.asarray(train_index), loo_outputs)
     out = Path(out_dir) if out_dir is not None else None

@@ -38,10 +38,14 @@ class FitResult:
     best_epoch: float = 0
     best_score: float = -math.inf
     monitor: str = "val_loss"
-    stopped_early: bool = False
     stopped_by: str = ""  # "patience", "time limit", "epochs" (the cap) or "fitted" (closed form)
     leave_one_out: tuple[np.ndarray, torch.Tensor] | None = None
     best_step: int = 0
+
+    @property
+    def stopped_early(self) -> bool:
+        """Ended before ``--epochs``: by patience or the time limit."""
+        return self.stopped_by in ("patience", "time limit")
 
 
 @dataclass

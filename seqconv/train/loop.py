@@ -194,10 +194,10 @@ def fit(
                     write_weights(out, weights_writer(model, meta))  # SHA-256 into config.json
                 save_state(out, model, state, settings)
             if state.wait >= settings.patience:
-                result.stopped_early, result.stopped_by = True, "patience"
+                result.stopped_by = "patience"
                 break
             if ended == "time":
-                result.stopped_early, result.stopped_by = True, "time limit"
+                result.stopped_by = "time limit"
                 reporter.info(
                     f"time limit reached at step {state.position.step:,} ({clock(trainer.spent)}): "
                     f"stopping with the best weights (epoch {result.best_epoch})"

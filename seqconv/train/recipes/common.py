@@ -305,7 +305,7 @@ def _finish(
         "validations": len(result.history),
         "steps": result.history[-1].get("step") if result.history else 0,
         "best_step": result.best_step,
-        "stopped_early": result.stopped_early,  # before --epochs, by patience or time limit
+        "stopped_early": result.stopped_early,
         "stopped_by": result.stopped_by,
         "history": result.history,
     }
