@@ -79,6 +79,15 @@ class HydraPair(ScaledHead, TrunkHead):
 
     closed_form = True
 
+    @staticmethod
+    def _check_sizes(name: str, length: int, features: int, least: int, kernels: int,
+                     groups: int) -> None:  # fmt: skip
+        if length < 2 or features < least or groups < 2 or groups % 2 or kernels < 2:
+            raise SeqconvError(
+                f"{name} needs length >= 2, features >= {least}, kernels >= 2 and an even "
+                "groups >= 2"
+            )
+
     def _assemble(self, hydra: HydraConv, partner_conv: nn.Module, partner_pool: nn.Module,
                   kernels: int, groups: int, name: str) -> None:  # fmt: skip
         self.trunk = PairTrunk(hydra, partner_conv, name)
@@ -131,11 +140,7 @@ class MiniRocketHydra(HydraPair):
                  features: int = 10_000, max_dilations: int = 32, kernels: int = 8,
                  groups: int = 64, max_channels: int = 8, seed: int = 0) -> None:  # fmt: skip
         super().__init__(in_channels, n_outputs)
-        if length < 2 or features < N_KERNELS or groups < 2 or groups % 2 or kernels < 2:
-            raise SeqconvError(
-                f"minirocket_hydra needs length >= 2, features >= {N_KERNELS}, kernels >= 2 and"
-                " an even groups >= 2"
-            )
+        self._check_sizes("minirocket_hydra", length, features, N_KERNELS, kernels, groups)
         dilations, per_dilation = dilation_schedule(length, features, max_dilations)
         hydra = HydraConv(in_channels, length, kernels, groups, max_channels, seed)
         self._assemble(hydra, MiniRocketConv(in_channels, dilations, seed),
@@ -176,11 +181,7 @@ class MultiRocketHydra(HydraPair):
                  features: int = 50_000, max_dilations: int = 32, kernels: int = 8,
                  groups: int = 64, max_channels: int = 8, seed: int = 0) -> None:  # fmt: skip
         super().__init__(in_channels, n_outputs)
-        if length < 2 or features < 8 * N_KERNELS or groups < 2 or groups % 2 or kernels < 2:
-            raise SeqconvError(
-                f"multirocket_hydra needs length >= 2, features >= {8 * N_KERNELS}, kernels >= 2"
-                " and an even groups >= 2"
-            )
+        self._check_sizes("multirocket_hydra", length, features, 8 * N_KERNELS, kernels, groups)
         hydra = HydraConv(in_channels, length, kernels, groups, max_channels, seed)
         wanted = N_KERNELS * (features // (8 * N_KERNELS))
         schedules = [dilation_schedule(n, wanted, max_dilations) for n in (length, length - 1)]
