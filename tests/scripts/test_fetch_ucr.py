@@ -72,3 +72,13 @@ def test_an_unequal_length_set_gets_a_resampled_equal_length_twin(fetch_ucr, tmp
     test = read_ts(tmp_path / "U_eq_TEST.ts")  # one length for both parts
     np.testing.assert_allclose(test.values[:, 0], [[0, 2, 4, 6, 8], [1] * 5])
     assert (tmp_path / "U_eq_TRAIN.ts").stat().st_mode & 0o777 == 0o644
+
+
+def test_no_twin_is_made_where_the_wheel_ships_the_archives(fetch_ucr, tmp_path):
+    head = "@problemName U\n@univariate true\n@equalLength false\n@classLabel true a b\n@data\n"
+    wheel = _wheel(tmp_path / "w.whl", {
+        "d/U/U_TRAIN.ts": (head + "1,2,3:a\n0,4:b\n").encode(),
+        "d/U/U_eq_TRAIN.ts": (head.replace("false", "true") + "1,2,3:a\n0,0,4:b\n").encode(),
+    })  # fmt: skip
+    written = fetch_ucr.extract(wheel, ["U"], tmp_path / "out", twins=True)
+    assert [p.name for p in written] == ["U_TRAIN.ts"]
